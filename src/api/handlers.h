@@ -1,0 +1,86 @@
+/* Shared by the files of src/api: the handlers the router names, and their helpers. */
+#ifndef POCD_API_HANDLERS_H
+#define POCD_API_HANDLERS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "api/api.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
+typedef enum api_result (*api_handler)(struct api_req *req, struct api_resp *resp);
+
+#define LATENCY_BUCKETS 14
+
+struct api {
+	struct core *core;
+	char *metrics_token; /* NULL for none */
+	struct resp_cache *cache;
+	_Atomic uint64_t by_class[6]; /* responses by status class: [2] is 2xx, ... */
+	_Atomic uint64_t latency[LATENCY_BUCKETS + 1];
+	_Atomic uint64_t latency_sum_us;
+};
+
+extern const uint64_t latency_bounds_us[LATENCY_BUCKETS];
+
+/* problem.c: RFC 9457 problem documents */
+void problem(struct api_resp *resp, enum pocd_err err, const char *detail);
+void problem_fields(struct api_resp *resp, const struct verrs *errs);
+void problem_status(struct api_resp *resp, unsigned status, const char *name, const char *title,
+		    const char *detail);
+unsigned problem_http_status(enum pocd_err err);
+
+/* json.c: reading bodies and writing JSON */
+/* Parses the body as a JSON object; on failure fills resp with a 400 and returns NULL. */
+json_t *body_object(struct api_req *req, struct api_resp *resp);
+/* Adds "is not a field of ..." for every member of o not in allowed (NULL-terminated). */
+void json_refuse_unknown(const json_t *o, const char *const *allowed, const char *what,
+			 struct verrs *errs);
+/* The string member name; NULL and a reason in errs if absent (when required) or not a string. */
+const char *json_member_str(const json_t *o, const char *name, bool required, size_t maxlen,
+			    struct verrs *errs);
+/* Fills resp with status and the compact JSON of o (stolen). */
+void resp_json(struct api_resp *resp, unsigned status, json_t *o);
+void resp_header(struct api_resp *resp, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Directory cursors: an opaque string for "after this state and sort key". */
+void cursor_encode(const char *state, const char *key, char *out, size_t outlen);
+bool cursor_decode(const char *cursor, char state[STATE_SIZE], char key[SORTKEY_SIZE]);
+/* Page size from ?limit=, default def, 1..max; false (and a 400 in resp) if malformed. */
+bool query_limit(struct api_req *req, struct api_resp *resp, size_t def, size_t max, size_t *out);
+/* The revision an If-Match header names for object id, or -1 if it names another. */
+int64_t if_match_revision(const char *header, const char *id);
+/* Whether an If-None-Match header matches etag. */
+bool etag_matches(const char *header, const char *etag);
+/* A read connection for this thread, or NULL with a 503 in resp. */
+struct store_conn *reader(struct api_req *req, struct api_resp *resp);
+
+/* Route handlers, by file. */
+enum api_result h_login(struct api_req *req, struct api_resp *resp);
+enum api_result h_logout(struct api_req *req, struct api_resp *resp);
+enum api_result h_me(struct api_req *req, struct api_resp *resp);
+enum api_result h_password(struct api_req *req, struct api_resp *resp);
+enum api_result h_enrol(struct api_req *req, struct api_resp *resp);
+enum api_result h_enrolment_create(struct api_req *req, struct api_resp *resp);
+enum api_result h_states(struct api_req *req, struct api_resp *resp);
+enum api_result h_state(struct api_req *req, struct api_resp *resp);
+enum api_result h_state_patch(struct api_req *req, struct api_resp *resp);
+enum api_result h_state_pocs(struct api_req *req, struct api_resp *resp);
+enum api_result h_poc_create(struct api_req *req, struct api_resp *resp);
+enum api_result h_poc_get(struct api_req *req, struct api_resp *resp);
+enum api_result h_poc_put(struct api_req *req, struct api_resp *resp);
+enum api_result h_poc_delete(struct api_req *req, struct api_resp *resp);
+enum api_result h_poc_history(struct api_req *req, struct api_resp *resp);
+enum api_result h_directory(struct api_req *req, struct api_resp *resp);
+enum api_result h_accounts(struct api_req *req, struct api_resp *resp);
+enum api_result h_account_patch(struct api_req *req, struct api_resp *resp);
+enum api_result h_healthz(struct api_req *req, struct api_resp *resp);
+enum api_result h_metrics(struct api_req *req, struct api_resp *resp);
+
+/* The CSRF token that goes with a session token (router.c). */
+void api_csrf_token(const char *session_token, char out[TOKEN_SIZE]);
+/* The metrics token check lives in ops.c; the router asks it for /metrics. */
+bool metrics_token_ok(struct api *a, const char *bearer);
+
+#endif

@@ -1,0 +1,209 @@
+/* Reading request bodies, query arguments and conditional headers; writing JSON. */
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "store/store.h"
+
+json_t *
+body_object(struct api_req *req, struct api_resp *resp)
+{
+	json_error_t e;
+	json_t *o;
+	char detail[256];
+
+	if (req->body_len == 0) {
+		problem_status(resp, 400, "validation", "Invalid request",
+			       "the request needs a JSON object as its body");
+		return NULL;
+	}
+	o = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &e);
+	if (o == NULL) {
+		snprintf(detail, sizeof(detail), "the body is not valid JSON: %s at line %d column %d",
+			 e.text, e.line, e.column);
+		problem_status(resp, 400, "malformed", "Malformed JSON", detail);
+		return NULL;
+	}
+	if (!json_is_object(o)) {
+		json_decref(o);
+		problem_status(resp, 400, "validation", "Invalid request",
+			       "the body must be a JSON object");
+		return NULL;
+	}
+	return o;
+}
+
+void
+json_refuse_unknown(const json_t *o, const char *const *allowed, const char *what,
+		    struct verrs *errs)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, key, v)
+	{
+		bool ok = false;
+		for (size_t i = 0; allowed[i] != NULL; i++)
+			ok |= strcmp(key, allowed[i]) == 0;
+		if (!ok)
+			verr_add(errs, key, "is not a field of %s", what);
+	}
+}
+
+const char *
+json_member_str(const json_t *o, const char *name, bool required, size_t maxlen,
+		struct verrs *errs)
+{
+	json_t *v = json_object_get(o, name);
+
+	if (v == NULL) {
+		if (required)
+			verr_add(errs, name, "is required");
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		verr_add(errs, name, "must be a string");
+		return NULL;
+	}
+	if (json_string_length(v) > maxlen || strlen(json_string_value(v)) != json_string_length(v)) {
+		verr_add(errs, name, "must be at most %zu bytes, without NUL", maxlen);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+void
+resp_json(struct api_resp *resp, unsigned status, json_t *o)
+{
+	char *text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(o);
+	free(resp->body);
+	resp->body = text;
+	resp->len = text != NULL ? strlen(text) : 0;
+	resp->status = text != NULL ? status : 503;
+	resp->content_type = "application/json";
+}
+
+void
+resp_header(struct api_resp *resp, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (resp->nhdr >= API_HDR_MAX)
+		return;
+	resp->hdr[resp->nhdr].name = name;
+	va_start(ap, fmt);
+	vsnprintf(resp->hdr[resp->nhdr].value, sizeof(resp->hdr[0].value), fmt, ap);
+	va_end(ap);
+	resp->nhdr++;
+}
+
+void
+cursor_encode(const char *state, const char *key, char *out, size_t outlen)
+{
+	char raw[STATE_SIZE + SORTKEY_SIZE + 1];
+	int n = snprintf(raw, sizeof(raw), "%s|%s", state, key);
+
+	sodium_bin2base64(out, outlen, (const uint8_t *)raw, (size_t)n,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+bool
+cursor_decode(const char *cursor, char state[STATE_SIZE], char key[SORTKEY_SIZE])
+{
+	uint8_t raw[STATE_SIZE + SORTKEY_SIZE + 1];
+	size_t n;
+	const char *bar;
+
+	if (strlen(cursor) > 64 ||
+	    sodium_base642bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &n, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return false;
+	raw[n] = '\0';
+	if (memchr(raw, '\0', n) != NULL)
+		return false;
+	bar = strchr((const char *)raw, '|');
+	if (bar == NULL || bar - (const char *)raw != 3 || strlen(bar + 1) >= SORTKEY_SIZE ||
+	    strlen(bar + 1) == 0)
+		return false;
+	memcpy(state, raw, 3);
+	state[3] = '\0';
+	strlcpy(key, bar + 1, SORTKEY_SIZE);
+	return true;
+}
+
+bool
+query_limit(struct api_req *req, struct api_resp *resp, size_t def, size_t max, size_t *out)
+{
+	const char *v = req->query(req, "limit");
+	char *end;
+	unsigned long n;
+	char detail[96];
+
+	*out = def;
+	if (v == NULL)
+		return true;
+	n = strtoul(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || *v == '-' || *v == '+' || n < 1 || n > max) {
+		struct verrs e = {0};
+		snprintf(detail, sizeof(detail), "must be a whole number from 1 to %zu", max);
+		verr_add(&e, "limit", "%s", detail);
+		problem_fields(resp, &e);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+int64_t
+if_match_revision(const char *header, const char *id)
+{
+	size_t idlen = strlen(id);
+	char *end;
+	long long rev;
+
+	/* Our ETags are "ID-REVISION"; a weak validator never matches for a write. */
+	if (header == NULL || header[0] != '"' || strncmp(header + 1, id, idlen) != 0 ||
+	    header[1 + idlen] != '-')
+		return -1;
+	rev = strtoll(header + 2 + idlen, &end, 10);
+	if (end == header + 2 + idlen || strcmp(end, "\"") != 0 || rev < 1)
+		return -1;
+	return rev;
+}
+
+bool
+etag_matches(const char *header, const char *etag)
+{
+	size_t n = strlen(etag);
+	const char *p = header;
+
+	if (header == NULL)
+		return false;
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
+struct store_conn *
+reader(struct api_req *req, struct api_resp *resp)
+{
+	struct store_conn *c = store_reader(req->api->core->store);
+
+	if (c == NULL)
+		problem(resp, POCD_EUNAVAILABLE, "the database cannot be read now: retry shortly");
+	return c;
+}

@@ -1,0 +1,371 @@
+/* Points of contact: a state's list, one PoC, its changes and its history. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/cache.h"
+#include "api/handlers.h"
+#include "core/authz.h"
+#include "core/directory.h"
+#include "core/poc.h"
+#include "core/validate.h"
+#include "lib/timeutil.h"
+
+static bool
+own_state(const struct api_req *req, const char *state)
+{
+	return strcmp(req->who.state, state) == 0;
+}
+
+static bool
+may_read(struct api_req *req, struct api_resp *resp)
+{
+	if (authz_read_directory(&req->who) == POCD_OK)
+		return true;
+	problem(resp, POCD_EFORBIDDEN,
+		"your state does not take part in the directory yet: ask the Secretariat");
+	return false;
+}
+
+static void
+poc_etag(const struct poc *p, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "\"%s-%lld\"", p->id, (long long)p->revision);
+}
+
+struct list_ctx {
+	json_t *items;
+	bool own;
+};
+
+static int
+add_poc(const struct poc *p, void *arg)
+{
+	struct list_ctx *lc = arg;
+
+	return json_array_append_new(lc->items, poc_encode(p, lc->own));
+}
+
+/* Answers from a shared blob, or 304 when the client holds it already. */
+static void
+resp_blob(struct api_req *req, struct api_resp *resp, struct blob *b)
+{
+	strlcpy(resp->etag, b->etag, sizeof(resp->etag));
+	if (etag_matches(req->header(req, "If-None-Match"), b->etag)) {
+		resp->status = 304;
+		blob_unref(b);
+		return;
+	}
+	resp->status = 200;
+	resp->content_type = b->content_type;
+	resp->blob = b;
+}
+
+enum api_result
+h_state_pocs(struct api_req *req, struct api_resp *resp)
+{
+	struct store *s = req->api->core->store;
+	uint64_t gen = store_directory_generation(s);
+	struct poc_filter f = {.kind = -1, .limit = 100000};
+	struct list_ctx lc = {.own = own_state(req, req->params[0])};
+	struct state_rec st;
+	struct store_conn *c;
+	struct blob *b;
+	char key[32], *text;
+	enum pocd_err err;
+
+	if (!may_read(req, resp))
+		return API_DONE;
+	snprintf(key, sizeof(key), "pocs:%.3s:%d", req->params[0], lc.own);
+	b = valid_state_code(req->params[0]) ? cache_get(req->api->cache, key, gen) : NULL;
+	if (b != NULL) {
+		resp_blob(req, resp, b);
+		return API_DONE;
+	}
+	c = reader(req, resp);
+	if (c == NULL)
+		return API_DONE;
+	err = valid_state_code(req->params[0]) ? store_state_get(c, req->params[0], &st)
+					       : POCD_ENOTFOUND;
+	if (err != POCD_OK) {
+		problem(resp, err, err == POCD_ENOTFOUND ? "no UN member state has this code" : NULL);
+		return API_DONE;
+	}
+	memcpy(f.state, st.code, sizeof(st.code));
+	lc.items = json_array();
+	err = lc.items == NULL ? POCD_ENOMEM
+	      : st.participating ? store_pocs_list(c, &f, add_poc, &lc)
+				 : POCD_OK;
+	if (err != POCD_OK) {
+		json_decref(lc.items);
+		problem(resp, err, NULL);
+		return API_DONE;
+	}
+	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", lc.items, "next"));
+	if (resp->status != 200)
+		return API_DONE;
+	text = resp->body;
+	b = blob_new(text, resp->len, "application/json");
+	if (b == NULL)
+		return API_DONE;
+	free(text);
+	resp->body = NULL;
+	cache_put(req->api->cache, key, gen, b);
+	resp_blob(req, resp, b);
+	return API_DONE;
+}
+
+struct poc_req {
+	struct poc_op op;
+	struct api_req *req;
+};
+
+static void
+poc_done(struct poc_op *op)
+{
+	struct poc_req *pr = container_of(op, struct poc_req, op);
+
+	pr->req->wake(pr->req);
+}
+
+static void
+poc_cont(struct api_req *req, struct api_resp *resp)
+{
+	struct poc_req *pr = req->state;
+	struct poc_op *op = &pr->op;
+
+	if (op->status == POCD_EINVAL) {
+		problem_fields(resp, &op->errs);
+		return;
+	}
+	if (op->status != POCD_OK) {
+		problem(resp, op->status, NULL);
+		return;
+	}
+	if (op->kind == POC_DELETE) {
+		resp->status = 204;
+		return;
+	}
+	resp_json(resp, op->kind == POC_CREATE ? 201 : 200, poc_encode(&op->poc, true));
+	poc_etag(&op->poc, resp->etag, sizeof(resp->etag));
+	if (op->kind == POC_CREATE)
+		resp_header(resp, "Location", "/api/v1/pocs/%s", op->poc.id);
+}
+
+/* Queues the write of pr; fills resp and returns API_DONE if it could not be queued. */
+static enum api_result
+submit(struct api_req *req, struct api_resp *resp, struct poc_req *pr)
+{
+	enum pocd_err err;
+
+	pr->req = req;
+	pr->op.actor = req->who;
+	pr->op.done = poc_done;
+	err = directory_submit(req->api->core, &pr->op);
+	if (err != POCD_OK) {
+		problem(resp, err, NULL);
+		return API_DONE;
+	}
+	req->cont = poc_cont;
+	return API_PENDING;
+}
+
+/* Decodes the body into pr->op.poc; false with a 400 in resp on any problem. */
+static bool
+decode_body(struct api_req *req, struct api_resp *resp, struct poc_req *pr)
+{
+	struct verrs errs = {0};
+	json_t *o = body_object(req, resp);
+	enum pocd_err err;
+
+	if (o == NULL)
+		return false;
+	err = poc_decode(o, &pr->op.poc, &errs);
+	json_decref(o);
+	if (err != POCD_OK) {
+		problem_fields(resp, &errs);
+		return false;
+	}
+	return true;
+}
+
+static struct poc_req *
+new_req(struct api_req *req, struct api_resp *resp)
+{
+	struct poc_req *pr = calloc(1, sizeof(*pr));
+
+	if (pr == NULL) {
+		problem(resp, POCD_ENOMEM, NULL);
+		return NULL;
+	}
+	req->state = pr;
+	req->state_free = free;
+	return pr;
+}
+
+enum api_result
+h_poc_create(struct api_req *req, struct api_resp *resp)
+{
+	struct poc_req *pr;
+
+	if (authz_write_pocs(&req->who, req->params[0]) != POCD_OK) {
+		problem(resp, POCD_EFORBIDDEN,
+			"only this state's administrators change its entries, while it takes part");
+		return API_DONE;
+	}
+	pr = new_req(req, resp);
+	if (pr == NULL || !decode_body(req, resp, pr))
+		return API_DONE;
+	pr->op.kind = POC_CREATE;
+	memcpy(pr->op.poc.state, req->who.state, STATE_SIZE);
+	return submit(req, resp, pr);
+}
+
+/* Reads the PoC the path names; false with a 404 in resp when there is none. */
+static bool
+path_poc(struct api_req *req, struct api_resp *resp, struct poc *p)
+{
+	struct store_conn *c;
+	enum pocd_err err;
+
+	if (!id_valid(req->params[0])) {
+		problem(resp, POCD_ENOTFOUND, "there is no PoC with this id");
+		return false;
+	}
+	c = reader(req, resp);
+	if (c == NULL)
+		return false;
+	err = store_poc_get(c, req->params[0], p);
+	if (err != POCD_OK) {
+		problem(resp, err, err == POCD_ENOTFOUND ? "there is no PoC with this id" : NULL);
+		return false;
+	}
+	return true;
+}
+
+enum api_result
+h_poc_get(struct api_req *req, struct api_resp *resp)
+{
+	struct poc *p;
+
+	if (!may_read(req, resp))
+		return API_DONE;
+	p = malloc(sizeof(*p));
+	if (p == NULL) {
+		problem(resp, POCD_ENOMEM, NULL);
+		return API_DONE;
+	}
+	if (path_poc(req, resp, p)) {
+		poc_etag(p, resp->etag, sizeof(resp->etag));
+		if (etag_matches(req->header(req, "If-None-Match"), resp->etag))
+			resp->status = 304;
+		else
+			resp_json(resp, 200, poc_encode(p, own_state(req, p->state)));
+	}
+	free(p);
+	return API_DONE;
+}
+
+/* The checks PUT and DELETE share, in order: exists, may write, If-Match present, current. */
+static struct poc_req *
+prepare_change(struct api_req *req, struct api_resp *resp, enum poc_op_kind kind)
+{
+	struct poc_req *pr = new_req(req, resp);
+	const char *im;
+
+	if (pr == NULL || !path_poc(req, resp, &pr->op.poc))
+		return NULL;
+	if (authz_write_pocs(&req->who, pr->op.poc.state) != POCD_OK) {
+		problem(resp, POCD_EFORBIDDEN,
+			"only this state's administrators change its entries, while it takes part");
+		return NULL;
+	}
+	im = req->header(req, "If-Match");
+	if (im == NULL) {
+		problem(resp, POCD_EPRECOND_REQ, NULL);
+		return NULL;
+	}
+	pr->op.if_match = if_match_revision(im, pr->op.poc.id);
+	if (pr->op.if_match != pr->op.poc.revision) {
+		problem(resp, POCD_EPRECOND, NULL);
+		return NULL;
+	}
+	pr->op.kind = kind;
+	return pr;
+}
+
+enum api_result
+h_poc_put(struct api_req *req, struct api_resp *resp)
+{
+	struct poc_req *pr = prepare_change(req, resp, POC_UPDATE);
+
+	if (pr == NULL || !decode_body(req, resp, pr))
+		return API_DONE;
+	return submit(req, resp, pr);
+}
+
+enum api_result
+h_poc_delete(struct api_req *req, struct api_resp *resp)
+{
+	struct poc_req *pr = prepare_change(req, resp, POC_DELETE);
+
+	if (pr == NULL)
+		return API_DONE;
+	return submit(req, resp, pr);
+}
+
+struct history_ctx {
+	json_t *items;
+	const char *viewer; /* the caller's state: only the owner sees accounts and actors */
+	bool own;
+	bool any;
+};
+
+static int
+add_revision(int64_t revision, const char *op, const char *actor, int64_t at, const char *doc,
+	     void *arg)
+{
+	struct history_ctx *hc = arg;
+	char when[RFC3339_SIZE];
+	json_t *poc = json_loads(doc, 0, NULL), *st;
+
+	if (!hc->any) {
+		st = json_object_get(poc, "state");
+		hc->own = json_is_string(st) && strcmp(json_string_value(st), hc->viewer) == 0;
+		hc->any = true;
+	}
+	if (!hc->own && poc != NULL)
+		json_object_del(poc, "accounts");
+	fmt_rfc3339(at, when);
+	return json_array_append_new(hc->items,
+				     json_pack("{s:I,s:s,s:s,s:s?,s:o*}", "revision",
+					       (json_int_t)revision, "op", op, "at", when, "actor",
+					       hc->own ? actor : NULL, "poc", poc));
+}
+
+enum api_result
+h_poc_history(struct api_req *req, struct api_resp *resp)
+{
+	struct history_ctx hc = {.viewer = req->who.state};
+	struct store_conn *c;
+	enum pocd_err err;
+
+	if (!may_read(req, resp) || (c = reader(req, resp)) == NULL)
+		return API_DONE;
+	if (!id_valid(req->params[0])) {
+		problem(resp, POCD_ENOTFOUND, "there is no PoC with this id");
+		return API_DONE;
+	}
+	hc.items = json_array();
+	err = hc.items != NULL ? store_poc_history(c, req->params[0], add_revision, &hc)
+			       : POCD_ENOMEM;
+	if (err == POCD_OK && !hc.any)
+		err = POCD_ENOTFOUND;
+	if (err != POCD_OK) {
+		json_decref(hc.items);
+		problem(resp, err, err == POCD_ENOTFOUND ? "there is no PoC with this id" : NULL);
+		return API_DONE;
+	}
+	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", hc.items, "next"));
+	return API_DONE;
+}

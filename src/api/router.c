@@ -1,0 +1,270 @@
+/* The route table, authentication of the caller, and the checks every route shares. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/cache.h"
+#include "api/handlers.h"
+#include "core/sessions.h"
+
+enum route_flags {
+	PUBLIC = 1,	 /* no login needed */
+	JSON = 2,	 /* takes a JSON body */
+	METRICS = 4,	 /* the Secretariat or the metrics token */
+};
+
+struct route {
+	enum api_method method;
+	const char *pattern; /* "{}" matches one segment, captured into req->params */
+	api_handler fn;
+	unsigned flags;
+};
+
+static const struct route routes[] = {
+    {M_GET, "/healthz", h_healthz, PUBLIC},
+    {M_GET, "/metrics", h_metrics, METRICS},
+    {M_POST, "/api/v1/login", h_login, PUBLIC | JSON},
+    {M_POST, "/api/v1/logout", h_logout, 0},
+    {M_GET, "/api/v1/me", h_me, 0},
+    {M_POST, "/api/v1/me/password", h_password, JSON},
+    {M_POST, "/api/v1/enrol", h_enrol, PUBLIC | JSON},
+    {M_GET, "/api/v1/states", h_states, 0},
+    {M_GET, "/api/v1/states/{}", h_state, 0},
+    {M_PATCH, "/api/v1/states/{}", h_state_patch, JSON},
+    {M_GET, "/api/v1/states/{}/pocs", h_state_pocs, 0},
+    {M_POST, "/api/v1/states/{}/pocs", h_poc_create, JSON},
+    {M_GET, "/api/v1/states/{}/accounts", h_accounts, 0},
+    {M_POST, "/api/v1/states/{}/enrolments", h_enrolment_create, JSON},
+    {M_GET, "/api/v1/pocs/{}", h_poc_get, 0},
+    {M_PUT, "/api/v1/pocs/{}", h_poc_put, JSON},
+    {M_DELETE, "/api/v1/pocs/{}", h_poc_delete, 0},
+    {M_GET, "/api/v1/pocs/{}/history", h_poc_history, 0},
+    {M_GET, "/api/v1/directory", h_directory, 0},
+    {M_PATCH, "/api/v1/accounts/{}", h_account_patch, JSON},
+};
+
+static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+
+/* Matches path against pattern, capturing "{}" segments; false on mismatch or overflow. */
+static bool
+match(const char *pattern, const char *path, char params[API_PARAMS_MAX][API_PARAM_SIZE])
+{
+	size_t np = 0;
+
+	while (*pattern != '\0' && *path != '\0') {
+		if (pattern[0] == '{' && pattern[1] == '}') {
+			size_t n = strcspn(path, "/");
+			if (n == 0 || n >= API_PARAM_SIZE || np >= API_PARAMS_MAX)
+				return false;
+			memcpy(params[np], path, n);
+			params[np][n] = '\0';
+			np++;
+			path += n;
+			pattern += 2;
+		} else if (*pattern == *path) {
+			pattern++;
+			path++;
+		} else {
+			return false;
+		}
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+/* The bearer token of req, from Authorization or from the session cookie. */
+static bool
+credentials(struct api_req *req, char token[TOKEN_SIZE], bool *by_cookie)
+{
+	const char *h = req->header(req, "Authorization"), *c, *p;
+	size_t n;
+
+	*by_cookie = false;
+	if (h != NULL) {
+		if (strncasecmp(h, "Bearer ", 7) != 0)
+			return false;
+		h += 7;
+		while (*h == ' ')
+			h++;
+		if (strlen(h) != TOKEN_LEN)
+			return false;
+		memcpy(token, h, TOKEN_SIZE);
+		return true;
+	}
+	c = req->header(req, "Cookie");
+	for (p = c; p != NULL && (p = strstr(p, "pocd_session=")) != NULL; p += 13) {
+		if (p != c && p[-1] != ' ' && p[-1] != ';')
+			continue;
+		n = strcspn(p + 13, "; ");
+		if (n != TOKEN_LEN)
+			return false;
+		memcpy(token, p + 13, TOKEN_LEN);
+		token[TOKEN_LEN] = '\0';
+		*by_cookie = true;
+		return true;
+	}
+	return false;
+}
+
+/* A cookie session must prove, on every unsafe method, that the page itself sent it. */
+static bool
+csrf_ok(struct api_req *req)
+{
+	char expect[TOKEN_SIZE];
+	const char *got = req->header(req, "X-CSRF-Token");
+	bool ok;
+
+	if (req->method == M_GET || req->method == M_HEAD)
+		return true;
+	if (got == NULL || strlen(got) != TOKEN_LEN)
+		return false;
+	api_csrf_token(req->token, expect);
+	ok = sodium_memcmp(expect, got, TOKEN_LEN) == 0;
+	sodium_memzero(expect, sizeof(expect));
+	return ok;
+}
+
+static bool
+is_json(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+/* Identifies the caller; false (and a problem in resp) when the route needs a login that
+ * was not given or does not hold. */
+static bool
+authenticate(struct api_req *req, struct api_resp *resp, const struct route *r)
+{
+	enum pocd_err err;
+
+	if (!credentials(req, req->token, &req->by_cookie)) {
+		if ((r->flags & PUBLIC) != 0)
+			return true;
+		problem(resp, POCD_EAUTH, "log in first: send Authorization: Bearer TOKEN");
+		resp_header(resp, "WWW-Authenticate", "Bearer realm=\"pocd\"");
+		return false;
+	}
+	err = session_check(req->api->core, req->token, &req->who);
+	if (err == POCD_OK && req->by_cookie && !csrf_ok(req)) {
+		problem(resp, POCD_EFORBIDDEN, "a cookie session needs the X-CSRF-Token header");
+		return false;
+	}
+	if (err == POCD_OK) {
+		req->authenticated = true;
+		return true;
+	}
+	if ((r->flags & PUBLIC) != 0)
+		return true;
+	problem(resp, err, err == POCD_EAUTH ? "the token is unknown, expired or revoked" : NULL);
+	if (err == POCD_EAUTH)
+		resp_header(resp, "WWW-Authenticate", "Bearer realm=\"pocd\", error=\"invalid_token\"");
+	return false;
+}
+
+enum api_result
+api_handle(struct api_req *req, struct api_resp *resp)
+{
+	const struct route *r = NULL;
+	char params[API_PARAMS_MAX][API_PARAM_SIZE];
+	char allow[64] = "";
+	enum api_method m = req->method == M_HEAD ? M_GET : req->method;
+	bool path_known = false;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!match(routes[i].pattern, req->path, params))
+			continue;
+		path_known = true;
+		if (allow[0] != '\0')
+			strlcat(allow, ", ", sizeof(allow));
+		strlcat(allow, method_names[routes[i].method], sizeof(allow));
+		if (routes[i].method == M_GET)
+			strlcat(allow, ", HEAD", sizeof(allow));
+		if (routes[i].method == m && r == NULL) {
+			r = &routes[i];
+			memcpy(req->params, params, sizeof(params));
+		}
+	}
+	if (r == NULL && path_known) {
+		problem_status(resp, 405, "method-not-allowed", "Method not allowed",
+			       "this resource does not take that method");
+		resp_header(resp, "Allow", "%s", allow);
+		return API_DONE;
+	}
+	if (r == NULL) {
+		problem_status(resp, 404, "not-found", "Not found", "there is no such resource");
+		return API_DONE;
+	}
+	if ((r->flags & METRICS) != 0 && metrics_token_ok(req->api, req->header(req, "Authorization")))
+		return r->fn(req, resp);
+	if (!authenticate(req, resp, r))
+		return API_DONE;
+	if ((r->flags & JSON) != 0 && !is_json(req->header(req, "Content-Type"))) {
+		problem_status(resp, 415, "unsupported-media-type", "Unsupported media type",
+			       "send the body as Content-Type: application/json");
+		return API_DONE;
+	}
+	return r->fn(req, resp);
+}
+
+void
+api_csrf_token(const char *session_token, char out[TOKEN_SIZE])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+
+	/* Derived, not stored: only the holder of the session token can compute it. */
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)"pocd-csrf:", 10);
+	crypto_hash_sha256_update(&st, (const uint8_t *)session_token, strlen(session_token));
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2base64(out, TOKEN_SIZE, h, sizeof(h), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void
+api_resp_free(struct api_resp *resp)
+{
+	free(resp->body);
+	blob_unref(resp->blob);
+	resp->body = NULL;
+	resp->blob = NULL;
+}
+
+struct api *
+api_new(struct core *core, const struct api_config *cfg)
+{
+	struct api *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	a->core = core;
+	a->cache = cache_new();
+	if (cfg->metrics_token != NULL)
+		a->metrics_token = strdup(cfg->metrics_token);
+	if (a->cache == NULL || (cfg->metrics_token != NULL && a->metrics_token == NULL)) {
+		api_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+api_free(struct api *a)
+{
+	if (a == NULL)
+		return;
+	cache_free(a->cache);
+	if (a->metrics_token != NULL)
+		sodium_memzero(a->metrics_token, strlen(a->metrics_token));
+	free(a->metrics_token);
+	free(a);
+}
+
+struct core *
+api_core(struct api *a)
+{
+	return a->core;
+}

@@ -1,0 +1,77 @@
+#include "core/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sessions.h"
+#include "core/throttle.h"
+#include "lib/workq.h"
+
+static const char *const roles[] = {"secretariat", "state_admin", "officer"};
+
+void
+core_config_defaults(struct core_config *cfg)
+{
+	cfg->session_ttl = 12 * 3600;
+	cfg->enrolment_ttl = 7 * 24 * 3600;
+	cfg->hash_threads = 2;
+	cfg->login_attempts = 5;
+	cfg->login_window = 15 * 60;
+}
+
+struct core *
+core_new(struct store *st, const struct core_config *cfg)
+{
+	struct core *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->store = st;
+	c->cfg = *cfg;
+	c->hashq = workq_new(cfg->hash_threads);
+	c->sessions = session_cache_new();
+	c->throttle = throttle_new(cfg->login_attempts, cfg->login_window);
+	if (c->hashq == NULL || c->sessions == NULL || c->throttle == NULL) {
+		core_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+core_free(struct core *c)
+{
+	if (c == NULL)
+		return;
+	workq_free(c->hashq);
+	session_cache_free(c->sessions);
+	throttle_free(c->throttle);
+	free(c);
+}
+
+const char *
+role_name(enum role r)
+{
+	return roles[r];
+}
+
+int
+role_parse_name(const char *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, roles[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+poc_kind_name(enum poc_kind k)
+{
+	return k == POC_TECHNICAL ? "technical" : "diplomatic";
+}
+
+const char *
+poc_rank_name(enum poc_rank r)
+{
+	return r == POC_ALTERNATE ? "alternate" : "primary";
+}

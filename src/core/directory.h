@@ -1,0 +1,32 @@
+/*
+ * Changes to the directory: creating, changing and removing a state's PoCs. Each runs as a
+ * write job: the checks that need the current row (revision, linked accounts) happen inside
+ * the transaction, and each change appends its revision and its event there too.
+ */
+#ifndef POCD_CORE_DIRECTORY_H
+#define POCD_CORE_DIRECTORY_H
+
+#include "core/core.h"
+
+enum poc_op_kind { POC_CREATE, POC_UPDATE, POC_DELETE };
+
+struct poc_op {
+	enum poc_op_kind kind;
+	struct principal actor;
+	/* in: the decoded client fields; poc.state for create, poc.id for update and delete.
+	 * out (POCD_OK): the PoC as stored (as it was, for delete). */
+	struct poc poc;
+	int64_t if_match; /* update and delete: the revision the client saw */
+	enum pocd_err status;
+	struct verrs errs; /* with POCD_EINVAL: accounts that cannot act for this PoC */
+	struct core *core;
+	struct store_job job;
+	void (*done)(struct poc_op *op);
+};
+
+/* Authorization (authz_write_pocs) is the caller's. Queues op; op->done follows. */
+enum pocd_err directory_submit(struct core *c, struct poc_op *op);
+/* The same, waiting for the commit (for pocd init and the demo data; op->done unused). */
+enum pocd_err directory_apply_sync(struct core *c, struct poc_op *op);
+
+#endif

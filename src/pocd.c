@@ -1,0 +1,289 @@
+/* pocd: the points-of-contact directory daemon. Commands: init, serve. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "api/api.h"
+#include "core/accounts.h"
+#include "core/demo.h"
+#include "core/states.h"
+#include "http/server.h"
+#include "lib/log.h"
+#include "lib/rand.h"
+
+#define CONFIG_LINE_MAX 1024
+
+struct opts {
+	char db[1024];
+	char listen[128];
+	char metrics_token[256];
+	unsigned threads;
+	unsigned conn_limit;
+	unsigned conn_timeout;
+	long session_ttl;
+	int demo;
+	int test;
+	int quiet;
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: pocd init --db PATH [--demo] [--test]\n"
+	      "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
+	      "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
+	      "                  [--metrics-token TOKEN] [--quiet]\n"
+	      "\n"
+	      "init creates the database, the 193 states and the Secretariat account; --demo adds\n"
+	      "the demo directory and writes its logins to PATH.credentials.json (mode 0600);\n"
+	      "--test marks a database for tests. serve answers the API on ADDR:PORT\n"
+	      "(default 127.0.0.1:8080) until SIGINT or SIGTERM. A config file holds the same\n"
+	      "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n",
+	      f);
+}
+
+static unsigned
+parse_uint(const char *name, const char *v, unsigned long min, unsigned long max)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || *v == '\0' || *end != '\0' || *v == '-' || n < min || n > max)
+		fatal("--%s %s: expected a whole number from %lu to %lu", name, v, min, max);
+	return (unsigned)n;
+}
+
+static void
+set_str(char *dst, size_t size, const char *name, const char *v)
+{
+	if (strlcpy(dst, v, size) >= size)
+		fatal("--%s: the value is too long", name);
+}
+
+/* Applies one option by name; used by both the command line and the config file. */
+static void
+apply(struct opts *o, const char *name, const char *v)
+{
+	if (strcmp(name, "db") == 0)
+		set_str(o->db, sizeof(o->db), name, v);
+	else if (strcmp(name, "listen") == 0)
+		set_str(o->listen, sizeof(o->listen), name, v);
+	else if (strcmp(name, "metrics-token") == 0)
+		set_str(o->metrics_token, sizeof(o->metrics_token), name, v);
+	else if (strcmp(name, "threads") == 0)
+		o->threads = parse_uint(name, v, 1, 256);
+	else if (strcmp(name, "conn-limit") == 0)
+		o->conn_limit = parse_uint(name, v, 1, 1000000);
+	else if (strcmp(name, "timeout") == 0)
+		o->conn_timeout = parse_uint(name, v, 1, 3600);
+	else if (strcmp(name, "session-ttl") == 0)
+		o->session_ttl = parse_uint(name, v, 60, 30 * 24 * 3600);
+	else
+		fatal("unknown option '%s'", name);
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static void
+read_config(struct opts *o, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[CONFIG_LINE_MAX], *eq, *name;
+	int n = 0;
+
+	if (f == NULL)
+		fatal("cannot read config %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		n++;
+		name = trim(line);
+		if (*name == '\0' || *name == '#')
+			continue;
+		eq = strchr(name, '=');
+		if (eq == NULL)
+			fatal("%s:%d: expected 'name = value'", path, n);
+		*eq = '\0';
+		apply(o, trim(name), trim(eq + 1));
+	}
+	fclose(f);
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"db", required_argument, NULL, 0},	      {"listen", required_argument, NULL, 0},
+	    {"config", required_argument, NULL, 0},     {"threads", required_argument, NULL, 0},
+	    {"conn-limit", required_argument, NULL, 0}, {"timeout", required_argument, NULL, 0},
+	    {"session-ttl", required_argument, NULL, 0},
+	    {"metrics-token", required_argument, NULL, 0},
+	    {"demo", no_argument, NULL, 'd'},	      {"test", no_argument, NULL, 't'},
+	    {"quiet", no_argument, NULL, 'q'},	      {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, idx;
+
+	memset(o, 0, sizeof(*o));
+	strlcpy(o->listen, "127.0.0.1:8080", sizeof(o->listen));
+	o->conn_limit = 4096;
+	o->conn_timeout = 30;
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
+		switch (c) {
+		case 0:
+			if (strcmp(longopts[idx].name, "config") == 0)
+				read_config(o, optarg);
+			else
+				apply(o, longopts[idx].name, optarg);
+			break;
+		case 'd': o->demo = 1; break;
+		case 't': o->test = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pocd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+	if (o->db[0] == '\0')
+		fatal("--db PATH is required");
+}
+
+static struct core *
+open_core(const struct opts *o, struct store **st)
+{
+	struct core_config cc;
+	struct core *c;
+	char msg[512];
+
+	if (store_open(o->db, st, msg, sizeof(msg)) != POCD_OK)
+		fatal("%s", msg);
+	core_config_defaults(&cc);
+	if (o->session_ttl > 0)
+		cc.session_ttl = o->session_ttl;
+	c = core_new(*st, &cc);
+	if (c == NULL)
+		fatal("cannot start the core services: out of memory");
+	return c;
+}
+
+static int
+cmd_init(const struct opts *o)
+{
+	struct store *st;
+	struct core *c;
+	struct account sec;
+	char msg[512], pw[TOKEN_SIZE], cred[1100];
+	enum pocd_err err;
+
+	if (store_create(o->db, o->test, msg, sizeof(msg)) != POCD_OK)
+		fatal("%s", msg);
+	c = open_core(o, &st);
+	err = states_seed(c);
+	if (err != POCD_OK)
+		fatal("cannot load the states: %s", pocd_err_name(err));
+	rand_token(pw);
+	pw[24] = '\0';
+	err = accounts_create_sync(c, "secretariat", pw, ROLE_SECRETARIAT, NULL, &sec);
+	if (err != POCD_OK)
+		fatal("cannot create the Secretariat account: %s", pocd_err_name(err));
+	if (o->demo) {
+		if ((size_t)snprintf(cred, sizeof(cred), "%s.credentials.json", o->db) >= sizeof(cred))
+			fatal("--db: the path is too long");
+		err = demo_populate(c, cred, "secretariat", pw);
+		if (err != POCD_OK)
+			fatal("cannot create the demo data: %s", pocd_err_name(err));
+	} else {
+		printf("created %s\nSecretariat login: secretariat / %s\n"
+		       "(shown once: keep it safe)\n",
+		       o->db, pw);
+	}
+	sodium_memzero(pw, sizeof(pw));
+	core_free(c);
+	store_close(st);
+	return 0;
+}
+
+static int
+cmd_serve(const struct opts *o)
+{
+	struct api_config ac = {.metrics_token = o->metrics_token[0] ? o->metrics_token : NULL};
+	struct http_config hc = {.listen = o->listen,
+				 .threads = o->threads,
+				 .conn_limit = o->conn_limit,
+				 .conn_timeout = o->conn_timeout,
+				 .quiet = o->quiet};
+	struct http_server *srv;
+	struct store *st;
+	struct core *c;
+	struct api *api;
+	sigset_t set;
+	char msg[512];
+	int sig = 0;
+
+	/* Every thread started from here on inherits the mask; only sigwait sees the signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	c = open_core(o, &st);
+	api = api_new(c, &ac);
+	if (api == NULL)
+		fatal("out of memory");
+	srv = http_start(&hc, api, msg, sizeof(msg));
+	if (srv == NULL)
+		fatal("%s", msg);
+	log_info("pocd: serving http://%s (database %s)", o->listen, o->db);
+	fflush(stderr);
+	if (log_start() != 0)
+		log_info("pocd: log lines are unbuffered (no flusher thread)");
+	sigwait(&set, &sig);
+	log_info("pocd: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_stop(srv);
+	api_free(api);
+	core_free(c);
+	store_close(st);
+	log_info("pocd: stopped");
+	log_stop();
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+
+	if (sodium_init() < 0)
+		fatal("cannot initialise libsodium");
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "init") != 0 && strcmp(argv[1], "serve") != 0) {
+		fprintf(stderr, "pocd: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	parse_args(&o, argc, argv);
+	return strcmp(argv[1], "init") == 0 ? cmd_init(&o) : cmd_serve(&o);
+}

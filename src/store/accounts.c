@@ -1,0 +1,282 @@
+/* SQL for accounts, sessions and enrolment links. */
+#include "store/internal.h"
+
+#include <string.h>
+
+static const char *const role_names[] = {"secretariat", "state_admin", "officer"};
+
+static enum role
+role_parse(const unsigned char *t)
+{
+	for (int i = 0; i < 3; i++)
+		if (t != NULL && strcmp((const char *)t, role_names[i]) == 0)
+			return (enum role)i;
+	return ROLE_OFFICER;
+}
+
+#define ACC_COLS "id, username, role, coalesce(state, ''), disabled, created_at"
+
+static void
+row_account(sqlite3_stmt *s, int base, struct account *a)
+{
+	memset(a, 0, sizeof(*a));
+	col_text(s, base, a->id, sizeof(a->id));
+	col_text(s, base + 1, a->username, sizeof(a->username));
+	a->role = role_parse(sqlite3_column_text(s, base + 2));
+	col_text(s, base + 3, a->state, sizeof(a->state));
+	a->disabled = sqlite3_column_int(s, base + 4) != 0;
+	a->created_at = sqlite3_column_int64(s, base + 5);
+}
+
+enum pocd_err
+store_account_insert(struct store_conn *w, const struct account *a, const char *pwhash)
+{
+	sqlite3_stmt *s = stmt(w, ST_ACC_INSERT,
+			       "INSERT INTO accounts (id, username, role, state, password_hash,"
+			       " disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, a->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, a->username, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, role_names[a->role], -1, SQLITE_STATIC);
+	bind_text_or_null(s, 4, a->state);
+	sqlite3_bind_text(s, 5, pwhash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, a->disabled);
+	sqlite3_bind_int64(s, 7, a->created_at);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_account_by_username(struct store_conn *c, const char *username, struct account *out,
+			  char *pwhash, size_t pwsize)
+{
+	sqlite3_stmt *s = stmt(c, ST_ACC_BY_NAME,
+			       "SELECT " ACC_COLS ", password_hash FROM accounts WHERE username = ?");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row_account(s, 0, out);
+		col_text(s, 6, pwhash, pwsize);
+		return stmt_end(s, POCD_OK);
+	}
+	return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(c, rc));
+}
+
+enum pocd_err
+store_account_get(struct store_conn *c, const char *id, struct account *out)
+{
+	sqlite3_stmt *s = stmt(c, ST_ACC_GET, "SELECT " ACC_COLS " FROM accounts WHERE id = ?");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row_account(s, 0, out);
+		return stmt_end(s, POCD_OK);
+	}
+	return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(c, rc));
+}
+
+enum pocd_err
+store_accounts_list(struct store_conn *c, const char *state,
+		    int (*cb)(const struct account *a, void *arg), void *arg)
+{
+	sqlite3_stmt *s = stmt(c, ST_ACC_LIST,
+			       "SELECT " ACC_COLS " FROM accounts WHERE state IS ? ORDER BY username");
+	struct account a;
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	bind_text_or_null(s, 1, state);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_account(s, 0, &a);
+		if (cb(&a, arg) != 0)
+			return stmt_end(s, POCD_OK);
+	}
+	return stmt_end(s, sql_err(c, rc));
+}
+
+static enum pocd_err
+changed_one(struct store_conn *w, sqlite3_stmt *s)
+{
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return stmt_end(s, sql_err(w, sqlite3_errcode(w->db)));
+	return stmt_end(s, sqlite3_changes(w->db) == 1 ? POCD_OK : POCD_ENOTFOUND);
+}
+
+enum pocd_err
+store_account_set_disabled(struct store_conn *w, const char *id, bool disabled)
+{
+	sqlite3_stmt *s = stmt(w, ST_ACC_DISABLE, "UPDATE accounts SET disabled = ? WHERE id = ?");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_int(s, 1, disabled);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	return changed_one(w, s);
+}
+
+enum pocd_err
+store_account_set_password(struct store_conn *w, const char *id, const char *pwhash)
+{
+	sqlite3_stmt *s =
+	    stmt(w, ST_ACC_PASSWORD, "UPDATE accounts SET password_hash = ? WHERE id = ?");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, pwhash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	return changed_one(w, s);
+}
+
+enum pocd_err
+store_accounts_count(struct store_conn *c, const char *state, enum role role, int64_t *out)
+{
+	sqlite3_stmt *s = stmt(c, ST_ACC_COUNT,
+			       "SELECT count(*) FROM accounts WHERE state IS ? AND role = ?"
+			       " AND disabled = 0");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	bind_text_or_null(s, 1, state);
+	sqlite3_bind_text(s, 2, role_names[role], -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	return stmt_end(s, sql_err(c, rc));
+}
+
+enum pocd_err
+store_session_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
+		     const char *account_id, int64_t now, int64_t expires_at)
+{
+	sqlite3_stmt *s = stmt(w, ST_SESS_INSERT, "INSERT INTO sessions VALUES (?, ?, ?, ?)");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_blob(s, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, expires_at);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_session_lookup(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN], int64_t now,
+		     struct principal *out, int64_t *expires_at)
+{
+	sqlite3_stmt *s = stmt(c, ST_SESS_LOOKUP,
+			       "SELECT a.id, a.username, a.role, coalesce(a.state, ''),"
+			       " coalesce(st.participating, 1), se.expires_at"
+			       " FROM sessions se JOIN accounts a ON a.id = se.account_id"
+			       " LEFT JOIN states st ON st.code = a.state"
+			       " WHERE se.token_hash = ? AND se.expires_at > ? AND a.disabled = 0");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_blob(s, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(c, rc));
+	memset(out, 0, sizeof(*out));
+	col_text(s, 0, out->account_id, sizeof(out->account_id));
+	col_text(s, 1, out->username, sizeof(out->username));
+	out->role = role_parse(sqlite3_column_text(s, 2));
+	col_text(s, 3, out->state, sizeof(out->state));
+	out->participating = sqlite3_column_int(s, 4) != 0;
+	*expires_at = sqlite3_column_int64(s, 5);
+	return stmt_end(s, POCD_OK);
+}
+
+enum pocd_err
+store_session_delete(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN])
+{
+	sqlite3_stmt *s = stmt(w, ST_SESS_DELETE, "DELETE FROM sessions WHERE token_hash = ?");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_blob(s, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_sessions_delete_account(struct store_conn *w, const char *account_id)
+{
+	sqlite3_stmt *s =
+	    stmt(w, ST_SESS_DELETE_ACC, "DELETE FROM sessions WHERE account_id = ?");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, account_id, -1, SQLITE_STATIC);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
+		       const struct enrolment *e, int64_t now)
+{
+	sqlite3_stmt *s = stmt(w, ST_ENR_INSERT,
+			       "INSERT INTO enrolments (token_hash, id, state, role, created_by,"
+			       " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_blob(s, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, e->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, e->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, role_names[e->role], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, e->created_by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, now);
+	sqlite3_bind_int64(s, 7, e->expires_at);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_enrolment_get(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
+		    struct enrolment *out)
+{
+	sqlite3_stmt *s = stmt(w, ST_ENR_GET,
+			       "SELECT id, state, role, created_by, expires_at,"
+			       " coalesce(used_at, 0) FROM enrolments WHERE token_hash = ?");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_blob(s, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(w, rc));
+	memset(out, 0, sizeof(*out));
+	col_text(s, 0, out->id, sizeof(out->id));
+	col_text(s, 1, out->state, sizeof(out->state));
+	out->role = role_parse(sqlite3_column_text(s, 2));
+	col_text(s, 3, out->created_by, sizeof(out->created_by));
+	out->expires_at = sqlite3_column_int64(s, 4);
+	out->used_at = sqlite3_column_int64(s, 5);
+	return stmt_end(s, POCD_OK);
+}
+
+enum pocd_err
+store_enrolment_use(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN], int64_t now,
+		    const char *account_id)
+{
+	sqlite3_stmt *s = stmt(w, ST_ENR_USE,
+		 "UPDATE enrolments SET used_at = ?, account_id = ? WHERE token_hash = ?"
+		 " AND used_at IS NULL");
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	return changed_one(w, s);
+}

@@ -1,0 +1,49 @@
+/* Shared by the files of src/store only: the connection and its statement cache. */
+#ifndef POCD_STORE_INTERNAL_H
+#define POCD_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+enum stmt_id {
+	ST_META_GET, ST_META_PUT,
+	ST_STATE_PUT, ST_STATE_GET, ST_STATES_LIST, ST_STATE_PART,
+	ST_ACC_INSERT, ST_ACC_BY_NAME, ST_ACC_GET, ST_ACC_LIST, ST_ACC_DISABLE, ST_ACC_PASSWORD,
+	ST_ACC_COUNT,
+	ST_SESS_INSERT, ST_SESS_LOOKUP, ST_SESS_DELETE, ST_SESS_DELETE_ACC,
+	ST_ENR_INSERT, ST_ENR_GET, ST_ENR_USE,
+	ST_POC_INSERT, ST_POC_UPDATE, ST_POC_DELETE, ST_POC_GET, ST_POC_LIST,
+	ST_POC_ACC_CLEAR, ST_POC_ACC_ADD, ST_POC_REV_INSERT, ST_POC_HISTORY,
+	ST_EVENT_APPEND, ST_EVENT_COUNT,
+	ST__COUNT
+};
+
+struct store_conn {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST__COUNT];
+	struct store_conn *next; /* in the store's list of readers */
+};
+
+/* The cached statement id of c, prepared from sql on first use, reset and unbound.
+ * Returns NULL if it cannot be prepared (a bug: logged). */
+sqlite3_stmt *stmt(struct store_conn *c, enum stmt_id id, const char *sql);
+/* Resets s so it holds no read snapshot; returns err, for "return stmt_end(s, err)". */
+enum pocd_err stmt_end(sqlite3_stmt *s, enum pocd_err err);
+/* Maps an SQLite result code of a step to a status. */
+enum pocd_err sql_err(struct store_conn *c, int rc);
+/* Binds text, or NULL for an empty string. */
+int bind_text_or_null(sqlite3_stmt *s, int i, const char *v);
+/* Copies column i as text into out; "" for NULL. */
+void col_text(sqlite3_stmt *s, int i, char *out, size_t outlen);
+
+/* Connections, for writer.c. */
+struct store_conn *store_conn_open_reader(const char *path);
+void store_conn_close(struct store_conn *c);
+int64_t store_conn_db_bytes(struct store_conn *c);
+/* Runs sql that returns no rows; logs and returns the SQLite code on failure. */
+int store_conn_exec(struct store_conn *c, const char *sql);
+/* Starts the writer thread on w (which it then owns); NULL on failure. */
+struct store *writer_start(const char *path, struct store_conn *w, bool test_db);
+
+#endif

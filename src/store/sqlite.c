@@ -1,0 +1,361 @@
+/* Opening the database, its schema migrations, connections and the statement cache. */
+#include "store/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+
+/* Each entry moves the schema from version i to i+1; never edit one that has shipped. */
+static const char *const migrations[] = {
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+	"CREATE TABLE states(code TEXT PRIMARY KEY, alpha2 TEXT NOT NULL UNIQUE,"
+	" name_ar TEXT NOT NULL, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
+	" name_fr TEXT NOT NULL, name_ru TEXT NOT NULL, name_es TEXT NOT NULL,"
+	" participating INTEGER NOT NULL DEFAULT 0, participating_since INTEGER) STRICT;"
+	"CREATE TABLE accounts(id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL CHECK (role IN ('secretariat','state_admin','officer')),"
+	" state TEXT REFERENCES states(code), password_hash TEXT NOT NULL,"
+	" disabled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
+	" CHECK ((role = 'secretariat') = (state IS NULL))) STRICT;"
+	"CREATE INDEX accounts_state ON accounts(state, username);"
+	"CREATE TABLE sessions(token_hash BLOB PRIMARY KEY,"
+	" account_id TEXT NOT NULL REFERENCES accounts(id),"
+	" created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX sessions_account ON sessions(account_id);"
+	"CREATE TABLE enrolments(token_hash BLOB PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	" state TEXT NOT NULL REFERENCES states(code), role TEXT NOT NULL,"
+	" created_by TEXT NOT NULL REFERENCES accounts(id), created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL, used_at INTEGER, account_id TEXT REFERENCES accounts(id))"
+	" STRICT;"
+	"CREATE TABLE pocs(id TEXT PRIMARY KEY, state TEXT NOT NULL REFERENCES states(code),"
+	" kind TEXT NOT NULL CHECK (kind IN ('diplomatic','technical')),"
+	" rank TEXT NOT NULL CHECK (rank IN ('primary','alternate')),"
+	" organisation TEXT NOT NULL, role_title TEXT NOT NULL, person_name TEXT,"
+	" email TEXT NOT NULL, phones TEXT NOT NULL, languages TEXT NOT NULL,"
+	" time_zone TEXT NOT NULL, availability TEXT NOT NULL, pgp_fingerprint TEXT,"
+	" review_by TEXT, revision INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" sortkey TEXT GENERATED ALWAYS AS"
+	" (kind || CASE rank WHEN 'primary' THEN '0' ELSE '1' END || id) VIRTUAL) STRICT;"
+	"CREATE INDEX pocs_order ON pocs(state, sortkey);"
+	"CREATE TABLE poc_accounts(poc_id TEXT NOT NULL REFERENCES pocs(id) ON DELETE CASCADE,"
+	" account_id TEXT NOT NULL REFERENCES accounts(id), PRIMARY KEY (poc_id, account_id))"
+	" STRICT, WITHOUT ROWID;"
+	"CREATE INDEX poc_accounts_account ON poc_accounts(account_id);"
+	"CREATE TABLE poc_revisions(poc_id TEXT NOT NULL, revision INTEGER NOT NULL,"
+	" op TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL, doc TEXT NOT NULL,"
+	" PRIMARY KEY (poc_id, revision)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE events(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	" type TEXT NOT NULL, at INTEGER NOT NULL, actor_account TEXT, actor_state TEXT,"
+	" states TEXT NOT NULL, object_id TEXT, details TEXT NOT NULL) STRICT;"
+	"CREATE INDEX events_type ON events(type);",
+};
+
+#define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+sqlite3_stmt *
+stmt(struct store_conn *c, enum stmt_id id, const char *sql)
+{
+	sqlite3_stmt *s = c->st[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+		    SQLITE_OK) {
+			log_info("store: cannot prepare statement %d: %s", (int)id,
+				 sqlite3_errmsg(c->db));
+			return NULL;
+		}
+		c->st[id] = s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+enum pocd_err
+stmt_end(sqlite3_stmt *s, enum pocd_err err)
+{
+	if (s != NULL)
+		sqlite3_reset(s);
+	return err;
+}
+
+enum pocd_err
+sql_err(struct store_conn *c, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return POCD_OK;
+	case SQLITE_CONSTRAINT:
+		return POCD_ECONFLICT;
+	case SQLITE_NOMEM:
+		return POCD_ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return POCD_EUNAVAILABLE;
+	default:
+		log_info("store: %s", sqlite3_errmsg(c->db));
+		return POCD_ESTORE;
+	}
+}
+
+int
+bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL || *v == '\0')
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+void
+col_text(sqlite3_stmt *s, int i, char *out, size_t outlen)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	strlcpy(out, t != NULL ? (const char *)t : "", outlen);
+}
+
+static int
+exec(sqlite3 *db, const char *sql, char *msg, size_t msglen)
+{
+	char *e = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &e);
+
+	if (rc != SQLITE_OK) {
+		snprintf(msg, msglen, "%s", e != NULL ? e : sqlite3_errstr(rc));
+		sqlite3_free(e);
+	}
+	return rc;
+}
+
+/* Opens one connection with the pragmas every connection needs. */
+static enum pocd_err
+conn_open(const char *path, bool readonly, bool create, struct store_conn **out, char *msg,
+	  size_t msglen)
+{
+	struct store_conn *c;
+	int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+
+	flags |= readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return POCD_ENOMEM;
+	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+		snprintf(msg, msglen, "cannot open %s: %s", path,
+			 c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(c->db, 5000);
+	if (!readonly) {
+		/* FULL: a commit is on disk before the request that made it is answered. */
+		if (exec(c->db,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			 " PRAGMA foreign_keys=ON;",
+			 msg, msglen) != SQLITE_OK)
+			goto fail;
+	} else if (exec(c->db, "PRAGMA query_only=ON;", msg, msglen) != SQLITE_OK) {
+		goto fail;
+	}
+	*out = c;
+	return POCD_OK;
+fail:
+	sqlite3_close_v2(c->db);
+	free(c);
+	return POCD_ESTORE;
+}
+
+static void
+conn_close(struct store_conn *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(c->st[i]);
+	sqlite3_close_v2(c->db);
+	free(c);
+}
+
+/* Brings the schema to the newest version, each step in its own transaction. */
+static enum pocd_err
+migrate(struct store_conn *c, char *msg, size_t msglen)
+{
+	sqlite3_stmt *s = NULL;
+	int version = 0;
+	char sql[64];
+
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > (int)NMIGRATIONS) {
+		snprintf(msg, msglen, "database schema %d is newer than this pocd (%zu)", version,
+			 NMIGRATIONS);
+		return POCD_ESTORE;
+	}
+	for (size_t i = (size_t)version; i < NMIGRATIONS; i++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%zu; COMMIT;", i + 1);
+		if (exec(c->db, "BEGIN IMMEDIATE", msg, msglen) != SQLITE_OK)
+			return POCD_ESTORE;
+		if (exec(c->db, migrations[i], msg, msglen) != SQLITE_OK ||
+		    exec(c->db, sql, msg, msglen) != SQLITE_OK) {
+			exec(c->db, "ROLLBACK", sql, sizeof(sql));
+			return POCD_ESTORE;
+		}
+	}
+	return POCD_OK;
+fail:
+	snprintf(msg, msglen, "cannot read schema version: %s", sqlite3_errmsg(c->db));
+	return POCD_ESTORE;
+}
+
+enum pocd_err
+store_create(const char *path, bool test_db, char *msg, size_t msglen)
+{
+	struct store_conn *c = NULL;
+	enum pocd_err err;
+	int fd;
+
+	/* O_EXCL: init never overwrites a database; 0600: it holds password hashes. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(msg, msglen, "cannot create %s: %s", path, strerror(errno));
+		return errno == EEXIST ? POCD_ECONFLICT : POCD_ESTORE;
+	}
+	close(fd);
+	err = conn_open(path, false, false, &c, msg, msglen);
+	if (err != POCD_OK)
+		goto out;
+	err = migrate(c, msg, msglen);
+	if (err != POCD_OK)
+		goto out;
+	if (exec(c->db,
+		 test_db ? "INSERT INTO meta VALUES ('test', '1')"
+			 : "INSERT INTO meta VALUES ('test', '0')",
+		 msg, msglen) != SQLITE_OK)
+		err = POCD_ESTORE;
+out:
+	conn_close(c);
+	if (err != POCD_OK)
+		unlink(path);
+	return err;
+}
+
+enum pocd_err
+store_open(const char *path, struct store **out, char *msg, size_t msglen)
+{
+	struct store *s;
+	struct store_conn *w = NULL;
+	struct stat sb;
+	enum pocd_err err;
+	char test[4] = "";
+
+	if (stat(path, &sb) != 0) {
+		snprintf(msg, msglen, "cannot open %s: %s (create it with: pocd init --db %s)",
+			 path, strerror(errno), path);
+		return POCD_ENOTFOUND;
+	}
+	err = conn_open(path, false, false, &w, msg, msglen);
+	if (err != POCD_OK)
+		return err;
+	err = migrate(w, msg, msglen);
+	if (err != POCD_OK) {
+		conn_close(w);
+		return err;
+	}
+	store_meta_get(w, "test", test, sizeof(test));
+	s = writer_start(path, w, strcmp(test, "1") == 0);
+	if (s == NULL) {
+		conn_close(w);
+		snprintf(msg, msglen, "cannot start the writer thread");
+		return POCD_ENOMEM;
+	}
+	*out = s;
+	return POCD_OK;
+}
+
+struct store_conn *
+store_conn_open_reader(const char *path)
+{
+	struct store_conn *c = NULL;
+	char msg[256];
+
+	if (conn_open(path, true, false, &c, msg, sizeof(msg)) != POCD_OK) {
+		log_info("store: %s", msg);
+		return NULL;
+	}
+	return c;
+}
+
+void
+store_conn_close(struct store_conn *c)
+{
+	conn_close(c);
+}
+
+int64_t
+store_conn_db_bytes(struct store_conn *c)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
+
+	if (sqlite3_prepare_v2(c->db,
+			       "SELECT page_count * page_size FROM pragma_page_count(),"
+			       " pragma_page_size()",
+			       -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+int
+store_conn_exec(struct store_conn *c, const char *sql)
+{
+	char msg[256];
+	int rc = exec(c->db, sql, msg, sizeof(msg));
+
+	if (rc != SQLITE_OK)
+		log_info("store: %s: %s", sql, msg);
+	return rc;
+}
+
+enum pocd_err
+store_meta_get(struct store_conn *c, const char *key, char *out, size_t outlen)
+{
+	sqlite3_stmt *s = stmt(c, ST_META_GET, "SELECT value FROM meta WHERE key = ?");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		col_text(s, 0, out, outlen);
+		return stmt_end(s, POCD_OK);
+	}
+	return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(c, rc));
+}
+
+enum pocd_err
+store_meta_put(struct store_conn *w, const char *key, const char *value)
+{
+	sqlite3_stmt *s = stmt(w, ST_META_PUT, "INSERT OR REPLACE INTO meta VALUES (?, ?)");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}

@@ -1,0 +1,130 @@
+/*
+ * What the core may ask of the database, named by purpose. SQLite implements it today.
+ *
+ * Reads run on the calling thread's own read-only connection (store_reader). Writes run
+ * only on the writer thread: the caller fills a store_job and submits it; the writer runs
+ * every waiting job in one transaction (each under its own savepoint, so one failing job
+ * does not undo the others), commits once, then calls each job's done callback with the
+ * job's final status. A job is acknowledged only after the commit that holds it.
+ */
+#ifndef POCD_STORE_STORE_H
+#define POCD_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "lib/model.h"
+
+struct store;
+struct store_conn;
+
+struct store_job {
+	/* Runs on the writer thread inside the open transaction; a non-OK status rolls
+	 * back this job's changes only. */
+	enum pocd_err (*run)(struct store_conn *w, struct store_job *job);
+	/* Runs on the writer thread after the commit (or its failure); the job may be
+	 * freed from here on. */
+	void (*done)(struct store_job *job, enum pocd_err status);
+	/* Set by run when the job changed the directory, so cached responses are dropped. */
+	bool directory_changed;
+	struct store_job *next;
+};
+
+struct store_stats {
+	uint64_t commits;
+	uint64_t jobs;
+	uint64_t max_batch;
+	uint64_t db_bytes;
+};
+
+/* Creates a new database file with the current schema; fails if path exists. */
+enum pocd_err store_create(const char *path, bool test_db, char *msg, size_t msglen);
+/* Opens an existing database, upgrades its schema and starts the writer thread. */
+enum pocd_err store_open(const char *path, struct store **out, char *msg, size_t msglen);
+/* Stops the writer after the queued jobs, closes every connection, frees s. */
+void store_close(struct store *s);
+
+/* The calling thread's read connection to s, opened on first use; NULL on failure. */
+struct store_conn *store_reader(struct store *s);
+/* Queues a job; POCD_EUNAVAILABLE when the queue is full or the store is closing. */
+enum pocd_err store_submit(struct store *s, struct store_job *job);
+/* Submits and waits for the commit; for start-up and tools, never on a request thread.
+ * job->done may be NULL here. */
+enum pocd_err store_run_sync(struct store *s, struct store_job *job);
+/* Changes whenever a committed job changed the directory. */
+uint64_t store_directory_generation(struct store *s);
+void store_get_stats(struct store *s, struct store_stats *out);
+bool store_is_test(struct store *s);
+
+/* states */
+enum pocd_err store_state_put(struct store_conn *w, const struct state_rec *st);
+enum pocd_err store_state_get(struct store_conn *c, const char *code, struct state_rec *out);
+enum pocd_err store_states_list(struct store_conn *c,
+				int (*cb)(const struct state_rec *st, void *arg), void *arg);
+enum pocd_err store_state_set_participation(struct store_conn *w, const char *code, bool on,
+					    int64_t since);
+
+/* accounts; pwhash is libsodium's argon2id string */
+enum pocd_err store_account_insert(struct store_conn *w, const struct account *a,
+				   const char *pwhash);
+/* Fills out and pwhash (of size pwsize) for the account named username. */
+enum pocd_err store_account_by_username(struct store_conn *c, const char *username,
+					struct account *out, char *pwhash, size_t pwsize);
+enum pocd_err store_account_get(struct store_conn *c, const char *id, struct account *out);
+enum pocd_err store_accounts_list(struct store_conn *c, const char *state,
+				  int (*cb)(const struct account *a, void *arg), void *arg);
+enum pocd_err store_account_set_disabled(struct store_conn *w, const char *id, bool disabled);
+enum pocd_err store_account_set_password(struct store_conn *w, const char *id, const char *pwhash);
+/* Counts the enabled accounts of state with role (to know whether a state has an admin). */
+enum pocd_err store_accounts_count(struct store_conn *c, const char *state, enum role role,
+				   int64_t *out);
+
+/* sessions: only the SHA-256 of a token is ever stored */
+enum pocd_err store_session_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
+				   const char *account_id, int64_t now, int64_t expires_at);
+/* Fills the principal of a live session on an enabled account, or POCD_ENOTFOUND. */
+enum pocd_err store_session_lookup(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN],
+				   int64_t now, struct principal *out, int64_t *expires_at);
+enum pocd_err store_session_delete(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN]);
+enum pocd_err store_sessions_delete_account(struct store_conn *w, const char *account_id);
+
+/* enrolments: one-time links to create an account */
+enum pocd_err store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
+				     const struct enrolment *e, int64_t now);
+enum pocd_err store_enrolment_get(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN],
+				  struct enrolment *out);
+/* Marks the enrolment used by account_id; POCD_ENOTFOUND if it was used already. */
+enum pocd_err store_enrolment_use(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
+				  int64_t now, const char *account_id);
+
+/* points of contact */
+enum pocd_err store_poc_insert(struct store_conn *w, const struct poc *p);
+/* Replaces the row with p's contents (revision, accounts and all). */
+enum pocd_err store_poc_update(struct store_conn *w, const struct poc *p);
+enum pocd_err store_poc_delete(struct store_conn *w, const char *id);
+enum pocd_err store_poc_get(struct store_conn *c, const char *id, struct poc *out);
+/* The key a listing is ordered by within a state; a cursor resumes after it. */
+void store_poc_sortkey(const struct poc *p, char out[SORTKEY_SIZE]);
+/* Calls cb for each PoC of a participating state matching f, in directory order (state,
+ * kind, rank, id), at most f->limit of them; stops early when cb returns non-zero. */
+enum pocd_err store_pocs_list(struct store_conn *c, const struct poc_filter *f,
+			      int (*cb)(const struct poc *p, void *arg), void *arg);
+enum pocd_err store_poc_revision_insert(struct store_conn *w, const char *poc_id,
+					int64_t revision, const char *op, const char *actor,
+					int64_t at, const char *doc);
+enum pocd_err store_poc_history(struct store_conn *c, const char *poc_id,
+				int (*cb)(int64_t revision, const char *op, const char *actor,
+					  int64_t at, const char *doc, void *arg),
+				void *arg);
+
+/* events: the record of every mutation */
+enum pocd_err store_event_append(struct store_conn *w, const struct event *e, int64_t at);
+enum pocd_err store_events_count(struct store_conn *c, const char *type, int64_t *out);
+
+/* settings kept in the database */
+enum pocd_err store_meta_get(struct store_conn *c, const char *key, char *out, size_t outlen);
+enum pocd_err store_meta_put(struct store_conn *w, const char *key, const char *value);
+
+#endif
