@@ -128,13 +128,18 @@ static void
 parse_args(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"db", required_argument, NULL, 0},	      {"listen", required_argument, NULL, 0},
-	    {"config", required_argument, NULL, 0},     {"threads", required_argument, NULL, 0},
-	    {"conn-limit", required_argument, NULL, 0}, {"timeout", required_argument, NULL, 0},
+	    {"db", required_argument, NULL, 0},
+	    {"listen", required_argument, NULL, 0},
+	    {"config", required_argument, NULL, 0},
+	    {"threads", required_argument, NULL, 0},
+	    {"conn-limit", required_argument, NULL, 0},
+	    {"timeout", required_argument, NULL, 0},
 	    {"session-ttl", required_argument, NULL, 0},
 	    {"metrics-token", required_argument, NULL, 0},
-	    {"demo", no_argument, NULL, 'd'},	      {"test", no_argument, NULL, 't'},
-	    {"quiet", no_argument, NULL, 'q'},	      {"help", no_argument, NULL, 'h'},
+	    {"demo", no_argument, NULL, 'd'},
+	    {"test", no_argument, NULL, 't'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c, idx;
@@ -152,11 +157,21 @@ parse_args(struct opts *o, int argc, char **argv)
 			else
 				apply(o, longopts[idx].name, optarg);
 			break;
-		case 'd': o->demo = 1; break;
-		case 't': o->test = 1; break;
-		case 'q': o->quiet = 1; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
+		case 'd':
+			o->demo = 1;
+			break;
+		case 't':
+			o->test = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
 		}
 	}
 	if (optind < argc) {
@@ -207,7 +222,8 @@ cmd_init(const struct opts *o)
 	if (err != POCD_OK)
 		fatal("cannot create the Secretariat account: %s", pocd_err_name(err));
 	if (o->demo) {
-		if ((size_t)snprintf(cred, sizeof(cred), "%s.credentials.json", o->db) >= sizeof(cred))
+		if ((size_t)snprintf(cred, sizeof(cred), "%s.credentials.json", o->db) >=
+		    sizeof(cred))
 			fatal("--db: the path is too long");
 		err = demo_populate(c, cred, "secretariat", pw);
 		if (err != POCD_OK)
@@ -228,10 +244,10 @@ cmd_serve(const struct opts *o)
 {
 	struct api_config ac = {.metrics_token = o->metrics_token[0] ? o->metrics_token : NULL};
 	struct http_config hc = {.listen = o->listen,
-				 .threads = o->threads,
-				 .conn_limit = o->conn_limit,
-				 .conn_timeout = o->conn_timeout,
-				 .quiet = o->quiet};
+	                         .threads = o->threads,
+	                         .conn_limit = o->conn_limit,
+	                         .conn_timeout = o->conn_timeout,
+	                         .quiet = o->quiet};
 	struct http_server *srv;
 	struct store *st;
 	struct core *c;

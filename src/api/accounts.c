@@ -14,9 +14,9 @@ account_json(const struct account *a)
 	char created[RFC3339_SIZE];
 
 	fmt_rfc3339(a->created_at, created);
-	return json_pack("{s:s,s:s,s:s,s:s?,s:b,s:s}", "id", a->id, "username", a->username,
-			 "role", role_name(a->role), "state", a->state[0] ? a->state : NULL,
-			 "disabled", a->disabled, "created_at", created);
+	return json_pack("{s:s,s:s,s:s,s:s?,s:b,s:s}", "id", a->id, "username", a->username, "role",
+	                 role_name(a->role), "state", a->state[0] ? a->state : NULL, "disabled",
+	                 a->disabled, "created_at", created);
 }
 
 static int
@@ -33,7 +33,8 @@ h_accounts(struct api_req *req, struct api_resp *resp)
 	enum pocd_err err;
 
 	if (authz_list_accounts(&req->who, req->params[0]) != POCD_OK) {
-		problem(resp, POCD_EFORBIDDEN, "only this state's administrators list its accounts");
+		problem(resp, POCD_EFORBIDDEN,
+		        "only this state's administrators list its accounts");
 		return API_DONE;
 	}
 	if ((c = reader(req, resp)) == NULL)
@@ -41,8 +42,8 @@ h_accounts(struct api_req *req, struct api_resp *resp)
 	items = json_array();
 	err = items == NULL ? POCD_ENOMEM
 	      : valid_state_code(req->params[0])
-		  ? store_accounts_list(c, req->params[0], add_account, items)
-		  : POCD_ENOTFOUND;
+	          ? store_accounts_list(c, req->params[0], add_account, items)
+	          : POCD_ENOTFOUND;
 	if (err != POCD_OK) {
 		json_decref(items);
 		problem(resp, err, NULL);
@@ -53,32 +54,19 @@ h_accounts(struct api_req *req, struct api_resp *resp)
 	return API_DONE;
 }
 
-struct account_req {
-	struct account_op op;
-	struct api_req *req;
-};
-
-static void
-account_done(struct account_op *op)
-{
-	struct account_req *ar = container_of(op, struct account_req, op);
-
-	ar->req->wake(ar->req);
-}
-
 static void
 account_cont(struct api_req *req, struct api_resp *resp)
 {
-	struct account_req *ar = req->state;
+	struct account_op *op = req->state;
 
-	if (ar->op.status == POCD_ECONFLICT)
+	if (op->status == POCD_ECONFLICT)
 		problem(resp, POCD_ECONFLICT, "you cannot disable your own account");
-	else if (ar->op.status == POCD_EFORBIDDEN)
+	else if (op->status == POCD_EFORBIDDEN)
 		problem(resp, POCD_EFORBIDDEN, "you manage only your own state's accounts");
-	else if (ar->op.status != POCD_OK)
-		problem(resp, ar->op.status, NULL);
+	else if (op->status != POCD_OK)
+		problem(resp, op->status, NULL);
 	else
-		resp_json(resp, 200, account_json(&ar->op.account));
+		resp_json(resp, 200, account_json(&op->account));
 }
 
 enum api_result
@@ -88,7 +76,7 @@ h_account_patch(struct api_req *req, struct api_resp *resp)
 	struct verrs errs = {0};
 	struct store_conn *c;
 	struct account a;
-	struct account_req *ar;
+	struct account_op *op;
 	json_t *o, *v;
 	enum pocd_err err;
 
@@ -99,9 +87,9 @@ h_account_patch(struct api_req *req, struct api_resp *resp)
 		err = POCD_EFORBIDDEN;
 	if (err != POCD_OK) {
 		problem(resp, err,
-			err == POCD_EFORBIDDEN ? "you manage only your own state's accounts"
-			: err == POCD_ENOTFOUND ? "there is no account with this id"
-						: NULL);
+		        err == POCD_EFORBIDDEN  ? "you manage only your own state's accounts"
+		        : err == POCD_ENOTFOUND ? "there is no account with this id"
+		                                : NULL);
 		return API_DONE;
 	}
 	if ((o = body_object(req, resp)) == NULL)
@@ -112,27 +100,21 @@ h_account_patch(struct api_req *req, struct api_resp *resp)
 		verr_add(&errs, "disabled", "is required");
 	else if (!json_is_boolean(v))
 		verr_add(&errs, "disabled", "must be true or false");
-	if (errs.n > 0 || (ar = calloc(1, sizeof(*ar))) == NULL) {
+	if (errs.n > 0) {
 		json_decref(o);
-		if (errs.n > 0)
-			problem_fields(resp, &errs);
-		else
-			problem(resp, POCD_ENOMEM, NULL);
+		problem_fields(resp, &errs);
 		return API_DONE;
 	}
-	ar->req = req;
-	req->state = ar;
-	req->state_free = free;
-	ar->op.actor = req->who;
-	memcpy(ar->op.account_id, a.id, sizeof(a.id));
-	ar->op.disabled = json_is_true(v);
+	op = req_state(req, resp, sizeof(*op));
+	if (op == NULL) {
+		json_decref(o);
+		return API_DONE;
+	}
+	op->actor = req->who;
+	memcpy(op->account_id, a.id, sizeof(a.id));
+	op->disabled = json_is_true(v);
 	json_decref(o);
-	ar->op.done = account_done;
-	err = accounts_set_disabled(req->api->core, &ar->op);
-	if (err != POCD_OK) {
-		problem(resp, err, NULL);
-		return API_DONE;
-	}
-	req->cont = account_cont;
-	return API_PENDING;
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, accounts_set_disabled(req->api->core, op), account_cont);
 }

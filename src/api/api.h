@@ -20,7 +20,7 @@
 #include "lib/err.h"
 #include "lib/model.h"
 
-#define API_BODY_MAX (1u << 20) /* request bodies above 1 MiB get 413 */
+#define API_BODY_MAX   (1u << 20) /* request bodies above 1 MiB get 413 */
 #define API_PARAMS_MAX 3
 #define API_PARAM_SIZE 64
 
@@ -63,9 +63,9 @@ struct api_req {
 struct api_resp {
 	unsigned status;
 	const char *content_type; /* static string */
-	char *body;		  /* owned (malloc), or NULL with blob or empty */
+	char *body;               /* owned (malloc), or NULL with blob or empty */
 	size_t len;
-	struct blob *blob;	  /* a shared body; its reference is the response's */
+	struct blob *blob; /* a shared body; its reference is the response's */
 	char etag[72];
 	struct {
 		const char *name; /* static string */

@@ -13,36 +13,13 @@ static json_t *
 account_json(const char *id, const char *username, enum role role, const char *state)
 {
 	return json_pack("{s:s,s:s,s:s,s:s?}", "id", id, "username", username, "role",
-			 role_name(role), "state", state[0] != '\0' ? state : NULL);
-}
-
-struct login_req {
-	struct login_op op;
-	struct api_req *req;
-};
-
-static void
-login_done(struct login_op *op)
-{
-	struct login_req *lr = container_of(op, struct login_req, op);
-
-	lr->req->wake(lr->req);
-}
-
-static void
-wipe_free(void *p)
-{
-	struct login_req *lr = p;
-
-	sodium_memzero(lr, sizeof(*lr));
-	free(lr);
+	                 role_name(role), "state", state[0] != '\0' ? state : NULL);
 }
 
 static void
 login_cont(struct api_req *req, struct api_resp *resp)
 {
-	struct login_req *lr = req->state;
-	struct login_op *op = &lr->op;
+	struct login_op *op = req->state;
 	char expires[RFC3339_SIZE], csrf[TOKEN_SIZE];
 
 	if (op->status == POCD_EAUTH) {
@@ -56,12 +33,13 @@ login_cont(struct api_req *req, struct api_resp *resp)
 	fmt_rfc3339(op->expires_at, expires);
 	api_csrf_token(op->token, csrf);
 	resp_json(resp, 200,
-		  json_pack("{s:s,s:s,s:s,s:o}", "token", op->token, "expires_at", expires,
-			    "csrf_token", csrf,
-			    "account", account_json(op->who.account_id, op->who.username,
-						    op->who.role, op->who.state)));
-	resp_header(resp, "Set-Cookie", "pocd_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
-		    op->token, (long long)(op->expires_at - now_s()), req->tls ? "; Secure" : "");
+	          json_pack("{s:s,s:s,s:s,s:o}", "token", op->token, "expires_at", expires,
+	                    "csrf_token", csrf, "account",
+	                    account_json(op->who.account_id, op->who.username, op->who.role,
+	                                 op->who.state)));
+	resp_header(resp, "Set-Cookie",
+	            "pocd_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", op->token,
+	            (long long)(op->expires_at - now_s()), req->tls ? "; Secure" : "");
 	resp_header(resp, "Cache-Control", "no-store");
 	sodium_memzero(csrf, sizeof(csrf));
 }
@@ -71,7 +49,7 @@ h_login(struct api_req *req, struct api_resp *resp)
 {
 	static const char *const fields[] = {"username", "password", NULL};
 	struct verrs errs = {0};
-	struct login_req *lr;
+	struct login_op *op;
 	const char *user, *pw;
 	json_t *o = body_object(req, resp);
 	enum pocd_err err;
@@ -86,90 +64,59 @@ h_login(struct api_req *req, struct api_resp *resp)
 		problem_fields(resp, &errs);
 		return API_DONE;
 	}
-	lr = calloc(1, sizeof(*lr));
-	if (lr == NULL) {
+	op = req_state(req, resp, sizeof(*op));
+	if (op == NULL) {
 		json_decref(o);
-		problem(resp, POCD_ENOMEM, NULL);
 		return API_DONE;
 	}
-	lr->req = req;
-	req->state = lr;
-	req->state_free = wipe_free;
-	strlcpy(lr->op.username, user, sizeof(lr->op.username));
-	strlcpy(lr->op.password, pw, sizeof(lr->op.password));
-	strlcpy(lr->op.client, req->client, sizeof(lr->op.client));
+	strlcpy(op->username, user, sizeof(op->username));
+	strlcpy(op->password, pw, sizeof(op->password));
+	strlcpy(op->client, req->client, sizeof(op->client));
 	json_decref(o);
-	lr->op.done = login_done;
-	err = accounts_login(req->api->core, &lr->op);
+	op->done = req_wake;
+	op->arg = req;
+	err = accounts_login(req->api->core, op);
 	if (err == POCD_ETHROTTLED) {
 		problem(resp, err, "too many failed logins for this account from your address");
-		resp_header(resp, "Retry-After", "%lld", (long long)lr->op.retry_after);
+		resp_header(resp, "Retry-After", "%lld", (long long)op->retry_after);
 		return API_DONE;
 	}
-	if (err != POCD_OK) {
-		problem(resp, err, NULL);
-		return API_DONE;
-	}
-	req->cont = login_cont;
-	return API_PENDING;
-}
-
-struct logout_req {
-	struct logout_op op;
-	struct api_req *req;
-};
-
-static void
-logout_done(struct logout_op *op)
-{
-	struct logout_req *lr = container_of(op, struct logout_req, op);
-
-	lr->req->wake(lr->req);
+	return req_pending(req, resp, err, login_cont);
 }
 
 static void
 logout_cont(struct api_req *req, struct api_resp *resp)
 {
-	struct logout_req *lr = req->state;
+	struct logout_op *op = req->state;
 
-	if (lr->op.status != POCD_OK) {
-		problem(resp, lr->op.status, NULL);
+	if (op->status != POCD_OK) {
+		problem(resp, op->status, NULL);
 		return;
 	}
 	resp->status = 204;
-	resp_header(resp, "Set-Cookie", "pocd_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	resp_header(resp, "Set-Cookie",
+	            "pocd_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }
 
 enum api_result
 h_logout(struct api_req *req, struct api_resp *resp)
 {
-	struct logout_req *lr = calloc(1, sizeof(*lr));
-	enum pocd_err err;
+	struct logout_op *op = req_state(req, resp, sizeof(*op));
 
-	if (lr == NULL) {
-		problem(resp, POCD_ENOMEM, NULL);
+	if (op == NULL)
 		return API_DONE;
-	}
-	lr->req = req;
-	req->state = lr;
-	req->state_free = free;
-	memcpy(lr->op.token, req->token, sizeof(lr->op.token));
-	lr->op.who = req->who;
-	lr->op.done = logout_done;
-	err = accounts_logout(req->api->core, &lr->op);
-	if (err != POCD_OK) {
-		problem(resp, err, NULL);
-		return API_DONE;
-	}
-	req->cont = logout_cont;
-	return API_PENDING;
+	memcpy(op->token, req->token, sizeof(op->token));
+	op->who = req->who;
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, accounts_logout(req->api->core, op), logout_cont);
 }
 
 enum api_result
 h_me(struct api_req *req, struct api_resp *resp)
 {
-	json_t *o = account_json(req->who.account_id, req->who.username, req->who.role,
-				 req->who.state);
+	json_t *o =
+	    account_json(req->who.account_id, req->who.username, req->who.role, req->who.state);
 
 	if (o != NULL)
 		json_object_set_new(o, "participating", json_boolean(req->who.participating));
@@ -178,37 +125,17 @@ h_me(struct api_req *req, struct api_resp *resp)
 	return API_DONE;
 }
 
-struct password_req {
-	struct password_op op;
-	struct api_req *req;
-};
-
-static void
-password_done(struct password_op *op)
-{
-	struct password_req *pr = container_of(op, struct password_req, op);
-
-	pr->req->wake(pr->req);
-}
-
-static void
-password_free(void *p)
-{
-	sodium_memzero(p, sizeof(struct password_req));
-	free(p);
-}
-
 static void
 password_cont(struct api_req *req, struct api_resp *resp)
 {
-	struct password_req *pr = req->state;
+	struct password_op *op = req->state;
 
-	if (pr->op.status == POCD_EAUTH) {
+	if (op->status == POCD_EAUTH) {
 		struct verrs e = {0};
 		verr_add(&e, "current_password", "is not your current password");
 		problem_fields(resp, &e);
-	} else if (pr->op.status != POCD_OK) {
-		problem(resp, pr->op.status, NULL);
+	} else if (op->status != POCD_OK) {
+		problem(resp, op->status, NULL);
 	} else {
 		resp->status = 204;
 	}
@@ -219,10 +146,9 @@ h_password(struct api_req *req, struct api_resp *resp)
 {
 	static const char *const fields[] = {"current_password", "new_password", NULL};
 	struct verrs errs = {0};
-	struct password_req *pr;
+	struct password_op *op;
 	const char *cur, *next, *why;
 	json_t *o = body_object(req, resp);
-	enum pocd_err err;
 
 	if (o == NULL)
 		return API_DONE;
@@ -231,67 +157,40 @@ h_password(struct api_req *req, struct api_resp *resp)
 	next = json_member_str(o, "new_password", true, PASSWORD_MAX, &errs);
 	if (next != NULL && (why = password_weakness(next)) != NULL)
 		verr_add(&errs, "new_password", "%s", why);
-	pr = errs.n == 0 ? calloc(1, sizeof(*pr)) : NULL;
-	if (pr == NULL) {
+	if (errs.n > 0) {
 		json_decref(o);
-		if (errs.n > 0)
-			problem_fields(resp, &errs);
-		else
-			problem(resp, POCD_ENOMEM, NULL);
+		problem_fields(resp, &errs);
 		return API_DONE;
 	}
-	pr->req = req;
-	req->state = pr;
-	req->state_free = password_free;
-	pr->op.actor = req->who;
-	strlcpy(pr->op.current, cur, sizeof(pr->op.current));
-	strlcpy(pr->op.next, next, sizeof(pr->op.next));
+	op = req_state(req, resp, sizeof(*op));
+	if (op == NULL) {
+		json_decref(o);
+		return API_DONE;
+	}
+	op->actor = req->who;
+	strlcpy(op->current, cur, sizeof(op->current));
+	strlcpy(op->next, next, sizeof(op->next));
 	json_decref(o);
-	pr->op.done = password_done;
-	err = accounts_change_password(req->api->core, &pr->op);
-	if (err != POCD_OK) {
-		problem(resp, err, NULL);
-		return API_DONE;
-	}
-	req->cont = password_cont;
-	return API_PENDING;
-}
-
-struct enrol_req {
-	struct enrol_op op;
-	struct api_req *req;
-};
-
-static void
-enrol_done(struct enrol_op *op)
-{
-	struct enrol_req *er = container_of(op, struct enrol_req, op);
-
-	er->req->wake(er->req);
-}
-
-static void
-enrol_free(void *p)
-{
-	sodium_memzero(p, sizeof(struct enrol_req));
-	free(p);
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, accounts_change_password(req->api->core, op), password_cont);
 }
 
 static void
 enrol_cont(struct api_req *req, struct api_resp *resp)
 {
-	struct enrol_req *er = req->state;
-	struct account *a = &er->op.account;
+	struct enrol_op *op = req->state;
+	struct account *a = &op->account;
 
-	if (er->op.status == POCD_ECONFLICT) {
+	if (op->status == POCD_ECONFLICT) {
 		struct verrs e = {0};
 		verr_add(&e, "username", "is taken: choose another");
 		problem_fields(resp, &e);
 		resp->status = 409;
 		return;
 	}
-	if (er->op.status != POCD_OK) {
-		problem(resp, er->op.status, NULL);
+	if (op->status != POCD_OK) {
+		problem(resp, op->status, NULL);
 		return;
 	}
 	resp_json(resp, 201, account_json(a->id, a->username, a->role, a->state));
@@ -302,10 +201,9 @@ h_enrol(struct api_req *req, struct api_resp *resp)
 {
 	static const char *const fields[] = {"token", "username", "password", NULL};
 	struct verrs errs = {0};
-	struct enrol_req *er;
+	struct enrol_op *op;
 	const char *token, *user, *pw;
 	json_t *o = body_object(req, resp);
-	enum pocd_err err;
 
 	if (o == NULL)
 		return API_DONE;
@@ -315,74 +213,47 @@ h_enrol(struct api_req *req, struct api_resp *resp)
 	pw = json_member_str(o, "password", true, PASSWORD_MAX, &errs);
 	if (user != NULL && pw != NULL)
 		accounts_check_new(user, pw, &errs);
-	er = errs.n == 0 ? calloc(1, sizeof(*er)) : NULL;
-	if (er == NULL) {
+	if (errs.n > 0) {
 		json_decref(o);
-		if (errs.n > 0)
-			problem_fields(resp, &errs);
-		else
-			problem(resp, POCD_ENOMEM, NULL);
+		problem_fields(resp, &errs);
 		return API_DONE;
 	}
-	er->req = req;
-	req->state = er;
-	req->state_free = enrol_free;
-	strlcpy(er->op.token, token, sizeof(er->op.token));
-	strlcpy(er->op.username, user, sizeof(er->op.username));
-	strlcpy(er->op.password, pw, sizeof(er->op.password));
+	op = req_state(req, resp, sizeof(*op));
+	if (op == NULL) {
+		json_decref(o);
+		return API_DONE;
+	}
+	strlcpy(op->token, token, sizeof(op->token));
+	strlcpy(op->username, user, sizeof(op->username));
+	strlcpy(op->password, pw, sizeof(op->password));
 	json_decref(o);
-	er->op.done = enrol_done;
-	err = accounts_enrol(req->api->core, &er->op);
-	if (err != POCD_OK) {
-		problem(resp, err, NULL);
-		return API_DONE;
-	}
-	req->cont = enrol_cont;
-	return API_PENDING;
-}
-
-struct enrolment_req {
-	struct enrolment_op op;
-	struct api_req *req;
-};
-
-static void
-enrolment_done(struct enrolment_op *op)
-{
-	struct enrolment_req *er = container_of(op, struct enrolment_req, op);
-
-	er->req->wake(er->req);
-}
-
-static void
-enrolment_free(void *p)
-{
-	sodium_memzero(p, sizeof(struct enrolment_req));
-	free(p);
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, accounts_enrol(req->api->core, op), enrol_cont);
 }
 
 static void
 enrolment_cont(struct api_req *req, struct api_resp *resp)
 {
-	struct enrolment_req *er = req->state;
+	struct enrolment_op *op = req->state;
 	char expires[RFC3339_SIZE], url[128];
 
-	if (er->op.status == POCD_ECONFLICT) {
+	if (op->status == POCD_ECONFLICT) {
 		problem(resp, POCD_ECONFLICT,
-			"this state has an administrator already: it enrols its own accounts");
+		        "this state has an administrator already: it enrols its own accounts");
 		return;
 	}
-	if (er->op.status != POCD_OK) {
-		problem(resp, er->op.status, NULL);
+	if (op->status != POCD_OK) {
+		problem(resp, op->status, NULL);
 		return;
 	}
-	fmt_rfc3339(er->op.enrolment.expires_at, expires);
+	fmt_rfc3339(op->enrolment.expires_at, expires);
 	/* The token travels in the fragment, which browsers never send to a server log. */
-	snprintf(url, sizeof(url), "/enrol#%s", er->op.token);
+	snprintf(url, sizeof(url), "/enrol#%s", op->token);
 	resp_json(resp, 201,
-		  json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", er->op.enrolment.id, "state",
-			    er->op.enrolment.state, "role", role_name(er->op.enrolment.role),
-			    "token", er->op.token, "url", url, "expires_at", expires));
+	          json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", op->enrolment.id, "state",
+	                    op->enrolment.state, "role", role_name(op->enrolment.role), "token",
+	                    op->token, "url", url, "expires_at", expires));
 	resp_header(resp, "Cache-Control", "no-store");
 }
 
@@ -392,14 +263,13 @@ h_enrolment_create(struct api_req *req, struct api_resp *resp)
 	static const char *const fields[] = {"role", NULL};
 	const char *state = req->params[0], *role;
 	struct verrs errs = {0};
-	struct enrolment_req *er;
+	struct enrolment_op *op;
 	json_t *o;
 	int r;
-	enum pocd_err err;
 
 	if (authz_create_enrolment(&req->who, state) != POCD_OK) {
 		problem(resp, POCD_EFORBIDDEN,
-			"only the Secretariat or this state's administrators enrol its accounts");
+		        "only the Secretariat or this state's administrators enrol its accounts");
 		return API_DONE;
 	}
 	o = body_object(req, resp);
@@ -417,23 +287,14 @@ h_enrolment_create(struct api_req *req, struct api_resp *resp)
 		problem_fields(resp, &errs);
 		return API_DONE;
 	}
-	er = calloc(1, sizeof(*er));
-	if (er == NULL) {
-		problem(resp, POCD_ENOMEM, NULL);
+	op = req_state(req, resp, sizeof(*op));
+	if (op == NULL)
 		return API_DONE;
-	}
-	er->req = req;
-	req->state = er;
-	req->state_free = enrolment_free;
-	er->op.actor = req->who;
-	strlcpy(er->op.state, state, sizeof(er->op.state));
-	er->op.role = (enum role)r;
-	er->op.done = enrolment_done;
-	err = accounts_create_enrolment(req->api->core, &er->op);
-	if (err != POCD_OK) {
-		problem(resp, err, NULL);
-		return API_DONE;
-	}
-	req->cont = enrolment_cont;
-	return API_PENDING;
+	op->actor = req->who;
+	strlcpy(op->state, state, sizeof(op->state));
+	op->role = (enum role)r;
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, accounts_create_enrolment(req->api->core, op),
+	                   enrolment_cont);
 }

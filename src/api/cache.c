@@ -8,7 +8,7 @@
 #include "api/api.h"
 #include "lib/rand.h"
 
-#define SLOTS 1024
+#define SLOTS    1024
 #define KEY_SIZE 320
 
 struct slot {

@@ -14,7 +14,7 @@ struct blob {
 	_Atomic unsigned refs;
 	size_t len;
 	const char *content_type; /* static string */
-	char etag[40];		  /* quoted: a hash of the bytes */
+	char etag[40];            /* quoted: a hash of the bytes */
 	char data[];
 };
 

@@ -12,12 +12,12 @@
 #include "core/validate.h"
 
 #define PAGE_DEFAULT 1000
-#define PAGE_MAX 5000
+#define PAGE_MAX     5000
 
 enum format { F_JSON, F_CSV, F_VCARD };
 
 static const char *const types[] = {"application/json", "text/csv; charset=utf-8",
-				    "text/vcard; charset=utf-8"};
+                                    "text/vcard; charset=utf-8"};
 
 /* ?format= wins; otherwise the first of text/csv or text/vcard that Accept names. */
 static bool
@@ -104,9 +104,14 @@ encode_one(const struct poc *p, void *arg)
 	memcpy(ec->last_state, p->state, sizeof(p->state));
 	store_poc_sortkey(p, ec->last_key);
 	switch (ec->fmt) {
-	case F_JSON: return json_array_append_new(ec->items, poc_encode(p, false));
-	case F_CSV: export_csv_row(&ec->out, p); break;
-	case F_VCARD: export_vcard(&ec->out, p); break;
+	case F_JSON:
+		return json_array_append_new(ec->items, poc_encode(p, false));
+	case F_CSV:
+		export_csv_row(&ec->out, p);
+		break;
+	case F_VCARD:
+		export_vcard(&ec->out, p);
+		break;
 	}
 	return ec->out.oom ? -1 : 0;
 }
@@ -174,7 +179,7 @@ h_directory(struct api_req *req, struct api_resp *resp)
 
 	if (authz_read_directory(&req->who) != POCD_OK) {
 		problem(resp, POCD_EFORBIDDEN,
-			"your state does not take part in the directory yet: ask the Secretariat");
+		        "your state does not take part in the directory yet: ask the Secretariat");
 		return API_DONE;
 	}
 	pick_format(req, &errs, &fmt);
@@ -191,8 +196,8 @@ h_directory(struct api_req *req, struct api_resp *resp)
 		f.after_state[0] = '\0';
 	}
 	cacheable = (size_t)snprintf(key, sizeof(key), "dir:%d:%s:%d:%s:%s:%s:%s:%zu", (int)fmt,
-				     f.state, f.kind, f.lang, f.q, f.after_state, f.after_key,
-				     f.limit) < sizeof(key);
+	                             f.state, f.kind, f.lang, f.q, f.after_state, f.after_key,
+	                             f.limit) < sizeof(key);
 	b = cacheable ? cache_get(req->api->cache, key, gen) : NULL;
 	if (b == NULL) {
 		b = build(req, resp, fmt, &f);
@@ -204,8 +209,9 @@ h_directory(struct api_req *req, struct api_resp *resp)
 	strlcpy(resp->etag, b->etag, sizeof(resp->etag));
 	resp_header(resp, "Vary", "Accept");
 	if (fmt != F_JSON)
-		resp_header(resp, "Content-Disposition", "attachment; filename=\"pocd-directory.%s\"",
-			    fmt == F_CSV ? "csv" : "vcf");
+		resp_header(resp, "Content-Disposition",
+		            "attachment; filename=\"pocd-directory.%s\"",
+		            fmt == F_CSV ? "csv" : "vcf");
 	if (etag_matches(req->header(req, "If-None-Match"), b->etag)) {
 		resp->status = 304;
 		blob_unref(b);

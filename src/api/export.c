@@ -8,9 +8,23 @@
 #include "lib/timeutil.h"
 
 static const char *const csv_cols[] = {
-    "id",	 "state",    "kind",	     "rank",	"organisation", "role_title",
-    "person_name", "email", "phones",	     "languages", "time_zone",	"availability",
-    "pgp_fingerprint", "review_by", "revision", "updated_at", NULL,
+    "id",
+    "state",
+    "kind",
+    "rank",
+    "organisation",
+    "role_title",
+    "person_name",
+    "email",
+    "phones",
+    "languages",
+    "time_zone",
+    "availability",
+    "pgp_fingerprint",
+    "review_by",
+    "revision",
+    "updated_at",
+    NULL,
 };
 
 static void
@@ -183,14 +197,14 @@ export_vcard(struct buf *b, const struct poc *p)
 	snprintf(line, sizeof(line), "TZ;VALUE=text:%s", p->time_zone);
 	vline(b, line);
 	snprintf(line, sizeof(line), "CATEGORIES:%s,%s", poc_kind_name(p->kind),
-		 poc_rank_name(p->rank));
+	         poc_rank_name(p->rank));
 	vline(b, line);
 	snprintf(line, sizeof(line), "UID:urn:pocd:poc:%s", p->id);
 	vline(b, line);
 	fmt_rfc3339(p->updated_at, rev);
 	/* REV is a timestamp in basic format: 20261126T031200Z. */
 	snprintf(compact, sizeof(compact), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", rev, rev + 5, rev + 8,
-		 rev + 11, rev + 14, rev + 17);
+	         rev + 11, rev + 14, rev + 17);
 	snprintf(line, sizeof(line), "REV:%s", compact);
 	vline(b, line);
 	snprintf(line, sizeof(line), "X-POCD-STATE:%s", p->state);

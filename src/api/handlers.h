@@ -7,8 +7,6 @@
 
 #include "api/api.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
 typedef enum api_result (*api_handler)(struct api_req *req, struct api_resp *resp);
 
 #define LATENCY_BUCKETS 14
@@ -28,7 +26,7 @@ extern const uint64_t latency_bounds_us[LATENCY_BUCKETS];
 void problem(struct api_resp *resp, enum pocd_err err, const char *detail);
 void problem_fields(struct api_resp *resp, const struct verrs *errs);
 void problem_status(struct api_resp *resp, unsigned status, const char *name, const char *title,
-		    const char *detail);
+                    const char *detail);
 unsigned problem_http_status(enum pocd_err err);
 
 /* json.c: reading bodies and writing JSON */
@@ -36,10 +34,10 @@ unsigned problem_http_status(enum pocd_err err);
 json_t *body_object(struct api_req *req, struct api_resp *resp);
 /* Adds "is not a field of ..." for every member of o not in allowed (NULL-terminated). */
 void json_refuse_unknown(const json_t *o, const char *const *allowed, const char *what,
-			 struct verrs *errs);
+                         struct verrs *errs);
 /* The string member name; NULL and a reason in errs if absent (when required) or not a string. */
 const char *json_member_str(const json_t *o, const char *name, bool required, size_t maxlen,
-			    struct verrs *errs);
+                            struct verrs *errs);
 /* Fills resp with status and the compact JSON of o (stolen). */
 void resp_json(struct api_resp *resp, unsigned status, json_t *o);
 void resp_header(struct api_resp *resp, const char *name, const char *fmt, ...)
@@ -53,6 +51,15 @@ bool query_limit(struct api_req *req, struct api_resp *resp, size_t def, size_t 
 int64_t if_match_revision(const char *header, const char *id);
 /* Whether an If-None-Match header matches etag. */
 bool etag_matches(const char *header, const char *etag);
+/* The request's state: size zeroed bytes, wiped and freed when the request ends. NULL (with a
+ * 503 in resp) when memory is short. */
+void *req_state(struct api_req *req, struct api_resp *resp, size_t size);
+/* A core op's done callback: wakes the request passed as arg. */
+void req_wake(void *arg);
+/* What a handler returns after submitting a core op: API_PENDING with cont to finish, or, when
+ * the submit failed with err, a problem and API_DONE. */
+enum api_result req_pending(struct api_req *req, struct api_resp *resp, enum pocd_err err,
+                            void (*cont)(struct api_req *req, struct api_resp *resp));
 /* A read connection for this thread, or NULL with a 503 in resp. */
 struct store_conn *reader(struct api_req *req, struct api_resp *resp);
 

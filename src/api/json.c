@@ -17,20 +17,21 @@ body_object(struct api_req *req, struct api_resp *resp)
 
 	if (req->body_len == 0) {
 		problem_status(resp, 400, "validation", "Invalid request",
-			       "the request needs a JSON object as its body");
+		               "the request needs a JSON object as its body");
 		return NULL;
 	}
 	o = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &e);
 	if (o == NULL) {
-		snprintf(detail, sizeof(detail), "the body is not valid JSON: %s at line %d column %d",
-			 e.text, e.line, e.column);
+		snprintf(detail, sizeof(detail),
+		         "the body is not valid JSON: %s at line %d column %d", e.text, e.line,
+		         e.column);
 		problem_status(resp, 400, "malformed", "Malformed JSON", detail);
 		return NULL;
 	}
 	if (!json_is_object(o)) {
 		json_decref(o);
 		problem_status(resp, 400, "validation", "Invalid request",
-			       "the body must be a JSON object");
+		               "the body must be a JSON object");
 		return NULL;
 	}
 	return o;
@@ -38,7 +39,7 @@ body_object(struct api_req *req, struct api_resp *resp)
 
 void
 json_refuse_unknown(const json_t *o, const char *const *allowed, const char *what,
-		    struct verrs *errs)
+                    struct verrs *errs)
 {
 	const char *key;
 	json_t *v;
@@ -54,8 +55,7 @@ json_refuse_unknown(const json_t *o, const char *const *allowed, const char *wha
 }
 
 const char *
-json_member_str(const json_t *o, const char *name, bool required, size_t maxlen,
-		struct verrs *errs)
+json_member_str(const json_t *o, const char *name, bool required, size_t maxlen, struct verrs *errs)
 {
 	json_t *v = json_object_get(o, name);
 
@@ -68,7 +68,8 @@ json_member_str(const json_t *o, const char *name, bool required, size_t maxlen,
 		verr_add(errs, name, "must be a string");
 		return NULL;
 	}
-	if (json_string_length(v) > maxlen || strlen(json_string_value(v)) != json_string_length(v)) {
+	if (json_string_length(v) > maxlen ||
+	    strlen(json_string_value(v)) != json_string_length(v)) {
 		verr_add(errs, name, "must be at most %zu bytes, without NUL", maxlen);
 		return NULL;
 	}
@@ -109,7 +110,7 @@ cursor_encode(const char *state, const char *key, char *out, size_t outlen)
 	int n = snprintf(raw, sizeof(raw), "%s|%s", state, key);
 
 	sodium_bin2base64(out, outlen, (const uint8_t *)raw, (size_t)n,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 bool
@@ -121,7 +122,7 @@ cursor_decode(const char *cursor, char state[STATE_SIZE], char key[SORTKEY_SIZE]
 
 	if (strlen(cursor) > 64 ||
 	    sodium_base642bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &n, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
 		return false;
 	raw[n] = '\0';
 	if (memchr(raw, '\0', n) != NULL)
@@ -206,4 +207,54 @@ reader(struct api_req *req, struct api_resp *resp)
 	if (c == NULL)
 		problem(resp, POCD_EUNAVAILABLE, "the database cannot be read now: retry shortly");
 	return c;
+}
+
+/* The size sits in front of the state, aligned for whatever the state holds. */
+struct state_head {
+	size_t size;
+	max_align_t align[];
+};
+
+static void
+state_free(void *state)
+{
+	struct state_head *h = (struct state_head *)((char *)state - sizeof(struct state_head));
+
+	sodium_memzero(h, sizeof(*h) + h->size);
+	free(h);
+}
+
+void *
+req_state(struct api_req *req, struct api_resp *resp, size_t size)
+{
+	struct state_head *h = calloc(1, sizeof(*h) + size);
+
+	if (h == NULL) {
+		problem(resp, POCD_ENOMEM, NULL);
+		return NULL;
+	}
+	h->size = size;
+	req->state = h->align;
+	req->state_free = state_free;
+	return req->state;
+}
+
+void
+req_wake(void *arg)
+{
+	struct api_req *req = arg;
+
+	req->wake(req);
+}
+
+enum api_result
+req_pending(struct api_req *req, struct api_resp *resp, enum pocd_err err,
+            void (*cont)(struct api_req *req, struct api_resp *resp))
+{
+	if (err != POCD_OK) {
+		problem(resp, err, NULL);
+		return API_DONE;
+	}
+	req->cont = cont;
+	return API_PENDING;
 }

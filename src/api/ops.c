@@ -8,8 +8,7 @@
 #include "lib/buf.h"
 
 const uint64_t latency_bounds_us[LATENCY_BUCKETS] = {
-    100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,
-    5000000,
+    100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 5000000,
 };
 
 void
@@ -35,8 +34,7 @@ metrics_token_ok(struct api *a, const char *authorization)
 		return false;
 	authorization += 7;
 	n = strlen(a->metrics_token);
-	return strlen(authorization) == n &&
-	       sodium_memcmp(authorization, a->metrics_token, n) == 0;
+	return strlen(authorization) == n && sodium_memcmp(authorization, a->metrics_token, n) == 0;
 }
 
 enum api_result
@@ -62,36 +60,37 @@ h_metrics(struct api_req *req, struct api_resp *resp)
 	store_get_stats(a->core->store, &st);
 	buf_init(&b);
 	buf_puts(&b, "# HELP pocd_http_responses_total HTTP responses by status class.\n"
-		     "# TYPE pocd_http_responses_total counter\n");
+	             "# TYPE pocd_http_responses_total counter\n");
 	for (int i = 1; i < 6; i++)
 		buf_printf(&b, "pocd_http_responses_total{class=\"%dxx\"} %llu\n", i,
-			   (unsigned long long)atomic_load(&a->by_class[i]));
+		           (unsigned long long)atomic_load(&a->by_class[i]));
 	buf_puts(&b, "# HELP pocd_http_request_duration_seconds Time to answer a request.\n"
-		     "# TYPE pocd_http_request_duration_seconds histogram\n");
+	             "# TYPE pocd_http_request_duration_seconds histogram\n");
 	for (int i = 0; i <= LATENCY_BUCKETS; i++) {
 		cum += atomic_load(&a->latency[i]);
 		if (i < LATENCY_BUCKETS)
-			buf_printf(&b, "pocd_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-				   (double)latency_bounds_us[i] / 1e6, (unsigned long long)cum);
+			buf_printf(&b,
+			           "pocd_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			           (double)latency_bounds_us[i] / 1e6, (unsigned long long)cum);
 	}
 	total = cum;
 	buf_printf(&b,
-		   "pocd_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
-		   "pocd_http_request_duration_seconds_sum %.6f\n"
-		   "pocd_http_request_duration_seconds_count %llu\n",
-		   (unsigned long long)total, (double)atomic_load(&a->latency_sum_us) / 1e6,
-		   (unsigned long long)total);
+	           "pocd_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+	           "pocd_http_request_duration_seconds_sum %.6f\n"
+	           "pocd_http_request_duration_seconds_count %llu\n",
+	           (unsigned long long)total, (double)atomic_load(&a->latency_sum_us) / 1e6,
+	           (unsigned long long)total);
 	buf_printf(&b,
-		   "# HELP pocd_db_commits_total Write transactions committed.\n"
-		   "# TYPE pocd_db_commits_total counter\npocd_db_commits_total %llu\n"
-		   "# HELP pocd_db_jobs_total Writes carried by those commits.\n"
-		   "# TYPE pocd_db_jobs_total counter\npocd_db_jobs_total %llu\n"
-		   "# HELP pocd_db_batch_max Most writes in one commit.\n"
-		   "# TYPE pocd_db_batch_max gauge\npocd_db_batch_max %llu\n"
-		   "# HELP pocd_db_bytes Size of the database file.\n"
-		   "# TYPE pocd_db_bytes gauge\npocd_db_bytes %llu\n",
-		   (unsigned long long)st.commits, (unsigned long long)st.jobs,
-		   (unsigned long long)st.max_batch, (unsigned long long)st.db_bytes);
+	           "# HELP pocd_db_commits_total Write transactions committed.\n"
+	           "# TYPE pocd_db_commits_total counter\npocd_db_commits_total %llu\n"
+	           "# HELP pocd_db_jobs_total Writes carried by those commits.\n"
+	           "# TYPE pocd_db_jobs_total counter\npocd_db_jobs_total %llu\n"
+	           "# HELP pocd_db_batch_max Most writes in one commit.\n"
+	           "# TYPE pocd_db_batch_max gauge\npocd_db_batch_max %llu\n"
+	           "# HELP pocd_db_bytes Size of the database file.\n"
+	           "# TYPE pocd_db_bytes gauge\npocd_db_bytes %llu\n",
+	           (unsigned long long)st.commits, (unsigned long long)st.jobs,
+	           (unsigned long long)st.max_batch, (unsigned long long)st.db_bytes);
 	resp->body = buf_steal(&b, &resp->len);
 	if (resp->body == NULL) {
 		problem(resp, POCD_ENOMEM, NULL);

@@ -23,7 +23,7 @@ may_read(struct api_req *req, struct api_resp *resp)
 	if (authz_read_directory(&req->who) == POCD_OK)
 		return true;
 	problem(resp, POCD_EFORBIDDEN,
-		"your state does not take part in the directory yet: ask the Secretariat");
+	        "your state does not take part in the directory yet: ask the Secretariat");
 	return false;
 }
 
@@ -86,16 +86,17 @@ h_state_pocs(struct api_req *req, struct api_resp *resp)
 	if (c == NULL)
 		return API_DONE;
 	err = valid_state_code(req->params[0]) ? store_state_get(c, req->params[0], &st)
-					       : POCD_ENOTFOUND;
+	                                       : POCD_ENOTFOUND;
 	if (err != POCD_OK) {
-		problem(resp, err, err == POCD_ENOTFOUND ? "no UN member state has this code" : NULL);
+		problem(resp, err,
+		        err == POCD_ENOTFOUND ? "no UN member state has this code" : NULL);
 		return API_DONE;
 	}
 	memcpy(f.state, st.code, sizeof(st.code));
 	lc.items = json_array();
-	err = lc.items == NULL ? POCD_ENOMEM
+	err = lc.items == NULL   ? POCD_ENOMEM
 	      : st.participating ? store_pocs_list(c, &f, add_poc, &lc)
-				 : POCD_OK;
+	                         : POCD_OK;
 	if (err != POCD_OK) {
 		json_decref(lc.items);
 		problem(resp, err, NULL);
@@ -115,24 +116,10 @@ h_state_pocs(struct api_req *req, struct api_resp *resp)
 	return API_DONE;
 }
 
-struct poc_req {
-	struct poc_op op;
-	struct api_req *req;
-};
-
-static void
-poc_done(struct poc_op *op)
-{
-	struct poc_req *pr = container_of(op, struct poc_req, op);
-
-	pr->req->wake(pr->req);
-}
-
 static void
 poc_cont(struct api_req *req, struct api_resp *resp)
 {
-	struct poc_req *pr = req->state;
-	struct poc_op *op = &pr->op;
+	struct poc_op *op = req->state;
 
 	if (op->status == POCD_EINVAL) {
 		problem_fields(resp, &op->errs);
@@ -152,27 +139,19 @@ poc_cont(struct api_req *req, struct api_resp *resp)
 		resp_header(resp, "Location", "/api/v1/pocs/%s", op->poc.id);
 }
 
-/* Queues the write of pr; fills resp and returns API_DONE if it could not be queued. */
+/* Queues the write of op; fills resp and returns API_DONE if it could not be queued. */
 static enum api_result
-submit(struct api_req *req, struct api_resp *resp, struct poc_req *pr)
+submit(struct api_req *req, struct api_resp *resp, struct poc_op *op)
 {
-	enum pocd_err err;
-
-	pr->req = req;
-	pr->op.actor = req->who;
-	pr->op.done = poc_done;
-	err = directory_submit(req->api->core, &pr->op);
-	if (err != POCD_OK) {
-		problem(resp, err, NULL);
-		return API_DONE;
-	}
-	req->cont = poc_cont;
-	return API_PENDING;
+	op->actor = req->who;
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, directory_submit(req->api->core, op), poc_cont);
 }
 
-/* Decodes the body into pr->op.poc; false with a 400 in resp on any problem. */
+/* Decodes the body into op->poc; false with a 400 in resp on any problem. */
 static bool
-decode_body(struct api_req *req, struct api_resp *resp, struct poc_req *pr)
+decode_body(struct api_req *req, struct api_resp *resp, struct poc_op *op)
 {
 	struct verrs errs = {0};
 	json_t *o = body_object(req, resp);
@@ -180,7 +159,7 @@ decode_body(struct api_req *req, struct api_resp *resp, struct poc_req *pr)
 
 	if (o == NULL)
 		return false;
-	err = poc_decode(o, &pr->op.poc, &errs);
+	err = poc_decode(o, &op->poc, &errs);
 	json_decref(o);
 	if (err != POCD_OK) {
 		problem_fields(resp, &errs);
@@ -189,36 +168,22 @@ decode_body(struct api_req *req, struct api_resp *resp, struct poc_req *pr)
 	return true;
 }
 
-static struct poc_req *
-new_req(struct api_req *req, struct api_resp *resp)
-{
-	struct poc_req *pr = calloc(1, sizeof(*pr));
-
-	if (pr == NULL) {
-		problem(resp, POCD_ENOMEM, NULL);
-		return NULL;
-	}
-	req->state = pr;
-	req->state_free = free;
-	return pr;
-}
-
 enum api_result
 h_poc_create(struct api_req *req, struct api_resp *resp)
 {
-	struct poc_req *pr;
+	struct poc_op *op;
 
 	if (authz_write_pocs(&req->who, req->params[0]) != POCD_OK) {
 		problem(resp, POCD_EFORBIDDEN,
-			"only this state's administrators change its entries, while it takes part");
+		        "only this state's administrators change its entries, while it takes part");
 		return API_DONE;
 	}
-	pr = new_req(req, resp);
-	if (pr == NULL || !decode_body(req, resp, pr))
+	op = req_state(req, resp, sizeof(*op));
+	if (op == NULL || !decode_body(req, resp, op))
 		return API_DONE;
-	pr->op.kind = POC_CREATE;
-	memcpy(pr->op.poc.state, req->who.state, STATE_SIZE);
-	return submit(req, resp, pr);
+	op->kind = POC_CREATE;
+	memcpy(op->poc.state, req->who.state, STATE_SIZE);
+	return submit(req, resp, op);
 }
 
 /* Reads the PoC the path names; false with a 404 in resp when there is none. */
@@ -267,17 +232,17 @@ h_poc_get(struct api_req *req, struct api_resp *resp)
 }
 
 /* The checks PUT and DELETE share, in order: exists, may write, If-Match present, current. */
-static struct poc_req *
+static struct poc_op *
 prepare_change(struct api_req *req, struct api_resp *resp, enum poc_op_kind kind)
 {
-	struct poc_req *pr = new_req(req, resp);
+	struct poc_op *op = req_state(req, resp, sizeof(*op));
 	const char *im;
 
-	if (pr == NULL || !path_poc(req, resp, &pr->op.poc))
+	if (op == NULL || !path_poc(req, resp, &op->poc))
 		return NULL;
-	if (authz_write_pocs(&req->who, pr->op.poc.state) != POCD_OK) {
+	if (authz_write_pocs(&req->who, op->poc.state) != POCD_OK) {
 		problem(resp, POCD_EFORBIDDEN,
-			"only this state's administrators change its entries, while it takes part");
+		        "only this state's administrators change its entries, while it takes part");
 		return NULL;
 	}
 	im = req->header(req, "If-Match");
@@ -285,33 +250,33 @@ prepare_change(struct api_req *req, struct api_resp *resp, enum poc_op_kind kind
 		problem(resp, POCD_EPRECOND_REQ, NULL);
 		return NULL;
 	}
-	pr->op.if_match = if_match_revision(im, pr->op.poc.id);
-	if (pr->op.if_match != pr->op.poc.revision) {
+	op->if_match = if_match_revision(im, op->poc.id);
+	if (op->if_match != op->poc.revision) {
 		problem(resp, POCD_EPRECOND, NULL);
 		return NULL;
 	}
-	pr->op.kind = kind;
-	return pr;
+	op->kind = kind;
+	return op;
 }
 
 enum api_result
 h_poc_put(struct api_req *req, struct api_resp *resp)
 {
-	struct poc_req *pr = prepare_change(req, resp, POC_UPDATE);
+	struct poc_op *op = prepare_change(req, resp, POC_UPDATE);
 
-	if (pr == NULL || !decode_body(req, resp, pr))
+	if (op == NULL || !decode_body(req, resp, op))
 		return API_DONE;
-	return submit(req, resp, pr);
+	return submit(req, resp, op);
 }
 
 enum api_result
 h_poc_delete(struct api_req *req, struct api_resp *resp)
 {
-	struct poc_req *pr = prepare_change(req, resp, POC_DELETE);
+	struct poc_op *op = prepare_change(req, resp, POC_DELETE);
 
-	if (pr == NULL)
+	if (op == NULL)
 		return API_DONE;
-	return submit(req, resp, pr);
+	return submit(req, resp, op);
 }
 
 struct history_ctx {
@@ -323,7 +288,7 @@ struct history_ctx {
 
 static int
 add_revision(int64_t revision, const char *op, const char *actor, int64_t at, const char *doc,
-	     void *arg)
+             void *arg)
 {
 	struct history_ctx *hc = arg;
 	char when[RFC3339_SIZE];
@@ -337,10 +302,9 @@ add_revision(int64_t revision, const char *op, const char *actor, int64_t at, co
 	if (!hc->own && poc != NULL)
 		json_object_del(poc, "accounts");
 	fmt_rfc3339(at, when);
-	return json_array_append_new(hc->items,
-				     json_pack("{s:I,s:s,s:s,s:s?,s:o*}", "revision",
-					       (json_int_t)revision, "op", op, "at", when, "actor",
-					       hc->own ? actor : NULL, "poc", poc));
+	return json_array_append_new(
+	    hc->items, json_pack("{s:I,s:s,s:s,s:s?,s:o*}", "revision", (json_int_t)revision, "op",
+	                         op, "at", when, "actor", hc->own ? actor : NULL, "poc", poc));
 }
 
 enum api_result
@@ -358,7 +322,7 @@ h_poc_history(struct api_req *req, struct api_resp *resp)
 	}
 	hc.items = json_array();
 	err = hc.items != NULL ? store_poc_history(c, req->params[0], add_revision, &hc)
-			       : POCD_ENOMEM;
+	                       : POCD_ENOMEM;
 	if (err == POCD_OK && !hc.any)
 		err = POCD_ENOTFOUND;
 	if (err != POCD_OK) {

@@ -16,9 +16,9 @@ static const struct {
     [POCD_ENOTFOUND] = {404, "Not found", "there is no such object"},
     [POCD_ECONFLICT] = {409, "Conflict", "this collides with existing data"},
     [POCD_EPRECOND] = {412, "Precondition failed",
-		       "the entry changed since you read it: read it again, then retry"},
+                       "the entry changed since you read it: read it again, then retry"},
     [POCD_EPRECOND_REQ] = {428, "Precondition required",
-			   "send If-Match with the ETag of the entry you read"},
+                           "send If-Match with the ETag of the entry you read"},
     [POCD_ETHROTTLED] = {429, "Too many requests", "too many attempts: wait, then retry"},
     [POCD_EGONE] = {410, "Gone", "this link is unknown, used or expired: ask for a new one"},
     [POCD_EUNAVAILABLE] = {503, "Service unavailable", "the service is busy: retry shortly"},
@@ -39,7 +39,7 @@ problem_doc(unsigned status, const char *name, const char *title, const char *de
 
 	snprintf(type, sizeof(type), "urn:pocd:problem:%s", name);
 	return json_pack("{s:s,s:s,s:i,s:s}", "type", type, "title", title, "status", (int)status,
-			 "detail", detail);
+	                 "detail", detail);
 }
 
 static void
@@ -51,7 +51,7 @@ send(struct api_resp *resp, unsigned status, json_t *doc)
 
 void
 problem_status(struct api_resp *resp, unsigned status, const char *name, const char *title,
-	       const char *detail)
+               const char *detail)
 {
 	send(resp, status, problem_doc(status, name, title, detail));
 }
@@ -61,7 +61,7 @@ problem(struct api_resp *resp, enum pocd_err err, const char *detail)
 {
 	send(resp, table[err].status,
 	     problem_doc(table[err].status, pocd_err_name(err), table[err].title,
-			 detail != NULL ? detail : table[err].detail));
+	                 detail != NULL ? detail : table[err].detail));
 }
 
 void
@@ -73,10 +73,10 @@ problem_fields(struct api_resp *resp, const struct verrs *errs)
 
 	for (size_t i = 0; list != NULL && i < errs->n; i++)
 		json_array_append_new(list, json_pack("{s:s,s:s}", "field", errs->v[i].field,
-						      "reason", errs->v[i].reason));
+		                                      "reason", errs->v[i].reason));
 	if (errs->n > 0) {
 		snprintf(detail, sizeof(detail), "%s%s%s", errs->v[0].field,
-			 errs->v[0].field[0] ? " " : "", errs->v[0].reason);
+		         errs->v[0].field[0] ? " " : "", errs->v[0].reason);
 		json_object_set_new(doc, "detail", json_string(detail));
 	}
 	json_object_set_new(doc, "errors", list);

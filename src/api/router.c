@@ -9,9 +9,9 @@
 #include "core/sessions.h"
 
 enum route_flags {
-	PUBLIC = 1,	 /* no login needed */
-	JSON = 2,	 /* takes a JSON body */
-	METRICS = 4,	 /* the Secretariat or the metrics token */
+	PUBLIC = 1,  /* no login needed */
+	JSON = 2,    /* takes a JSON body */
+	METRICS = 4, /* the Secretariat or the metrics token */
 };
 
 struct route {
@@ -161,7 +161,8 @@ authenticate(struct api_req *req, struct api_resp *resp, const struct route *r)
 		return true;
 	problem(resp, err, err == POCD_EAUTH ? "the token is unknown, expired or revoked" : NULL);
 	if (err == POCD_EAUTH)
-		resp_header(resp, "WWW-Authenticate", "Bearer realm=\"pocd\", error=\"invalid_token\"");
+		resp_header(resp, "WWW-Authenticate",
+		            "Bearer realm=\"pocd\", error=\"invalid_token\"");
 	return false;
 }
 
@@ -190,7 +191,7 @@ api_handle(struct api_req *req, struct api_resp *resp)
 	}
 	if (r == NULL && path_known) {
 		problem_status(resp, 405, "method-not-allowed", "Method not allowed",
-			       "this resource does not take that method");
+		               "this resource does not take that method");
 		resp_header(resp, "Allow", "%s", allow);
 		return API_DONE;
 	}
@@ -198,13 +199,14 @@ api_handle(struct api_req *req, struct api_resp *resp)
 		problem_status(resp, 404, "not-found", "Not found", "there is no such resource");
 		return API_DONE;
 	}
-	if ((r->flags & METRICS) != 0 && metrics_token_ok(req->api, req->header(req, "Authorization")))
+	if ((r->flags & METRICS) != 0 &&
+	    metrics_token_ok(req->api, req->header(req, "Authorization")))
 		return r->fn(req, resp);
 	if (!authenticate(req, resp, r))
 		return API_DONE;
 	if ((r->flags & JSON) != 0 && !is_json(req->header(req, "Content-Type"))) {
 		problem_status(resp, 415, "unsupported-media-type", "Unsupported media type",
-			       "send the body as Content-Type: application/json");
+		               "send the body as Content-Type: application/json");
 		return API_DONE;
 	}
 	return r->fn(req, resp);

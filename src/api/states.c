@@ -17,9 +17,9 @@ state_json(const struct state_rec *st)
 	for (int i = 0; names != NULL && i < NLANGS; i++)
 		json_object_set_new(names, un_langs[i], json_string(st->names[i]));
 	fmt_rfc3339(st->participating_since, since);
-	return json_pack("{s:s,s:s,s:o*,s:b,s:s?}", "code", st->code, "alpha2", st->alpha2,
-			 "names", names, "participating", st->participating,
-			 "participating_since", st->participating ? since : NULL);
+	return json_pack("{s:s,s:s,s:o*,s:b,s:s?}", "code", st->code, "alpha2", st->alpha2, "names",
+	                 names, "participating", st->participating, "participating_since",
+	                 st->participating ? since : NULL);
 }
 
 static int
@@ -50,18 +50,18 @@ h_states(struct api_req *req, struct api_resp *resp)
 
 /* Finds the state named by the path; false with a 404 in resp when there is none. */
 static bool
-path_state(struct api_req *req, struct api_resp *resp, struct store_conn *c,
-	   struct state_rec *st)
+path_state(struct api_req *req, struct api_resp *resp, struct store_conn *c, struct state_rec *st)
 {
 	enum pocd_err err = POCD_ENOTFOUND;
 
 	if (valid_state_code(req->params[0]))
 		err = store_state_get(c, req->params[0], st);
 	if (err != POCD_OK) {
-		problem(resp, err,
-			err == POCD_ENOTFOUND
-			    ? "no UN member state has this code: use ISO 3166-1 alpha-3, such as FRA"
-			    : NULL);
+		problem(
+		    resp, err,
+		    err == POCD_ENOTFOUND
+		        ? "no UN member state has this code: use ISO 3166-1 alpha-3, such as FRA"
+		        : NULL);
 		return false;
 	}
 	return true;
@@ -78,28 +78,15 @@ h_state(struct api_req *req, struct api_resp *resp)
 	return API_DONE;
 }
 
-struct part_req {
-	struct participation_op op;
-	struct api_req *req;
-};
-
-static void
-part_done(struct participation_op *op)
-{
-	struct part_req *pr = container_of(op, struct part_req, op);
-
-	pr->req->wake(pr->req);
-}
-
 static void
 part_cont(struct api_req *req, struct api_resp *resp)
 {
-	struct part_req *pr = req->state;
+	struct participation_op *op = req->state;
 
-	if (pr->op.status != POCD_OK)
-		problem(resp, pr->op.status, NULL);
+	if (op->status != POCD_OK)
+		problem(resp, op->status, NULL);
 	else
-		resp_json(resp, 200, state_json(&pr->op.result));
+		resp_json(resp, 200, state_json(&op->result));
 }
 
 enum api_result
@@ -109,9 +96,8 @@ h_state_patch(struct api_req *req, struct api_resp *resp)
 	struct verrs errs = {0};
 	struct store_conn *c;
 	struct state_rec st;
-	struct part_req *pr;
+	struct participation_op *op;
 	json_t *o, *v;
-	enum pocd_err err;
 
 	if (authz_set_participation(&req->who) != POCD_OK) {
 		problem(resp, POCD_EFORBIDDEN, "only the Secretariat admits states");
@@ -134,25 +120,16 @@ h_state_patch(struct api_req *req, struct api_resp *resp)
 		problem_fields(resp, &errs);
 		return API_DONE;
 	}
-	pr = calloc(1, sizeof(*pr));
-	if (pr == NULL) {
+	op = req_state(req, resp, sizeof(*op));
+	if (op == NULL) {
 		json_decref(o);
-		problem(resp, POCD_ENOMEM, NULL);
 		return API_DONE;
 	}
-	pr->req = req;
-	req->state = pr;
-	req->state_free = free;
-	pr->op.actor = req->who;
-	memcpy(pr->op.state, st.code, sizeof(st.code));
-	pr->op.participating = json_is_true(v);
+	op->actor = req->who;
+	memcpy(op->state, st.code, sizeof(st.code));
+	op->participating = json_is_true(v);
 	json_decref(o);
-	pr->op.done = part_done;
-	err = states_set_participation(req->api->core, &pr->op);
-	if (err != POCD_OK) {
-		problem(resp, err, NULL);
-		return API_DONE;
-	}
-	req->cont = part_cont;
-	return API_PENDING;
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, states_set_participation(req->api->core, op), part_cont);
 }

@@ -27,10 +27,10 @@ login_run(struct store_conn *w, struct store_job *j)
 	uint8_t hash[TOKEN_HASH_LEN];
 	int64_t now = now_s();
 	struct event ev = {.type = "session.created",
-			   .actor_account = op->who.account_id,
-			   .actor_state = op->who.state,
-			   .states = op->who.state,
-			   .object_id = op->who.account_id};
+	                   .actor_account = op->who.account_id,
+	                   .actor_state = op->who.state,
+	                   .states = op->who.state,
+	                   .object_id = op->who.account_id};
 	enum pocd_err err;
 
 	token_hash(op->token, hash);
@@ -46,7 +46,7 @@ login_committed(struct store_job *j, enum pocd_err st)
 	op->status = st;
 	if (st != POCD_OK)
 		sodium_memzero(op->token, sizeof(op->token));
-	op->done(op);
+	op->done(op->arg);
 }
 
 static void
@@ -94,7 +94,7 @@ login_work(struct work *w)
 fail:
 	sodium_memzero(pwhash, sizeof(pwhash));
 	op->status = err;
-	op->done(op);
+	op->done(op->arg);
 }
 
 enum pocd_err
@@ -119,10 +119,10 @@ logout_run(struct store_conn *w, struct store_job *j)
 	struct logout_op *op = container_of(j, struct logout_op, job);
 	uint8_t hash[TOKEN_HASH_LEN];
 	struct event ev = {.type = "session.ended",
-			   .actor_account = op->who.account_id,
-			   .actor_state = op->who.state,
-			   .states = op->who.state,
-			   .object_id = op->who.account_id};
+	                   .actor_account = op->who.account_id,
+	                   .actor_state = op->who.state,
+	                   .states = op->who.state,
+	                   .object_id = op->who.account_id};
 	enum pocd_err err;
 
 	token_hash(op->token, hash);
@@ -138,7 +138,7 @@ logout_committed(struct store_job *j, enum pocd_err st)
 	/* Flushed after the commit, so no request can re-cache the token from the store. */
 	session_cache_flush(op->core->sessions);
 	op->status = st;
-	op->done(op);
+	op->done(op->arg);
 }
 
 enum pocd_err
@@ -158,8 +158,8 @@ accounts_check_new(const char *username, const char *password, struct verrs *err
 
 	if (!valid_username(username))
 		verr_add(errs, "username",
-			 "must be 3 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or "
-			 "digit");
+		         "must be 3 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or "
+		         "digit");
 	if (why != NULL)
 		verr_add(errs, "password", "%s", why);
 	return errs->n == before ? POCD_OK : POCD_EINVAL;
@@ -195,7 +195,7 @@ enrol_run(struct store_conn *w, struct store_job *j)
 	if (err != POCD_OK)
 		return err == POCD_ENOTFOUND ? POCD_EGONE : err;
 	snprintf(details, sizeof(details), "{\"role\":\"%s\",\"enrolment\":\"%s\"}",
-		 role_name(e.role), e.id);
+	         role_name(e.role), e.id);
 	ev.actor_account = op->account.id;
 	ev.actor_state = e.state;
 	ev.states = e.state;
@@ -211,7 +211,7 @@ enrol_committed(struct store_job *j, enum pocd_err st)
 
 	sodium_memzero(op->pwhash, sizeof(op->pwhash));
 	op->status = st;
-	op->done(op);
+	op->done(op->arg);
 }
 
 static void
@@ -229,7 +229,7 @@ enrol_work(struct work *w)
 			return;
 	}
 	op->status = err;
-	op->done(op);
+	op->done(op->arg);
 }
 
 enum pocd_err
@@ -257,10 +257,10 @@ enrolment_run(struct store_conn *w, struct store_job *j)
 	struct state_rec st;
 	char details[96];
 	struct event ev = {.type = "enrolment.created",
-			   .actor_account = op->actor.account_id,
-			   .actor_state = op->actor.state,
-			   .states = op->state,
-			   .details = details};
+	                   .actor_account = op->actor.account_id,
+	                   .actor_state = op->actor.state,
+	                   .states = op->state,
+	                   .details = details};
 	enum pocd_err err;
 
 	err = store_state_get(w, op->state, &st);
@@ -297,7 +297,7 @@ enrolment_committed(struct store_job *j, enum pocd_err st)
 	op->status = st;
 	if (st != POCD_OK)
 		sodium_memzero(op->token, sizeof(op->token));
-	op->done(op);
+	op->done(op->arg);
 }
 
 enum pocd_err
@@ -318,10 +318,10 @@ disable_run(struct store_conn *w, struct store_job *j)
 	struct account_op *op = container_of(j, struct account_op, job);
 	int64_t now = now_s();
 	struct event ev = {.type = op->disabled ? "account.disabled" : "account.enabled",
-			   .actor_account = op->actor.account_id,
-			   .actor_state = op->actor.state,
-			   .states = op->actor.state,
-			   .object_id = op->account_id};
+	                   .actor_account = op->actor.account_id,
+	                   .actor_state = op->actor.state,
+	                   .states = op->actor.state,
+	                   .object_id = op->account_id};
 	enum pocd_err err;
 
 	err = store_account_get(w, op->account_id, &op->account);
@@ -347,7 +347,7 @@ disable_committed(struct store_job *j, enum pocd_err st)
 
 	session_cache_flush(op->core->sessions);
 	op->status = st;
-	op->done(op);
+	op->done(op->arg);
 }
 
 enum pocd_err
@@ -364,10 +364,10 @@ password_run(struct store_conn *w, struct store_job *j)
 {
 	struct password_op *op = container_of(j, struct password_op, job);
 	struct event ev = {.type = "account.password_changed",
-			   .actor_account = op->actor.account_id,
-			   .actor_state = op->actor.state,
-			   .states = op->actor.state,
-			   .object_id = op->actor.account_id};
+	                   .actor_account = op->actor.account_id,
+	                   .actor_state = op->actor.state,
+	                   .states = op->actor.state,
+	                   .object_id = op->actor.account_id};
 	enum pocd_err err = store_account_set_password(w, op->actor.account_id, op->pwhash);
 
 	return err != POCD_OK ? err : store_event_append(w, &ev, now_s());
@@ -380,7 +380,7 @@ password_committed(struct store_job *j, enum pocd_err st)
 
 	sodium_memzero(op->pwhash, sizeof(op->pwhash));
 	op->status = st;
-	op->done(op);
+	op->done(op->arg);
 }
 
 static void
@@ -409,7 +409,7 @@ password_work(struct work *w)
 			return;
 	}
 	op->status = err;
-	op->done(op);
+	op->done(op->arg);
 }
 
 enum pocd_err
@@ -436,9 +436,9 @@ create_run(struct store_conn *w, struct store_job *j)
 {
 	struct create_job *cj = container_of(j, struct create_job, job);
 	struct event ev = {.type = "account.created",
-			   .actor_state = cj->a->state,
-			   .states = cj->a->state,
-			   .object_id = cj->a->id};
+	                   .actor_state = cj->a->state,
+	                   .states = cj->a->state,
+	                   .object_id = cj->a->id};
 	enum pocd_err err = store_account_insert(w, cj->a, cj->pwhash);
 
 	return err != POCD_OK ? err : store_event_append(w, &ev, cj->a->created_at);
@@ -446,7 +446,7 @@ create_run(struct store_conn *w, struct store_job *j)
 
 enum pocd_err
 accounts_create_sync(struct core *c, const char *username, const char *password, enum role role,
-		     const char *state, struct account *out)
+                     const char *state, struct account *out)
 {
 	char pwhash[PWHASH_SIZE];
 	struct create_job cj = {.job.run = create_run};

@@ -23,15 +23,16 @@ struct login_op {
 	char client[ADDR_SIZE]; /* the client address, for throttling */
 	/* results */
 	enum pocd_err status;
-	int64_t retry_after;	   /* with POCD_ETHROTTLED */
-	char token[TOKEN_SIZE];	   /* with POCD_OK */
+	int64_t retry_after;    /* with POCD_ETHROTTLED */
+	char token[TOKEN_SIZE]; /* with POCD_OK */
 	int64_t expires_at;
 	struct principal who;
 	/* private */
 	struct core *core;
 	struct work work;
 	struct store_job job;
-	void (*done)(struct login_op *op);
+	void (*done)(void *arg); /* called once with arg when status is final */
+	void *arg;
 };
 
 enum pocd_err accounts_login(struct core *c, struct login_op *op);
@@ -42,7 +43,8 @@ struct logout_op {
 	enum pocd_err status;
 	struct core *core;
 	struct store_job job;
-	void (*done)(struct logout_op *op);
+	void (*done)(void *arg); /* called once with arg when status is final */
+	void *arg;
 };
 
 enum pocd_err accounts_logout(struct core *c, struct logout_op *op);
@@ -58,7 +60,8 @@ struct enrol_op {
 	struct core *core;
 	struct work work;
 	struct store_job job;
-	void (*done)(struct enrol_op *op);
+	void (*done)(void *arg); /* called once with arg when status is final */
+	void *arg;
 };
 
 /* The username and password must have passed accounts_check_new(). */
@@ -75,7 +78,8 @@ struct enrolment_op {
 	struct enrolment enrolment;
 	struct core *core;
 	struct store_job job;
-	void (*done)(struct enrolment_op *op);
+	void (*done)(void *arg); /* called once with arg when status is final */
+	void *arg;
 };
 
 /* Authorization (authz_create_enrolment) is the caller's; this checks the rules: the
@@ -90,7 +94,8 @@ struct account_op {
 	struct account account; /* with POCD_OK, as it now is */
 	struct core *core;
 	struct store_job job;
-	void (*done)(struct account_op *op);
+	void (*done)(void *arg); /* called once with arg when status is final */
+	void *arg;
 };
 
 /* Disables or re-enables an account of the actor's state (not the actor's own). */
@@ -105,13 +110,14 @@ struct password_op {
 	struct core *core;
 	struct work work;
 	struct store_job job;
-	void (*done)(struct password_op *op);
+	void (*done)(void *arg); /* called once with arg when status is final */
+	void *arg;
 };
 
 enum pocd_err accounts_change_password(struct core *c, struct password_op *op);
 
 /* Creates an account directly, blocking (for pocd init and the demo data, never requests). */
 enum pocd_err accounts_create_sync(struct core *c, const char *username, const char *password,
-				   enum role role, const char *state, struct account *out);
+                                   enum role role, const char *state, struct account *out);
 
 #endif

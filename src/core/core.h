@@ -13,11 +13,11 @@ struct session_cache;
 struct throttle;
 
 struct core_config {
-	int64_t session_ttl;	 /* seconds a login token lives */
-	int64_t enrolment_ttl;	 /* seconds a one-time enrolment link lives */
-	unsigned hash_threads;	 /* argon2id hashes at once */
+	int64_t session_ttl;     /* seconds a login token lives */
+	int64_t enrolment_ttl;   /* seconds a one-time enrolment link lives */
+	unsigned hash_threads;   /* argon2id hashes at once */
 	unsigned login_attempts; /* failures per account and address before throttling */
-	int64_t login_window;	 /* seconds over which failures are counted and blocked */
+	int64_t login_window;    /* seconds over which failures are counted and blocked */
 };
 
 struct core {

@@ -20,10 +20,10 @@
 static const struct {
 	const char *code, *lang, *tz;
 } login_states[] = {
-    {"FRA", "fr", "Europe/Paris"},     {"DEU", "de", "Europe/Berlin"},
-    {"RUS", "ru", "Europe/Moscow"},    {"KEN", "sw", "Africa/Nairobi"},
-    {"EGY", "ar", "Africa/Cairo"},     {"BRA", "pt", "America/Sao_Paulo"},
-    {"JPN", "ja", "Asia/Tokyo"},	   {"IND", "hi", "Asia/Kolkata"},
+    {"FRA", "fr", "Europe/Paris"},  {"DEU", "de", "Europe/Berlin"},
+    {"RUS", "ru", "Europe/Moscow"}, {"KEN", "sw", "Africa/Nairobi"},
+    {"EGY", "ar", "Africa/Cairo"},  {"BRA", "pt", "America/Sao_Paulo"},
+    {"JPN", "ja", "Asia/Tokyo"},    {"IND", "hi", "Asia/Kolkata"},
 };
 
 /* Number ranges set aside for drama and fiction: UK Ofcom 07700 900xxx, US 555-01xx,
@@ -32,10 +32,18 @@ static void
 fiction_phone(size_t n, char out[PHONE_SIZE])
 {
 	switch (n % 4) {
-	case 0: snprintf(out, PHONE_SIZE, "+447700900%03zu", n % 1000); break;
-	case 1: snprintf(out, PHONE_SIZE, "+1202555%04zu", 100 + n % 100); break;
-	case 2: snprintf(out, PHONE_SIZE, "+3319900%04zu", n % 10000); break;
-	default: snprintf(out, PHONE_SIZE, "+61491570%03zu", n % 1000); break;
+	case 0:
+		snprintf(out, PHONE_SIZE, "+447700900%03zu", n % 1000);
+		break;
+	case 1:
+		snprintf(out, PHONE_SIZE, "+1202555%04zu", 100 + n % 100);
+		break;
+	case 2:
+		snprintf(out, PHONE_SIZE, "+3319900%04zu", n % 10000);
+		break;
+	default:
+		snprintf(out, PHONE_SIZE, "+61491570%03zu", n % 1000);
+		break;
 	}
 }
 
@@ -66,8 +74,8 @@ tz_of(const char *code)
 }
 
 static enum pocd_err
-add_poc(struct demo *d, const char *code, enum poc_kind kind, enum poc_rank rank,
-	const char *acc1, const char *acc2)
+add_poc(struct demo *d, const char *code, enum poc_kind kind, enum poc_rank rank, const char *acc1,
+        const char *acc2)
 {
 	struct poc_op op;
 	struct poc *p = &op.poc;
@@ -86,25 +94,27 @@ add_poc(struct demo *d, const char *code, enum poc_kind kind, enum poc_rank rank
 	if (kind == POC_TECHNICAL) {
 		snprintf(p->organisation, sizeof(p->organisation), "CERT-%s (fictional)", code);
 		strlcpy(p->role_title, rank == POC_PRIMARY ? "Duty officer" : "Deputy duty officer",
-			sizeof(p->role_title));
+		        sizeof(p->role_title));
 		snprintf(p->email, sizeof(p->email), "%s@cert-%s.example",
-			 rank == POC_PRIMARY ? "duty" : "deputy", lower);
+		         rank == POC_PRIMARY ? "duty" : "deputy", lower);
 		strlcpy(p->availability, "\"24/7\"", sizeof(p->availability));
 	} else {
 		snprintf(p->organisation, sizeof(p->organisation),
-			 "Ministry of Foreign Affairs of %s (fictional)", code);
-		strlcpy(p->role_title, rank == POC_PRIMARY ? "Cyber diplomacy focal point"
-							   : "Alternate focal point",
-			sizeof(p->role_title));
+		         "Ministry of Foreign Affairs of %s (fictional)", code);
+		strlcpy(p->role_title,
+		        rank == POC_PRIMARY ? "Cyber diplomacy focal point"
+		                            : "Alternate focal point",
+		        sizeof(p->role_title));
 		snprintf(p->email, sizeof(p->email), "%s@mfa-%s.example",
-			 rank == POC_PRIMARY ? "cyber" : "cyber-alt", lower);
+		         rank == POC_PRIMARY ? "cyber" : "cyber-alt", lower);
 		strlcpy(p->availability,
-			"{\"weekly\":[{\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],"
-			"\"from\":\"09:00\",\"to\":\"17:00\"}]}",
-			sizeof(p->availability));
+		        "{\"weekly\":[{\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],"
+		        "\"from\":\"09:00\",\"to\":\"17:00\"}]}",
+		        sizeof(p->availability));
 	}
 	snprintf(p->person_name, sizeof(p->person_name), "%s %s Example",
-		 kind == POC_TECHNICAL ? "Alex" : "Sam", rank == POC_PRIMARY ? "Primary" : "Alternate");
+	         kind == POC_TECHNICAL ? "Alex" : "Sam",
+	         rank == POC_PRIMARY ? "Primary" : "Alternate");
 	fiction_phone(d->npocs, p->phones[0]);
 	p->nphones = 1;
 	p->nlangs = 0;
@@ -123,18 +133,19 @@ add_poc(struct demo *d, const char *code, enum poc_kind kind, enum poc_rank rank
 
 static enum pocd_err
 add_login(struct demo *d, json_t *creds, const char *code, const char *slot, enum role role,
-	  struct account *out)
+          struct account *out)
 {
 	char user[USERNAME_MAX + 1], pw[TOKEN_SIZE];
 	enum pocd_err err;
 
 	snprintf(user, sizeof(user), "%c%c%c-%s", code[0] | 0x20, code[1] | 0x20, code[2] | 0x20,
-		 slot);
+	         slot);
 	rand_token(pw);
 	pw[20] = '\0';
 	err = accounts_create_sync(d->c, user, pw, role, code, out);
 	if (err == POCD_OK)
-		json_object_set_new(creds, slot, json_pack("{s:s,s:s}", "username", user, "password", pw));
+		json_object_set_new(creds, slot,
+		                    json_pack("{s:s,s:s}", "username", user, "password", pw));
 	sodium_memzero(pw, sizeof(pw));
 	return err;
 }
@@ -149,8 +160,10 @@ part_run(struct store_conn *w, struct store_job *j)
 {
 	struct part_job *pj = (struct part_job *)j;
 	int64_t now = now_s();
-	struct event ev = {.type = "state.participation", .states = pj->code,
-			   .object_id = pj->code, .details = "{\"participating\":true}"};
+	struct event ev = {.type = "state.participation",
+	                   .states = pj->code,
+	                   .object_id = pj->code,
+	                   .details = "{\"participating\":true}"};
 	enum pocd_err err = store_state_set_participation(w, pj->code, true, now);
 
 	j->directory_changed = true;
@@ -185,10 +198,10 @@ demo_state(const struct state_rec *st, size_t index, void *arg)
 			return;
 	}
 	d->err = add_poc(d, st->code, POC_DIPLOMATIC, POC_PRIMARY, logins ? admin.id : NULL,
-			 logins ? admin2.id : NULL);
+	                 logins ? admin2.id : NULL);
 	if (d->err == POCD_OK)
-		d->err = add_poc(d, st->code, POC_TECHNICAL, POC_PRIMARY, logins ? officer.id : NULL,
-				 NULL);
+		d->err = add_poc(d, st->code, POC_TECHNICAL, POC_PRIMARY,
+		                 logins ? officer.id : NULL, NULL);
 	if (d->err == POCD_OK)
 		d->err = add_poc(d, st->code, POC_TECHNICAL, POC_ALTERNATE, NULL, NULL);
 	if (d->err == POCD_OK && index % 2 == 0)
@@ -208,7 +221,8 @@ write_creds(const char *path, json_t *root)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		goto out;
-	if (fchmod(fd, 0600) != 0 || write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
+	if (fchmod(fd, 0600) != 0 || write(fd, text, len) != (ssize_t)len ||
+	    write(fd, "\n", 1) != 1)
 		goto out;
 	rc = 0;
 out:
@@ -221,14 +235,14 @@ out:
 
 enum pocd_err
 demo_populate(struct core *c, const char *cred_path, const char *secretariat_user,
-	      const char *secretariat_password)
+              const char *secretariat_password)
 {
 	struct demo d = {.c = c};
 	json_t *root;
 
 	d.states = json_object();
 	root = json_pack("{s:{s:s,s:s},s:o}", "secretariat", "username", secretariat_user,
-			 "password", secretariat_password, "states", d.states);
+	                 "password", secretariat_password, "states", d.states);
 	if (root == NULL)
 		return POCD_ENOMEM;
 	states_each(demo_state, &d);
@@ -238,7 +252,7 @@ demo_populate(struct core *c, const char *cred_path, const char *secretariat_use
 	}
 	if (d.err == POCD_OK)
 		log_info("demo: %zu participating states, %zu PoCs, logins in %s", d.participating,
-			 d.npocs, cred_path);
+		         d.npocs, cred_path);
 	json_decref(root);
 	return d.err;
 }

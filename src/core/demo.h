@@ -10,7 +10,7 @@
  * (mode 0600) as {"secretariat": {...}, "states": {"FRA": {"admin": {...}, ...}}}.
  * secretariat_password is the password of the Secretariat account created by init.
  */
-enum pocd_err demo_populate(struct core *c, const char *cred_path,
-			    const char *secretariat_user, const char *secretariat_password);
+enum pocd_err demo_populate(struct core *c, const char *cred_path, const char *secretariat_user,
+                            const char *secretariat_password);
 
 #endif

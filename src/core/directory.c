@@ -42,20 +42,19 @@ record(struct store_conn *w, struct poc_op *op, int64_t now)
 	char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
 	char type[32], details[64];
 	struct event ev = {.type = type,
-			   .actor_account = op->actor.account_id,
-			   .actor_state = op->actor.state,
-			   .states = op->poc.state,
-			   .object_id = op->poc.id,
-			   .details = details};
+	                   .actor_account = op->actor.account_id,
+	                   .actor_state = op->actor.state,
+	                   .states = op->poc.state,
+	                   .object_id = op->poc.id,
+	                   .details = details};
 	enum pocd_err err = POCD_ENOMEM;
 
 	json_decref(doc);
 	if (text == NULL)
 		return err;
-	err = store_poc_revision_insert(w, op->poc.id,
-					op->kind == POC_DELETE ? op->poc.revision + 1
-							       : op->poc.revision,
-					op_names[op->kind], op->actor.account_id, now, text);
+	err = store_poc_revision_insert(
+	    w, op->poc.id, op->kind == POC_DELETE ? op->poc.revision + 1 : op->poc.revision,
+	    op_names[op->kind], op->actor.account_id, now, text);
 	free(text);
 	if (err != POCD_OK)
 		return err;
@@ -113,7 +112,7 @@ poc_committed(struct store_job *j, enum pocd_err st)
 	struct poc_op *op = container_of(j, struct poc_op, job);
 
 	op->status = st;
-	op->done(op);
+	op->done(op->arg);
 }
 
 enum pocd_err

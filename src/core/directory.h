@@ -21,7 +21,8 @@ struct poc_op {
 	struct verrs errs; /* with POCD_EINVAL: accounts that cannot act for this PoC */
 	struct core *core;
 	struct store_job job;
-	void (*done)(struct poc_op *op);
+	void (*done)(void *arg); /* called once with arg when status is final */
+	void *arg;
 };
 
 /* Authorization (authz_write_pocs) is the caller's. Queues op; op->done follows. */

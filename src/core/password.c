@@ -15,7 +15,7 @@ static void
 make_dummy(void)
 {
 	if (crypto_pwhash_str_alg(dummy_hash, "pocd-dummy-password", 19, OPSLIMIT, MEMLIMIT,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+	                          crypto_pwhash_ALG_ARGON2ID13) != 0)
 		dummy_hash[0] = '\0';
 }
 
@@ -23,7 +23,7 @@ enum pocd_err
 password_hash(const char *pw, char out[PWHASH_SIZE])
 {
 	if (crypto_pwhash_str_alg(out, pw, strlen(pw), OPSLIMIT, MEMLIMIT,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+	                          crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return POCD_ENOMEM;
 	return POCD_OK;
 }
@@ -35,8 +35,8 @@ password_verify(const char *hash, const char *pw)
 		pthread_once(&dummy_once, make_dummy);
 		/* Spent for its cost only: an unknown account is never a match. */
 		int spent = dummy_hash[0] != '\0'
-				? crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw))
-				: -1;
+		                ? crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw))
+		                : -1;
 		(void)spent;
 		return false;
 	}

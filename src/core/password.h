@@ -7,7 +7,7 @@
 
 #include "lib/err.h"
 
-#define PWHASH_SIZE crypto_pwhash_STRBYTES
+#define PWHASH_SIZE  crypto_pwhash_STRBYTES
 #define PASSWORD_MIN 12
 #define PASSWORD_MAX 256
 

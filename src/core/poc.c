@@ -13,9 +13,9 @@
 static const char *const days[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 static const char *const known[] = {
-    "kind",	 "rank",	"organisation", "role_title",	   "person_name",
-    "email",	 "phones",	"languages",	"time_zone",	   "availability",
-    "pgp_fingerprint", "accounts", "review_by", NULL,
+    "kind",      "rank",      "organisation", "role_title",   "person_name",     "email",
+    "phones",    "languages", "time_zone",    "availability", "pgp_fingerprint", "accounts",
+    "review_by", NULL,
 };
 
 /* The string member name of obj, or NULL with a reason added (absent is fine if optional). */
@@ -37,14 +37,13 @@ get_str(const json_t *obj, const char *name, bool required, struct verrs *errs)
 }
 
 static void
-copy_text(const char *s, const char *name, size_t max, char *out, size_t outlen,
-	  struct verrs *errs)
+copy_text(const char *s, const char *name, size_t max, char *out, size_t outlen, struct verrs *errs)
 {
 	if (s == NULL)
 		return;
 	if (!valid_text(s, max) || strlen(s) >= outlen)
-		verr_add(errs, name, "must be 1 to %zu characters of text without control characters",
-			 max);
+		verr_add(errs, name,
+		         "must be 1 to %zu characters of text without control characters", max);
 	else
 		strlcpy(out, s, outlen);
 }
@@ -52,7 +51,7 @@ copy_text(const char *s, const char *name, size_t max, char *out, size_t outlen,
 /* Checks an array of strings, calling check for each; dups are refused. */
 static const json_t *
 get_array(const json_t *obj, const char *name, bool required, size_t min, size_t max,
-	  struct verrs *errs)
+          struct verrs *errs)
 {
 	json_t *v = json_object_get(obj, name);
 
@@ -121,7 +120,8 @@ decode_langs(const json_t *in, struct poc *p, struct verrs *errs)
 		if (!json_is_string(v))
 			verr_add(errs, field, "must be a string");
 		else if (!valid_lang(json_string_value(v)))
-			verr_add(errs, field, "must be an ISO 639-1 code in lowercase, such as \"fr\"");
+			verr_add(errs, field,
+			         "must be an ISO 639-1 code in lowercase, such as \"fr\"");
 		else if (dup_before(arr, i))
 			verr_add(errs, field, "is listed twice");
 		else
@@ -175,8 +175,9 @@ decode_slot(const json_t *slot, size_t i, json_t *out, struct verrs *errs)
 	}
 	ds = json_object_get(slot, "days");
 	if (!json_is_array(ds) || json_array_size(ds) < 1 || json_array_size(ds) > 7) {
-		verr_add(errs, field, "days must be an array of 1 to 7 of mon, tue, wed, thu, fri, "
-				      "sat, sun");
+		verr_add(errs, field,
+		         "days must be an array of 1 to 7 of mon, tue, wed, thu, fri, "
+		         "sat, sun");
 	} else {
 		for (size_t k = 0; k < json_array_size(ds); k++) {
 			const char *d = json_string_value(json_array_get(ds, k));
@@ -185,8 +186,8 @@ decode_slot(const json_t *slot, size_t i, json_t *out, struct verrs *errs)
 				if (strcmp(d, days[j]) == 0)
 					idx = j;
 			if (idx < 0 || (seen & (1u << idx)))
-				verr_add(errs, field, "days[%zu] must be a day (mon to sun) listed once",
-					 k);
+				verr_add(errs, field,
+				         "days[%zu] must be a day (mon to sun) listed once", k);
 			else
 				seen |= 1u << idx;
 		}
@@ -203,8 +204,9 @@ decode_slot(const json_t *slot, size_t i, json_t *out, struct verrs *errs)
 		verr_add(errs, field, "to must be a time \"HH:MM\" after from, up to 24:00");
 	if (errs->n != before)
 		return;
-	norm = json_pack("{s:[],s:s,s:s}", "days", "from", json_string_value(json_object_get(slot, "from")),
-			 "to", json_string_value(json_object_get(slot, "to")));
+	norm = json_pack("{s:[],s:s,s:s}", "days", "from",
+	                 json_string_value(json_object_get(slot, "from")), "to",
+	                 json_string_value(json_object_get(slot, "to")));
 	if (norm == NULL)
 		return;
 	for (int j = 0; j < 7; j++)
@@ -229,8 +231,8 @@ decode_availability(const json_t *in, struct poc *p, struct verrs *errs)
 	if (json_is_string(v)) {
 		if (strcmp(json_string_value(v), "24/7") != 0)
 			verr_add(errs, "availability",
-				 "must be \"24/7\" or {\"weekly\": [{\"days\": [...], \"from\": "
-				 "\"HH:MM\", \"to\": \"HH:MM\"}]}");
+			         "must be \"24/7\" or {\"weekly\": [{\"days\": [...], \"from\": "
+			         "\"HH:MM\", \"to\": \"HH:MM\"}]}");
 		else
 			strlcpy(p->availability, "\"24/7\"", sizeof(p->availability));
 		return;
@@ -248,7 +250,7 @@ decode_availability(const json_t *in, struct poc *p, struct verrs *errs)
 	if (!json_is_array(weekly) || json_array_size(weekly) < 1 ||
 	    json_array_size(weekly) > WEEKLY_MAX) {
 		verr_add(errs, "availability.weekly", "must be an array of 1 to %d time slots",
-			 WEEKLY_MAX);
+		         WEEKLY_MAX);
 		return;
 	}
 	norm = json_pack("{s:[]}", "weekly");
@@ -297,12 +299,12 @@ poc_decode(const json_t *in, struct poc *p, struct verrs *errs)
 	else if (s != NULL)
 		p->rank = strcmp(s, "alternate") == 0 ? POC_ALTERNATE : POC_PRIMARY;
 	copy_text(get_str(in, "organisation", true, errs), "organisation", TEXT_MAX,
-		  p->organisation, sizeof(p->organisation), errs);
+	          p->organisation, sizeof(p->organisation), errs);
 	copy_text(get_str(in, "role_title", true, errs), "role_title", TEXT_MAX, p->role_title,
-		  sizeof(p->role_title), errs);
+	          sizeof(p->role_title), errs);
 	p->person_name[0] = '\0';
 	copy_text(get_str(in, "person_name", false, errs), "person_name", TEXT_MAX, p->person_name,
-		  sizeof(p->person_name), errs);
+	          sizeof(p->person_name), errs);
 	s = get_str(in, "email", true, errs);
 	if (s != NULL && !valid_email(s))
 		verr_add(errs, "email", "must be an e-mail address such as duty@cert.example");
@@ -346,11 +348,11 @@ poc_encode(const struct poc *p, bool with_accounts)
 	for (size_t i = 0; langs != NULL && i < p->nlangs; i++)
 		json_array_append_new(langs, json_string(p->languages[i]));
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o*,s:o*,s:s,s:o*,s:I,s:s,s:s}", "id", p->id,
-		      "state", p->state, "kind", poc_kind_name(p->kind), "rank",
-		      poc_rank_name(p->rank), "organisation", p->organisation, "role_title",
-		      p->role_title, "email", p->email, "phones", phones, "languages", langs,
-		      "time_zone", p->time_zone, "availability", avail, "revision",
-		      (json_int_t)p->revision, "created_at", created, "updated_at", updated);
+	              "state", p->state, "kind", poc_kind_name(p->kind), "rank",
+	              poc_rank_name(p->rank), "organisation", p->organisation, "role_title",
+	              p->role_title, "email", p->email, "phones", phones, "languages", langs,
+	              "time_zone", p->time_zone, "availability", avail, "revision",
+	              (json_int_t)p->revision, "created_at", created, "updated_at", updated);
 	if (o == NULL)
 		return NULL;
 	if (p->person_name[0] != '\0')

@@ -16,7 +16,7 @@
 #include "store/store.h"
 
 #define CACHE_SLOTS 8192
-#define STRIPES 64
+#define STRIPES     64
 
 struct entry {
 	uint8_t hash[TOKEN_HASH_LEN];

@@ -119,11 +119,11 @@ participation_run(struct store_conn *w, struct store_job *j)
 	struct participation_op *op = container_of(j, struct participation_op, job);
 	int64_t now = now_s();
 	struct event ev = {.type = "state.participation",
-			   .actor_account = op->actor.account_id,
-			   .states = op->state,
-			   .object_id = op->state,
-			   .details = op->participating ? "{\"participating\":true}"
-							: "{\"participating\":false}"};
+	                   .actor_account = op->actor.account_id,
+	                   .states = op->state,
+	                   .object_id = op->state,
+	                   .details = op->participating ? "{\"participating\":true}"
+	                                                : "{\"participating\":false}"};
 	enum pocd_err err = store_state_get(w, op->state, &op->result);
 
 	if (err != POCD_OK)
@@ -146,7 +146,7 @@ participation_committed(struct store_job *j, enum pocd_err st)
 
 	session_cache_flush(op->core->sessions);
 	op->status = st;
-	op->done(op);
+	op->done(op->arg);
 }
 
 enum pocd_err

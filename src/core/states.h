@@ -20,7 +20,8 @@ struct participation_op {
 	struct state_rec result; /* with POCD_OK */
 	struct core *core;
 	struct store_job job;
-	void (*done)(struct participation_op *op);
+	void (*done)(void *arg); /* called once with arg when status is final */
+	void *arg;
 };
 
 /* Admits a state or ends its participation; authz_set_participation is the caller's.

@@ -71,7 +71,7 @@ find(struct throttle *t, uint64_t key)
 
 bool
 throttle_allow(struct throttle *t, const char *user, const char *addr, int64_t now,
-	       int64_t *retry_after)
+               int64_t *retry_after)
 {
 	uint64_t key = pair_key(t, user, addr);
 	struct slot *s;

@@ -69,7 +69,7 @@ valid_email(const char *s)
 				break;
 			label = p + 1;
 		} else if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			     (*p >= '0' && *p <= '9') || *p == '-')) {
+		             (*p >= '0' && *p <= '9') || *p == '-')) {
 			return false;
 		}
 	}

@@ -40,7 +40,7 @@ struct request {
 	const char *method;
 	char client[64];
 	pthread_mutex_t lk;
-	bool finished;	/* the asynchronous work called wake */
+	bool finished;  /* the asynchronous work called wake */
 	bool suspended; /* the connection is suspended, waiting for wake */
 };
 
@@ -79,10 +79,10 @@ client_addr(struct MHD_Connection *c, char *out, size_t outlen)
 		return;
 	if (sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  (socklen_t)outlen);
+		          (socklen_t)outlen);
 	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-			  (socklen_t)outlen);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		          out, (socklen_t)outlen);
 }
 
 static void
@@ -117,8 +117,8 @@ send_resp(struct request *r)
 		resp->status = 500;
 	if (resp->blob != NULL) {
 		const char *data = api_blob_data(resp->blob, &resp->len);
-		mr = MHD_create_response_from_buffer_with_free_callback_cls(
-		    resp->len, (void *)data, free_blob, resp->blob);
+		mr = MHD_create_response_from_buffer_with_free_callback_cls(resp->len, (void *)data,
+		                                                            free_blob, resp->blob);
 		if (mr != NULL)
 			resp->blob = NULL;
 	} else if (resp->body != NULL) {
@@ -140,11 +140,11 @@ send_resp(struct request *r)
 	}
 	if (!cache_set)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL,
-					resp->etag[0] != '\0' ? "private, no-cache" : "no-store");
+		                        resp->etag[0] != '\0' ? "private, no-cache" : "no-store");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(mr, "Content-Security-Policy",
-				"default-src 'none'; frame-ancestors 'none'");
+	                        "default-src 'none'; frame-ancestors 'none'");
 	ret = MHD_queue_response(r->conn, resp->status, mr);
 	MHD_destroy_response(mr);
 	return ret;
@@ -156,9 +156,9 @@ send_limit(struct request *r, unsigned status, const char *title, const char *de
 {
 	char text[384];
 	int n = snprintf(text, sizeof(text),
-			 "{\"type\":\"urn:pocd:problem:too-large\",\"title\":\"%s\",\"status\":%u,"
-			 "\"detail\":\"%s\"}",
-			 title, status, detail);
+	                 "{\"type\":\"urn:pocd:problem:too-large\",\"title\":\"%s\",\"status\":%u,"
+	                 "\"detail\":\"%s\"}",
+	                 title, status, detail);
 
 	r->resp.status = status;
 	r->resp.content_type = "application/problem+json";
@@ -169,7 +169,7 @@ send_limit(struct request *r, unsigned status, const char *title, const char *de
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-	   const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+           const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *srv = cls;
 	struct request *r = *con_cls;
@@ -196,11 +196,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		r->req.wake = wake;
 		*con_cls = r;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		/* Refused before a byte of it is read. */
 		if (cl != NULL && strtoull(cl, NULL, 10) > API_BODY_MAX)
 			return send_limit(r, 413, "Payload too large",
-					  "the body exceeds the limit of 1 MiB");
+			                  "the body exceeds the limit of 1 MiB");
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -220,7 +220,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_YES;
 	}
 	if (r->too_large)
-		return send_limit(r, 413, "Payload too large", "the body exceeds the limit of 1 MiB");
+		return send_limit(r, 413, "Payload too large",
+		                  "the body exceeds the limit of 1 MiB");
 	if (r->pending) {
 		/* Resumed: the asynchronous work is done; build the answer here. */
 		r->pending = false;
@@ -251,7 +252,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-	     enum MHD_RequestTerminationCode toe)
+             enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *srv = cls;
 	struct request *r = *con_cls;
@@ -263,8 +264,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	api_observe(srv->api, r->resp.status, us);
 	if (!srv->quiet)
 		log_info("%s %s %u %llu %s", r->method, r->req.path, r->resp.status,
-			 (unsigned long long)us,
-			 r->req.authenticated ? r->req.who.account_id : "-");
+		         (unsigned long long)us,
+		         r->req.authenticated ? r->req.who.account_id : "-");
 	if (r->req.state_free != NULL)
 		r->req.state_free(r->req.state);
 	api_resp_free(&r->resp);
@@ -326,8 +327,8 @@ http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msg
 	struct http_server *srv;
 	struct sockaddr_storage ss;
 	unsigned threads = cfg->threads;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-			 MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
+	                 MHD_USE_ERROR_LOG;
 
 	if (!parse_listen(cfg->listen, &ss, msg, msglen))
 		return NULL;
@@ -350,8 +351,9 @@ http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msg
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
 	if (srv->d == NULL) {
-		snprintf(msg, msglen, "cannot listen on %s (in use, or not an address of this host)",
-			 cfg->listen);
+		snprintf(msg, msglen,
+		         "cannot listen on %s (in use, or not an address of this host)",
+		         cfg->listen);
 		free(srv);
 		return NULL;
 	}

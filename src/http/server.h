@@ -8,16 +8,16 @@ struct api;
 struct http_server;
 
 struct http_config {
-	const char *listen;	/* "127.0.0.1:8080" or "[::1]:8080" */
-	unsigned threads;	/* request threads; 0 for one per core */
-	unsigned conn_limit;	/* open connections at most */
-	unsigned conn_timeout;	/* seconds of silence before a connection is closed */
-	int quiet;		/* no per-request log lines */
+	const char *listen;    /* "127.0.0.1:8080" or "[::1]:8080" */
+	unsigned threads;      /* request threads; 0 for one per core */
+	unsigned conn_limit;   /* open connections at most */
+	unsigned conn_timeout; /* seconds of silence before a connection is closed */
+	int quiet;             /* no per-request log lines */
 };
 
 /* Binds and starts serving. NULL with a reason in msg on failure. */
 struct http_server *http_start(const struct http_config *cfg, struct api *api, char *msg,
-			       size_t msglen);
+                               size_t msglen);
 /* Stops accepting, lets the requests in flight finish, stops the threads, frees srv. */
 void http_stop(struct http_server *srv);
 

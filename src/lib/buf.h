@@ -6,10 +6,10 @@
 #include <stddef.h>
 
 struct buf {
-	char *p;    /* NUL-terminated contents; owned, freed by buf_free */
+	char *p; /* NUL-terminated contents; owned, freed by buf_free */
 	size_t len;
 	size_t cap;
-	bool oom;   /* set once an append failed; later appends are no-ops */
+	bool oom; /* set once an append failed; later appends are no-ops */
 };
 
 void buf_init(struct buf *b);

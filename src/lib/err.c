@@ -8,19 +8,32 @@ const char *
 pocd_err_name(enum pocd_err e)
 {
 	switch (e) {
-	case POCD_OK: return "ok";
-	case POCD_EINVAL: return "validation";
-	case POCD_EAUTH: return "unauthenticated";
-	case POCD_EFORBIDDEN: return "forbidden";
-	case POCD_ENOTFOUND: return "not-found";
-	case POCD_ECONFLICT: return "conflict";
-	case POCD_EPRECOND: return "precondition-failed";
-	case POCD_EPRECOND_REQ: return "precondition-required";
-	case POCD_ETHROTTLED: return "too-many-requests";
-	case POCD_EGONE: return "gone";
-	case POCD_EUNAVAILABLE: return "unavailable";
-	case POCD_ESTORE: return "storage";
-	case POCD_ENOMEM: return "out-of-memory";
+	case POCD_OK:
+		return "ok";
+	case POCD_EINVAL:
+		return "validation";
+	case POCD_EAUTH:
+		return "unauthenticated";
+	case POCD_EFORBIDDEN:
+		return "forbidden";
+	case POCD_ENOTFOUND:
+		return "not-found";
+	case POCD_ECONFLICT:
+		return "conflict";
+	case POCD_EPRECOND:
+		return "precondition-failed";
+	case POCD_EPRECOND_REQ:
+		return "precondition-required";
+	case POCD_ETHROTTLED:
+		return "too-many-requests";
+	case POCD_EGONE:
+		return "gone";
+	case POCD_EUNAVAILABLE:
+		return "unavailable";
+	case POCD_ESTORE:
+		return "storage";
+	case POCD_ENOMEM:
+		return "out-of-memory";
 	}
 	return "unknown";
 }

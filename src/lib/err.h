@@ -6,25 +6,25 @@
 
 enum pocd_err {
 	POCD_OK = 0,
-	POCD_EINVAL,	    /* the input failed validation; details in a struct verrs */
-	POCD_EAUTH,	    /* no valid credentials were presented */
-	POCD_EFORBIDDEN,    /* the caller is known but may not do this */
-	POCD_ENOTFOUND,	    /* no such object, or not one the caller may see */
-	POCD_ECONFLICT,	    /* the write collides with existing data (a taken username) */
-	POCD_EPRECOND,	    /* If-Match named a revision that is no longer current */
-	POCD_EPRECOND_REQ,  /* the write needs If-Match and none was sent */
-	POCD_ETHROTTLED,    /* too many attempts; try later */
-	POCD_EGONE,	    /* a one-time link was used or has expired */
-	POCD_EUNAVAILABLE,  /* overloaded or shutting down; retry */
-	POCD_ESTORE,	    /* the database failed; nothing was written */
-	POCD_ENOMEM,	    /* out of memory */
+	POCD_EINVAL,       /* the input failed validation; details in a struct verrs */
+	POCD_EAUTH,        /* no valid credentials were presented */
+	POCD_EFORBIDDEN,   /* the caller is known but may not do this */
+	POCD_ENOTFOUND,    /* no such object, or not one the caller may see */
+	POCD_ECONFLICT,    /* the write collides with existing data (a taken username) */
+	POCD_EPRECOND,     /* If-Match named a revision that is no longer current */
+	POCD_EPRECOND_REQ, /* the write needs If-Match and none was sent */
+	POCD_ETHROTTLED,   /* too many attempts; try later */
+	POCD_EGONE,        /* a one-time link was used or has expired */
+	POCD_EUNAVAILABLE, /* overloaded or shutting down; retry */
+	POCD_ESTORE,       /* the database failed; nothing was written */
+	POCD_ENOMEM,       /* out of memory */
 };
 
 /* A stable short name for logs and problem types, e.g. "not-found". */
 const char *pocd_err_name(enum pocd_err e);
 
-#define VERR_MAX 32
-#define VERR_FIELD 96
+#define VERR_MAX    32
+#define VERR_FIELD  96
 #define VERR_REASON 160
 
 /* The fields that failed validation, each with a reason a person can act on. */
@@ -42,6 +42,6 @@ enum pocd_err verr_add(struct verrs *e, const char *field, const char *fmt, ...)
 
 /* Like verr_add with the field given as prefix + name or prefix[index]. */
 enum pocd_err verr_addf(struct verrs *e, const char *prefix, const char *name, long index,
-			const char *reason);
+                        const char *reason);
 
 #endif

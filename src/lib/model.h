@@ -8,21 +8,21 @@
 
 #include "lib/rand.h"
 
-#define STATE_SIZE 4		/* "FRA" */
-#define USERNAME_MAX 64
-#define TEXT_MAX 200		/* organisation, role title, person name: characters */
-#define TEXT_SIZE (TEXT_MAX * 4 + 1) /* in UTF-8 bytes */
-#define EMAIL_SIZE 255
-#define PHONE_SIZE 17		/* "+" and up to 15 digits */
-#define TZ_SIZE 65
-#define AVAIL_SIZE 1024		/* the canonical JSON text of an availability */
-#define FPR_SIZE 41
-#define POC_MAX_PHONES 8
-#define POC_MAX_LANGS 8
+#define STATE_SIZE       4 /* "FRA" */
+#define USERNAME_MAX     64
+#define TEXT_MAX         200                /* organisation, role title, person name: characters */
+#define TEXT_SIZE        (TEXT_MAX * 4 + 1) /* in UTF-8 bytes */
+#define EMAIL_SIZE       255
+#define PHONE_SIZE       17 /* "+" and up to 15 digits */
+#define TZ_SIZE          65
+#define AVAIL_SIZE       1024 /* the canonical JSON text of an availability */
+#define FPR_SIZE         41
+#define POC_MAX_PHONES   8
+#define POC_MAX_LANGS    8
 #define POC_MAX_ACCOUNTS 16
-#define NLANGS 6		/* the UN languages, in the order of un_langs[] */
-#define NAME_SIZE 256
-#define SORTKEY_SIZE 48		/* kind, rank digit and id: a listing's order within a state */
+#define NLANGS           6 /* the UN languages, in the order of un_langs[] */
+#define NAME_SIZE        256
+#define SORTKEY_SIZE     48 /* kind, rank digit and id: a listing's order within a state */
 
 enum role { ROLE_SECRETARIAT, ROLE_STATE_ADMIN, ROLE_OFFICER };
 enum poc_kind { POC_DIPLOMATIC, POC_TECHNICAL };
@@ -90,7 +90,7 @@ struct poc {
 /* What a directory listing asks for; empty strings mean "any". */
 struct poc_filter {
 	char state[STATE_SIZE];
-	int kind;		/* -1 for any, else enum poc_kind */
+	int kind; /* -1 for any, else enum poc_kind */
 	char lang[3];
 	char q[TEXT_SIZE];
 	char after_state[STATE_SIZE]; /* keyset cursor: rows after (state, sortkey) */
@@ -100,12 +100,12 @@ struct poc_filter {
 
 /* One row of the events table, appended in the transaction of the change it records. */
 struct event {
-	const char *type;	   /* "poc.created", "account.enrolled", ... */
+	const char *type;          /* "poc.created", "account.enrolled", ... */
 	const char *actor_account; /* NULL for the system */
 	const char *actor_state;   /* NULL for the Secretariat and the system */
-	const char *states;	   /* the states concerned, comma-separated */
+	const char *states;        /* the states concerned, comma-separated */
 	const char *object_id;
-	const char *details;	   /* JSON text, "{}" when nothing more */
+	const char *details; /* JSON text, "{}" when nothing more */
 };
 
 #endif

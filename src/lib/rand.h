@@ -6,11 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ID_LEN 26	     /* 128 random bits in lowercase base32 */
-#define ID_SIZE (ID_LEN + 1)
-#define TOKEN_LEN 43	     /* 256 random bits in base64url without padding */
-#define TOKEN_SIZE (TOKEN_LEN + 1)
-#define TOKEN_HASH_LEN 32    /* SHA-256 of the token text */
+#define ID_LEN         26 /* 128 random bits in lowercase base32 */
+#define ID_SIZE        (ID_LEN + 1)
+#define TOKEN_LEN      43 /* 256 random bits in base64url without padding */
+#define TOKEN_SIZE     (TOKEN_LEN + 1)
+#define TOKEN_HASH_LEN 32 /* SHA-256 of the token text */
 
 /* Fills out with a fresh opaque id. */
 void rand_id(char out[ID_SIZE]);

@@ -28,7 +28,8 @@ fmt_rfc3339(int64_t t, char out[RFC3339_SIZE])
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (gmtime_r(&tt, &tm) == NULL || strftime(out, RFC3339_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, RFC3339_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		strlcpy(out, "1970-01-01T00:00:00Z", RFC3339_SIZE);
 }
 

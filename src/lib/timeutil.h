@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #define RFC3339_SIZE 21 /* "2026-11-26T03:12:00Z" */
-#define DATE_SIZE 11	/* "2026-11-26" */
+#define DATE_SIZE    11 /* "2026-11-26" */
 
 int64_t now_s(void);
 /* Monotonic microseconds, for latency. */

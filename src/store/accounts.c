@@ -32,8 +32,8 @@ enum pocd_err
 store_account_insert(struct store_conn *w, const struct account *a, const char *pwhash)
 {
 	sqlite3_stmt *s = stmt(w, ST_ACC_INSERT,
-			       "INSERT INTO accounts (id, username, role, state, password_hash,"
-			       " disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	                       "INSERT INTO accounts (id, username, role, state, password_hash,"
+	                       " disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
 
 	if (s == NULL)
 		return POCD_ESTORE;
@@ -49,10 +49,11 @@ store_account_insert(struct store_conn *w, const struct account *a, const char *
 
 enum pocd_err
 store_account_by_username(struct store_conn *c, const char *username, struct account *out,
-			  char *pwhash, size_t pwsize)
+                          char *pwhash, size_t pwsize)
 {
-	sqlite3_stmt *s = stmt(c, ST_ACC_BY_NAME,
-			       "SELECT " ACC_COLS ", password_hash FROM accounts WHERE username = ?");
+	sqlite3_stmt *s =
+	    stmt(c, ST_ACC_BY_NAME,
+	         "SELECT " ACC_COLS ", password_hash FROM accounts WHERE username = ?");
 	int rc;
 
 	if (s == NULL)
@@ -86,10 +87,10 @@ store_account_get(struct store_conn *c, const char *id, struct account *out)
 
 enum pocd_err
 store_accounts_list(struct store_conn *c, const char *state,
-		    int (*cb)(const struct account *a, void *arg), void *arg)
+                    int (*cb)(const struct account *a, void *arg), void *arg)
 {
-	sqlite3_stmt *s = stmt(c, ST_ACC_LIST,
-			       "SELECT " ACC_COLS " FROM accounts WHERE state IS ? ORDER BY username");
+	sqlite3_stmt *s = stmt(
+	    c, ST_ACC_LIST, "SELECT " ACC_COLS " FROM accounts WHERE state IS ? ORDER BY username");
 	struct account a;
 	int rc;
 
@@ -141,8 +142,8 @@ enum pocd_err
 store_accounts_count(struct store_conn *c, const char *state, enum role role, int64_t *out)
 {
 	sqlite3_stmt *s = stmt(c, ST_ACC_COUNT,
-			       "SELECT count(*) FROM accounts WHERE state IS ? AND role = ?"
-			       " AND disabled = 0");
+	                       "SELECT count(*) FROM accounts WHERE state IS ? AND role = ?"
+	                       " AND disabled = 0");
 	int rc;
 
 	if (s == NULL)
@@ -156,7 +157,7 @@ store_accounts_count(struct store_conn *c, const char *state, enum role role, in
 
 enum pocd_err
 store_session_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
-		     const char *account_id, int64_t now, int64_t expires_at)
+                     const char *account_id, int64_t now, int64_t expires_at)
 {
 	sqlite3_stmt *s = stmt(w, ST_SESS_INSERT, "INSERT INTO sessions VALUES (?, ?, ?, ?)");
 
@@ -171,14 +172,14 @@ store_session_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
 
 enum pocd_err
 store_session_lookup(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN], int64_t now,
-		     struct principal *out, int64_t *expires_at)
+                     struct principal *out, int64_t *expires_at)
 {
 	sqlite3_stmt *s = stmt(c, ST_SESS_LOOKUP,
-			       "SELECT a.id, a.username, a.role, coalesce(a.state, ''),"
-			       " coalesce(st.participating, 1), se.expires_at"
-			       " FROM sessions se JOIN accounts a ON a.id = se.account_id"
-			       " LEFT JOIN states st ON st.code = a.state"
-			       " WHERE se.token_hash = ? AND se.expires_at > ? AND a.disabled = 0");
+	                       "SELECT a.id, a.username, a.role, coalesce(a.state, ''),"
+	                       " coalesce(st.participating, 1), se.expires_at"
+	                       " FROM sessions se JOIN accounts a ON a.id = se.account_id"
+	                       " LEFT JOIN states st ON st.code = a.state"
+	                       " WHERE se.token_hash = ? AND se.expires_at > ? AND a.disabled = 0");
 	int rc;
 
 	if (s == NULL)
@@ -212,8 +213,7 @@ store_session_delete(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN])
 enum pocd_err
 store_sessions_delete_account(struct store_conn *w, const char *account_id)
 {
-	sqlite3_stmt *s =
-	    stmt(w, ST_SESS_DELETE_ACC, "DELETE FROM sessions WHERE account_id = ?");
+	sqlite3_stmt *s = stmt(w, ST_SESS_DELETE_ACC, "DELETE FROM sessions WHERE account_id = ?");
 
 	if (s == NULL)
 		return POCD_ESTORE;
@@ -223,11 +223,11 @@ store_sessions_delete_account(struct store_conn *w, const char *account_id)
 
 enum pocd_err
 store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
-		       const struct enrolment *e, int64_t now)
+                       const struct enrolment *e, int64_t now)
 {
 	sqlite3_stmt *s = stmt(w, ST_ENR_INSERT,
-			       "INSERT INTO enrolments (token_hash, id, state, role, created_by,"
-			       " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	                       "INSERT INTO enrolments (token_hash, id, state, role, created_by,"
+	                       " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
 
 	if (s == NULL)
 		return POCD_ESTORE;
@@ -242,12 +242,11 @@ store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
 }
 
 enum pocd_err
-store_enrolment_get(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
-		    struct enrolment *out)
+store_enrolment_get(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN], struct enrolment *out)
 {
 	sqlite3_stmt *s = stmt(w, ST_ENR_GET,
-			       "SELECT id, state, role, created_by, expires_at,"
-			       " coalesce(used_at, 0) FROM enrolments WHERE token_hash = ?");
+	                       "SELECT id, state, role, created_by, expires_at,"
+	                       " coalesce(used_at, 0) FROM enrolments WHERE token_hash = ?");
 	int rc;
 
 	if (s == NULL)
@@ -268,11 +267,12 @@ store_enrolment_get(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
 
 enum pocd_err
 store_enrolment_use(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN], int64_t now,
-		    const char *account_id)
+                    const char *account_id)
 {
-	sqlite3_stmt *s = stmt(w, ST_ENR_USE,
-		 "UPDATE enrolments SET used_at = ?, account_id = ? WHERE token_hash = ?"
-		 " AND used_at IS NULL");
+	sqlite3_stmt *s =
+	    stmt(w, ST_ENR_USE,
+	         "UPDATE enrolments SET used_at = ?, account_id = ? WHERE token_hash = ?"
+	         " AND used_at IS NULL");
 	if (s == NULL)
 		return POCD_ESTORE;
 	sqlite3_bind_int64(s, 1, now);

@@ -5,8 +5,8 @@ enum pocd_err
 store_event_append(struct store_conn *w, const struct event *e, int64_t at)
 {
 	sqlite3_stmt *s = stmt(w, ST_EVENT_APPEND,
-			       "INSERT INTO events (id, type, at, actor_account, actor_state,"
-			       " states, object_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	                       "INSERT INTO events (id, type, at, actor_account, actor_state,"
+	                       " states, object_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	char id[ID_SIZE];
 
 	if (s == NULL)

@@ -9,7 +9,7 @@
 	"id, state, kind, rank, organisation, role_title, coalesce(person_name, ''), email,"       \
 	" phones, languages, time_zone, availability, coalesce(pgp_fingerprint, ''),"              \
 	" coalesce(review_by, ''), revision, created_at, updated_at,"                              \
-	" (SELECT group_concat(account_id) FROM"                                                  \
+	" (SELECT group_concat(account_id) FROM"                                                   \
 	" (SELECT account_id FROM poc_accounts WHERE poc_id = pocs.id ORDER BY account_id))"
 
 /* Splits a comma-joined column into at most max fixed-size strings. */
@@ -54,11 +54,10 @@ row_poc(sqlite3_stmt *s, struct poc *p)
 	col_text(s, 0, p->id, sizeof(p->id));
 	col_text(s, 1, p->state, sizeof(p->state));
 	p->kind = strcmp((const char *)sqlite3_column_text(s, 2), "technical") == 0
-		      ? POC_TECHNICAL
-		      : POC_DIPLOMATIC;
-	p->rank = strcmp((const char *)sqlite3_column_text(s, 3), "alternate") == 0
-		      ? POC_ALTERNATE
-		      : POC_PRIMARY;
+	              ? POC_TECHNICAL
+	              : POC_DIPLOMATIC;
+	p->rank = strcmp((const char *)sqlite3_column_text(s, 3), "alternate") == 0 ? POC_ALTERNATE
+	                                                                            : POC_PRIMARY;
 	col_text(s, 4, p->organisation, sizeof(p->organisation));
 	col_text(s, 5, p->role_title, sizeof(p->role_title));
 	col_text(s, 6, p->person_name, sizeof(p->person_name));
@@ -91,14 +90,14 @@ rank_name(enum poc_rank r)
 void
 store_poc_sortkey(const struct poc *p, char out[SORTKEY_SIZE])
 {
-	snprintf(out, SORTKEY_SIZE, "%s%c%s", kind_name(p->kind), p->rank == POC_PRIMARY ? '0' : '1',
-		 p->id);
+	snprintf(out, SORTKEY_SIZE, "%s%c%s", kind_name(p->kind),
+	         p->rank == POC_PRIMARY ? '0' : '1', p->id);
 }
 
 /* Binds the client-visible fields in the order both INSERT and UPDATE use (1..15). */
 static void
 bind_fields(sqlite3_stmt *s, const struct poc *p, char *phones, size_t plen, char *langs,
-	    size_t llen)
+            size_t llen)
 {
 	join(&p->phones[0][0], PHONE_SIZE, p->nphones, phones, plen);
 	join(&p->languages[0][0], 3, p->nlangs, langs, llen);
@@ -143,11 +142,12 @@ set_accounts(struct store_conn *w, const struct poc *p)
 enum pocd_err
 store_poc_insert(struct store_conn *w, const struct poc *p)
 {
-	sqlite3_stmt *s = stmt(w, ST_POC_INSERT,
-			       "INSERT INTO pocs (kind, rank, organisation, role_title, person_name,"
-			       " email, phones, languages, time_zone, availability, pgp_fingerprint,"
-			       " review_by, revision, updated_at, id, state, created_at)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *s =
+	    stmt(w, ST_POC_INSERT,
+	         "INSERT INTO pocs (kind, rank, organisation, role_title, person_name,"
+	         " email, phones, languages, time_zone, availability, pgp_fingerprint,"
+	         " review_by, revision, updated_at, id, state, created_at)"
+	         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	char phones[POC_MAX_PHONES * PHONE_SIZE], langs[POC_MAX_LANGS * 3];
 	enum pocd_err err;
 
@@ -164,11 +164,11 @@ enum pocd_err
 store_poc_update(struct store_conn *w, const struct poc *p)
 {
 	sqlite3_stmt *s = stmt(w, ST_POC_UPDATE,
-			       "UPDATE pocs SET kind = ?1, rank = ?2, organisation = ?3,"
-			       " role_title = ?4, person_name = ?5, email = ?6, phones = ?7,"
-			       " languages = ?8, time_zone = ?9, availability = ?10,"
-			       " pgp_fingerprint = ?11, review_by = ?12, revision = ?13,"
-			       " updated_at = ?14 WHERE id = ?15");
+	                       "UPDATE pocs SET kind = ?1, rank = ?2, organisation = ?3,"
+	                       " role_title = ?4, person_name = ?5, email = ?6, phones = ?7,"
+	                       " languages = ?8, time_zone = ?9, availability = ?10,"
+	                       " pgp_fingerprint = ?11, review_by = ?12, revision = ?13,"
+	                       " updated_at = ?14 WHERE id = ?15");
 	char phones[POC_MAX_PHONES * PHONE_SIZE], langs[POC_MAX_LANGS * 3];
 
 	if (s == NULL)
@@ -214,19 +214,19 @@ store_poc_get(struct store_conn *c, const char *id, struct poc *out)
 
 enum pocd_err
 store_pocs_list(struct store_conn *c, const struct poc_filter *f,
-		int (*cb)(const struct poc *p, void *arg), void *arg)
+                int (*cb)(const struct poc *p, void *arg), void *arg)
 {
-	sqlite3_stmt *s = stmt(
-	    c, ST_POC_LIST,
-	    "SELECT " POC_COLS " FROM pocs"
-	    " WHERE (?1 IS NULL OR state = ?1)"
-	    " AND (?2 IS NULL OR kind = ?2)"
-	    " AND (?3 IS NULL OR instr(',' || languages || ',', ',' || ?3 || ',') > 0)"
-	    " AND (?4 IS NULL OR instr(lower(organisation || ' ' || role_title || ' ' ||"
-	    " coalesce(person_name, '') || ' ' || email), lower(?4)) > 0)"
-	    " AND (?5 IS NULL OR (state, sortkey) > (?5, ?6))"
-	    " AND state IN (SELECT code FROM states WHERE participating = 1)"
-	    " ORDER BY state, sortkey LIMIT ?7");
+	sqlite3_stmt *s =
+	    stmt(c, ST_POC_LIST,
+	         "SELECT " POC_COLS " FROM pocs"
+	         " WHERE (?1 IS NULL OR state = ?1)"
+	         " AND (?2 IS NULL OR kind = ?2)"
+	         " AND (?3 IS NULL OR instr(',' || languages || ',', ',' || ?3 || ',') > 0)"
+	         " AND (?4 IS NULL OR instr(lower(organisation || ' ' || role_title || ' ' ||"
+	         " coalesce(person_name, '') || ' ' || email), lower(?4)) > 0)"
+	         " AND (?5 IS NULL OR (state, sortkey) > (?5, ?6))"
+	         " AND state IN (SELECT code FROM states WHERE participating = 1)"
+	         " ORDER BY state, sortkey LIMIT ?7");
 	struct poc *p;
 	int rc;
 
@@ -256,7 +256,7 @@ store_pocs_list(struct store_conn *c, const struct poc_filter *f,
 
 enum pocd_err
 store_poc_revision_insert(struct store_conn *w, const char *poc_id, int64_t revision,
-			  const char *op, const char *actor, int64_t at, const char *doc)
+                          const char *op, const char *actor, int64_t at, const char *doc)
 {
 	sqlite3_stmt *s =
 	    stmt(w, ST_POC_REV_INSERT, "INSERT INTO poc_revisions VALUES (?, ?, ?, ?, ?, ?)");
@@ -274,13 +274,13 @@ store_poc_revision_insert(struct store_conn *w, const char *poc_id, int64_t revi
 
 enum pocd_err
 store_poc_history(struct store_conn *c, const char *poc_id,
-		  int (*cb)(int64_t revision, const char *op, const char *actor, int64_t at,
-			    const char *doc, void *arg),
-		  void *arg)
+                  int (*cb)(int64_t revision, const char *op, const char *actor, int64_t at,
+                            const char *doc, void *arg),
+                  void *arg)
 {
 	sqlite3_stmt *s = stmt(c, ST_POC_HISTORY,
-			       "SELECT revision, op, actor, at, doc FROM poc_revisions"
-			       " WHERE poc_id = ? ORDER BY revision");
+	                       "SELECT revision, op, actor, at, doc FROM poc_revisions"
+	                       " WHERE poc_id = ? ORDER BY revision");
 	int rc;
 
 	if (s == NULL)

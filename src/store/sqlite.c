@@ -14,48 +14,48 @@
 
 /* Each entry moves the schema from version i to i+1; never edit one that has shipped. */
 static const char *const migrations[] = {
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
-	"CREATE TABLE states(code TEXT PRIMARY KEY, alpha2 TEXT NOT NULL UNIQUE,"
-	" name_ar TEXT NOT NULL, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
-	" name_fr TEXT NOT NULL, name_ru TEXT NOT NULL, name_es TEXT NOT NULL,"
-	" participating INTEGER NOT NULL DEFAULT 0, participating_since INTEGER) STRICT;"
-	"CREATE TABLE accounts(id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE,"
-	" role TEXT NOT NULL CHECK (role IN ('secretariat','state_admin','officer')),"
-	" state TEXT REFERENCES states(code), password_hash TEXT NOT NULL,"
-	" disabled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
-	" CHECK ((role = 'secretariat') = (state IS NULL))) STRICT;"
-	"CREATE INDEX accounts_state ON accounts(state, username);"
-	"CREATE TABLE sessions(token_hash BLOB PRIMARY KEY,"
-	" account_id TEXT NOT NULL REFERENCES accounts(id),"
-	" created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) STRICT;"
-	"CREATE INDEX sessions_account ON sessions(account_id);"
-	"CREATE TABLE enrolments(token_hash BLOB PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
-	" state TEXT NOT NULL REFERENCES states(code), role TEXT NOT NULL,"
-	" created_by TEXT NOT NULL REFERENCES accounts(id), created_at INTEGER NOT NULL,"
-	" expires_at INTEGER NOT NULL, used_at INTEGER, account_id TEXT REFERENCES accounts(id))"
-	" STRICT;"
-	"CREATE TABLE pocs(id TEXT PRIMARY KEY, state TEXT NOT NULL REFERENCES states(code),"
-	" kind TEXT NOT NULL CHECK (kind IN ('diplomatic','technical')),"
-	" rank TEXT NOT NULL CHECK (rank IN ('primary','alternate')),"
-	" organisation TEXT NOT NULL, role_title TEXT NOT NULL, person_name TEXT,"
-	" email TEXT NOT NULL, phones TEXT NOT NULL, languages TEXT NOT NULL,"
-	" time_zone TEXT NOT NULL, availability TEXT NOT NULL, pgp_fingerprint TEXT,"
-	" review_by TEXT, revision INTEGER NOT NULL, created_at INTEGER NOT NULL,"
-	" updated_at INTEGER NOT NULL,"
-	" sortkey TEXT GENERATED ALWAYS AS"
-	" (kind || CASE rank WHEN 'primary' THEN '0' ELSE '1' END || id) VIRTUAL) STRICT;"
-	"CREATE INDEX pocs_order ON pocs(state, sortkey);"
-	"CREATE TABLE poc_accounts(poc_id TEXT NOT NULL REFERENCES pocs(id) ON DELETE CASCADE,"
-	" account_id TEXT NOT NULL REFERENCES accounts(id), PRIMARY KEY (poc_id, account_id))"
-	" STRICT, WITHOUT ROWID;"
-	"CREATE INDEX poc_accounts_account ON poc_accounts(account_id);"
-	"CREATE TABLE poc_revisions(poc_id TEXT NOT NULL, revision INTEGER NOT NULL,"
-	" op TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL, doc TEXT NOT NULL,"
-	" PRIMARY KEY (poc_id, revision)) STRICT, WITHOUT ROWID;"
-	"CREATE TABLE events(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
-	" type TEXT NOT NULL, at INTEGER NOT NULL, actor_account TEXT, actor_state TEXT,"
-	" states TEXT NOT NULL, object_id TEXT, details TEXT NOT NULL) STRICT;"
-	"CREATE INDEX events_type ON events(type);",
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+    "CREATE TABLE states(code TEXT PRIMARY KEY, alpha2 TEXT NOT NULL UNIQUE,"
+    " name_ar TEXT NOT NULL, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
+    " name_fr TEXT NOT NULL, name_ru TEXT NOT NULL, name_es TEXT NOT NULL,"
+    " participating INTEGER NOT NULL DEFAULT 0, participating_since INTEGER) STRICT;"
+    "CREATE TABLE accounts(id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL CHECK (role IN ('secretariat','state_admin','officer')),"
+    " state TEXT REFERENCES states(code), password_hash TEXT NOT NULL,"
+    " disabled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
+    " CHECK ((role = 'secretariat') = (state IS NULL))) STRICT;"
+    "CREATE INDEX accounts_state ON accounts(state, username);"
+    "CREATE TABLE sessions(token_hash BLOB PRIMARY KEY,"
+    " account_id TEXT NOT NULL REFERENCES accounts(id),"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX sessions_account ON sessions(account_id);"
+    "CREATE TABLE enrolments(token_hash BLOB PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    " state TEXT NOT NULL REFERENCES states(code), role TEXT NOT NULL,"
+    " created_by TEXT NOT NULL REFERENCES accounts(id), created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, used_at INTEGER, account_id TEXT REFERENCES accounts(id))"
+    " STRICT;"
+    "CREATE TABLE pocs(id TEXT PRIMARY KEY, state TEXT NOT NULL REFERENCES states(code),"
+    " kind TEXT NOT NULL CHECK (kind IN ('diplomatic','technical')),"
+    " rank TEXT NOT NULL CHECK (rank IN ('primary','alternate')),"
+    " organisation TEXT NOT NULL, role_title TEXT NOT NULL, person_name TEXT,"
+    " email TEXT NOT NULL, phones TEXT NOT NULL, languages TEXT NOT NULL,"
+    " time_zone TEXT NOT NULL, availability TEXT NOT NULL, pgp_fingerprint TEXT,"
+    " review_by TEXT, revision INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " sortkey TEXT GENERATED ALWAYS AS"
+    " (kind || CASE rank WHEN 'primary' THEN '0' ELSE '1' END || id) VIRTUAL) STRICT;"
+    "CREATE INDEX pocs_order ON pocs(state, sortkey);"
+    "CREATE TABLE poc_accounts(poc_id TEXT NOT NULL REFERENCES pocs(id) ON DELETE CASCADE,"
+    " account_id TEXT NOT NULL REFERENCES accounts(id), PRIMARY KEY (poc_id, account_id))"
+    " STRICT, WITHOUT ROWID;"
+    "CREATE INDEX poc_accounts_account ON poc_accounts(account_id);"
+    "CREATE TABLE poc_revisions(poc_id TEXT NOT NULL, revision INTEGER NOT NULL,"
+    " op TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL, doc TEXT NOT NULL,"
+    " PRIMARY KEY (poc_id, revision)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE events(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    " type TEXT NOT NULL, at INTEGER NOT NULL, actor_account TEXT, actor_state TEXT,"
+    " states TEXT NOT NULL, object_id TEXT, details TEXT NOT NULL) STRICT;"
+    "CREATE INDEX events_type ON events(type);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -69,7 +69,7 @@ stmt(struct store_conn *c, enum stmt_id id, const char *sql)
 		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
 		    SQLITE_OK) {
 			log_info("store: cannot prepare statement %d: %s", (int)id,
-				 sqlite3_errmsg(c->db));
+			         sqlite3_errmsg(c->db));
 			return NULL;
 		}
 		c->st[id] = s;
@@ -140,7 +140,7 @@ exec(sqlite3 *db, const char *sql, char *msg, size_t msglen)
 /* Opens one connection with the pragmas every connection needs. */
 static enum pocd_err
 conn_open(const char *path, bool readonly, bool create, struct store_conn **out, char *msg,
-	  size_t msglen)
+          size_t msglen)
 {
 	struct store_conn *c;
 	int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
@@ -153,16 +153,16 @@ conn_open(const char *path, bool readonly, bool create, struct store_conn **out,
 		return POCD_ENOMEM;
 	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
 		snprintf(msg, msglen, "cannot open %s: %s", path,
-			 c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		         c->db ? sqlite3_errmsg(c->db) : "out of memory");
 		goto fail;
 	}
 	sqlite3_busy_timeout(c->db, 5000);
 	if (!readonly) {
 		/* FULL: a commit is on disk before the request that made it is answered. */
 		if (exec(c->db,
-			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			 " PRAGMA foreign_keys=ON;",
-			 msg, msglen) != SQLITE_OK)
+		         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		         " PRAGMA foreign_keys=ON;",
+		         msg, msglen) != SQLITE_OK)
 			goto fail;
 	} else if (exec(c->db, "PRAGMA query_only=ON;", msg, msglen) != SQLITE_OK) {
 		goto fail;
@@ -201,7 +201,7 @@ migrate(struct store_conn *c, char *msg, size_t msglen)
 	sqlite3_finalize(s);
 	if (version > (int)NMIGRATIONS) {
 		snprintf(msg, msglen, "database schema %d is newer than this pocd (%zu)", version,
-			 NMIGRATIONS);
+		         NMIGRATIONS);
 		return POCD_ESTORE;
 	}
 	for (size_t i = (size_t)version; i < NMIGRATIONS; i++) {
@@ -241,9 +241,9 @@ store_create(const char *path, bool test_db, char *msg, size_t msglen)
 	if (err != POCD_OK)
 		goto out;
 	if (exec(c->db,
-		 test_db ? "INSERT INTO meta VALUES ('test', '1')"
-			 : "INSERT INTO meta VALUES ('test', '0')",
-		 msg, msglen) != SQLITE_OK)
+	         test_db ? "INSERT INTO meta VALUES ('test', '1')"
+	                 : "INSERT INTO meta VALUES ('test', '0')",
+	         msg, msglen) != SQLITE_OK)
 		err = POCD_ESTORE;
 out:
 	conn_close(c);
@@ -263,7 +263,7 @@ store_open(const char *path, struct store **out, char *msg, size_t msglen)
 
 	if (stat(path, &sb) != 0) {
 		snprintf(msg, msglen, "cannot open %s: %s (create it with: pocd init --db %s)",
-			 path, strerror(errno), path);
+		         path, strerror(errno), path);
 		return POCD_ENOTFOUND;
 	}
 	err = conn_open(path, false, false, &w, msg, msglen);
@@ -311,9 +311,9 @@ store_conn_db_bytes(struct store_conn *c)
 	int64_t n = 0;
 
 	if (sqlite3_prepare_v2(c->db,
-			       "SELECT page_count * page_size FROM pragma_page_count(),"
-			       " pragma_page_size()",
-			       -1, &s, NULL) == SQLITE_OK &&
+	                       "SELECT page_count * page_size FROM pragma_page_count(),"
+	                       " pragma_page_size()",
+	                       -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);

@@ -23,11 +23,11 @@ enum pocd_err
 store_state_put(struct store_conn *w, const struct state_rec *st)
 {
 	sqlite3_stmt *s = stmt(w, ST_STATE_PUT,
-			       "INSERT INTO states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			       " ON CONFLICT(code) DO UPDATE SET alpha2 = excluded.alpha2,"
-			       " name_ar = excluded.name_ar, name_zh = excluded.name_zh,"
-			       " name_en = excluded.name_en, name_fr = excluded.name_fr,"
-			       " name_ru = excluded.name_ru, name_es = excluded.name_es");
+	                       "INSERT INTO states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	                       " ON CONFLICT(code) DO UPDATE SET alpha2 = excluded.alpha2,"
+	                       " name_ar = excluded.name_ar, name_zh = excluded.name_zh,"
+	                       " name_en = excluded.name_en, name_fr = excluded.name_fr,"
+	                       " name_ru = excluded.name_ru, name_es = excluded.name_es");
 
 	if (s == NULL)
 		return POCD_ESTORE;
@@ -59,10 +59,10 @@ store_state_get(struct store_conn *c, const char *code, struct state_rec *out)
 }
 
 enum pocd_err
-store_states_list(struct store_conn *c, int (*cb)(const struct state_rec *st, void *arg),
-		  void *arg)
+store_states_list(struct store_conn *c, int (*cb)(const struct state_rec *st, void *arg), void *arg)
 {
-	sqlite3_stmt *s = stmt(c, ST_STATES_LIST, "SELECT " STATE_COLS " FROM states ORDER BY code");
+	sqlite3_stmt *s =
+	    stmt(c, ST_STATES_LIST, "SELECT " STATE_COLS " FROM states ORDER BY code");
 	struct state_rec st;
 	int rc;
 
@@ -80,8 +80,8 @@ enum pocd_err
 store_state_set_participation(struct store_conn *w, const char *code, bool on, int64_t since)
 {
 	sqlite3_stmt *s = stmt(w, ST_STATE_PART,
-			       "UPDATE states SET participating = ?, participating_since = ?"
-			       " WHERE code = ?");
+	                       "UPDATE states SET participating = ?, participating_since = ?"
+	                       " WHERE code = ?");
 
 	if (s == NULL)
 		return POCD_ESTORE;

@@ -62,42 +62,42 @@ bool store_is_test(struct store *s);
 enum pocd_err store_state_put(struct store_conn *w, const struct state_rec *st);
 enum pocd_err store_state_get(struct store_conn *c, const char *code, struct state_rec *out);
 enum pocd_err store_states_list(struct store_conn *c,
-				int (*cb)(const struct state_rec *st, void *arg), void *arg);
+                                int (*cb)(const struct state_rec *st, void *arg), void *arg);
 enum pocd_err store_state_set_participation(struct store_conn *w, const char *code, bool on,
-					    int64_t since);
+                                            int64_t since);
 
 /* accounts; pwhash is libsodium's argon2id string */
 enum pocd_err store_account_insert(struct store_conn *w, const struct account *a,
-				   const char *pwhash);
+                                   const char *pwhash);
 /* Fills out and pwhash (of size pwsize) for the account named username. */
 enum pocd_err store_account_by_username(struct store_conn *c, const char *username,
-					struct account *out, char *pwhash, size_t pwsize);
+                                        struct account *out, char *pwhash, size_t pwsize);
 enum pocd_err store_account_get(struct store_conn *c, const char *id, struct account *out);
 enum pocd_err store_accounts_list(struct store_conn *c, const char *state,
-				  int (*cb)(const struct account *a, void *arg), void *arg);
+                                  int (*cb)(const struct account *a, void *arg), void *arg);
 enum pocd_err store_account_set_disabled(struct store_conn *w, const char *id, bool disabled);
 enum pocd_err store_account_set_password(struct store_conn *w, const char *id, const char *pwhash);
 /* Counts the enabled accounts of state with role (to know whether a state has an admin). */
 enum pocd_err store_accounts_count(struct store_conn *c, const char *state, enum role role,
-				   int64_t *out);
+                                   int64_t *out);
 
 /* sessions: only the SHA-256 of a token is ever stored */
 enum pocd_err store_session_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
-				   const char *account_id, int64_t now, int64_t expires_at);
+                                   const char *account_id, int64_t now, int64_t expires_at);
 /* Fills the principal of a live session on an enabled account, or POCD_ENOTFOUND. */
 enum pocd_err store_session_lookup(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN],
-				   int64_t now, struct principal *out, int64_t *expires_at);
+                                   int64_t now, struct principal *out, int64_t *expires_at);
 enum pocd_err store_session_delete(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN]);
 enum pocd_err store_sessions_delete_account(struct store_conn *w, const char *account_id);
 
 /* enrolments: one-time links to create an account */
 enum pocd_err store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
-				     const struct enrolment *e, int64_t now);
+                                     const struct enrolment *e, int64_t now);
 enum pocd_err store_enrolment_get(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN],
-				  struct enrolment *out);
+                                  struct enrolment *out);
 /* Marks the enrolment used by account_id; POCD_ENOTFOUND if it was used already. */
 enum pocd_err store_enrolment_use(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
-				  int64_t now, const char *account_id);
+                                  int64_t now, const char *account_id);
 
 /* points of contact */
 enum pocd_err store_poc_insert(struct store_conn *w, const struct poc *p);
@@ -110,14 +110,14 @@ void store_poc_sortkey(const struct poc *p, char out[SORTKEY_SIZE]);
 /* Calls cb for each PoC of a participating state matching f, in directory order (state,
  * kind, rank, id), at most f->limit of them; stops early when cb returns non-zero. */
 enum pocd_err store_pocs_list(struct store_conn *c, const struct poc_filter *f,
-			      int (*cb)(const struct poc *p, void *arg), void *arg);
-enum pocd_err store_poc_revision_insert(struct store_conn *w, const char *poc_id,
-					int64_t revision, const char *op, const char *actor,
-					int64_t at, const char *doc);
+                              int (*cb)(const struct poc *p, void *arg), void *arg);
+enum pocd_err store_poc_revision_insert(struct store_conn *w, const char *poc_id, int64_t revision,
+                                        const char *op, const char *actor, int64_t at,
+                                        const char *doc);
 enum pocd_err store_poc_history(struct store_conn *c, const char *poc_id,
-				int (*cb)(int64_t revision, const char *op, const char *actor,
-					  int64_t at, const char *doc, void *arg),
-				void *arg);
+                                int (*cb)(int64_t revision, const char *op, const char *actor,
+                                          int64_t at, const char *doc, void *arg),
+                                void *arg);
 
 /* events: the record of every mutation */
 enum pocd_err store_event_append(struct store_conn *w, const struct event *e, int64_t at);
