@@ -60,6 +60,12 @@ void req_wake(void *arg);
  * the submit failed with err, a problem and API_DONE. */
 enum api_result req_pending(struct api_req *req, struct api_resp *resp, enum pocd_err err,
                             void (*cont)(struct api_req *req, struct api_resp *resp));
+/* Answers with the shared body b (its reference passes to resp), or 304 when If-None-Match
+ * names it. */
+void resp_blob(struct api_req *req, struct api_resp *resp, struct blob *b);
+/* Moves a 200 body of resp into the response cache under key at generation gen, then answers
+ * from the cached copy (with its ETag). Leaves any other response as it is. */
+void resp_cache_store(struct api_req *req, struct api_resp *resp, const char *key, uint64_t gen);
 /* A read connection for this thread, or NULL with a 503 in resp. */
 struct store_conn *reader(struct api_req *req, struct api_resp *resp);
 

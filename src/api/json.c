@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/cache.h"
 #include "api/handlers.h"
 #include "store/store.h"
 
@@ -257,4 +258,35 @@ req_pending(struct api_req *req, struct api_resp *resp, enum pocd_err err,
 	}
 	req->cont = cont;
 	return API_PENDING;
+}
+
+void
+resp_blob(struct api_req *req, struct api_resp *resp, struct blob *b)
+{
+	strlcpy(resp->etag, b->etag, sizeof(resp->etag));
+	if (etag_matches(req->header(req, "If-None-Match"), b->etag)) {
+		resp->status = 304;
+		blob_unref(b);
+		return;
+	}
+	resp->status = 200;
+	resp->content_type = b->content_type;
+	resp->blob = b;
+}
+
+void
+resp_cache_store(struct api_req *req, struct api_resp *resp, const char *key, uint64_t gen)
+{
+	struct blob *b;
+
+	if (resp->status != 200 || resp->body == NULL)
+		return;
+	b = blob_new(resp->body, resp->len, resp->content_type);
+	if (b == NULL)
+		return;
+	free(resp->body);
+	resp->body = NULL;
+	resp->len = 0;
+	cache_put(req->api->cache, key, gen, b);
+	resp_blob(req, resp, b);
 }

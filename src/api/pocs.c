@@ -46,21 +46,6 @@ add_poc(const struct poc *p, void *arg)
 	return json_array_append_new(lc->items, poc_encode(p, lc->own));
 }
 
-/* Answers from a shared blob, or 304 when the client holds it already. */
-static void
-resp_blob(struct api_req *req, struct api_resp *resp, struct blob *b)
-{
-	strlcpy(resp->etag, b->etag, sizeof(resp->etag));
-	if (etag_matches(req->header(req, "If-None-Match"), b->etag)) {
-		resp->status = 304;
-		blob_unref(b);
-		return;
-	}
-	resp->status = 200;
-	resp->content_type = b->content_type;
-	resp->blob = b;
-}
-
 enum api_result
 h_state_pocs(struct api_req *req, struct api_resp *resp)
 {
@@ -71,7 +56,7 @@ h_state_pocs(struct api_req *req, struct api_resp *resp)
 	struct state_rec st;
 	struct store_conn *c;
 	struct blob *b;
-	char key[32], *text;
+	char key[32];
 	enum pocd_err err;
 
 	if (!may_read(req, resp))
@@ -103,16 +88,7 @@ h_state_pocs(struct api_req *req, struct api_resp *resp)
 		return API_DONE;
 	}
 	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", lc.items, "next"));
-	if (resp->status != 200)
-		return API_DONE;
-	text = resp->body;
-	b = blob_new(text, resp->len, "application/json");
-	if (b == NULL)
-		return API_DONE;
-	free(text);
-	resp->body = NULL;
-	cache_put(req->api->cache, key, gen, b);
-	resp_blob(req, resp, b);
+	resp_cache_store(req, resp, key, gen);
 	return API_DONE;
 }
 

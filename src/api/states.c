@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/cache.h"
 #include "api/handlers.h"
 #include "core/authz.h"
 #include "core/states.h"
@@ -31,11 +32,17 @@ add_state(const struct state_rec *st, void *arg)
 enum api_result
 h_states(struct api_req *req, struct api_resp *resp)
 {
-	struct store_conn *c = reader(req, resp);
+	uint64_t gen = store_directory_generation(req->api->core->store);
+	struct blob *b = cache_get(req->api->cache, "states", gen);
+	struct store_conn *c;
 	json_t *items;
 	enum pocd_err err;
 
-	if (c == NULL)
+	if (b != NULL) {
+		resp_blob(req, resp, b);
+		return API_DONE;
+	}
+	if ((c = reader(req, resp)) == NULL)
 		return API_DONE;
 	items = json_array();
 	err = items != NULL ? store_states_list(c, add_state, items) : POCD_ENOMEM;
@@ -45,6 +52,7 @@ h_states(struct api_req *req, struct api_resp *resp)
 		return API_DONE;
 	}
 	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", items, "next"));
+	resp_cache_store(req, resp, "states", gen);
 	return API_DONE;
 }
 
