@@ -1,48 +1,26 @@
-/* poc, the command-line client of pocd: argument parsing and the commands. The HTTP and the
- * token file are in cli/client.c. */
+/* poc, the command-line client of pocd: argument parsing, dispatch, what the commands share
+ * (cli/commands.h), and the commands other than pocs, which are in cli/pocs.c. The HTTP and
+ * the token file are in cli/client.c, the terminal in cli/term.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/client.h"
+#include "cli/commands.h"
+#include "cli/term.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
-#define INPUT_MAX      ((size_t)1 << 20) /* bytes of a PoC file */
-#define LINE_SIZE      1024              /* a username or password typed in, with its NUL */
-#define PATH_SIZE      2048              /* a request path with its query */
-#define ARG_SIZE       512               /* one escaped path segment or query value */
-#define PAGES_MAX      10000             /* pages followed through "next" cursors */
-#define SETS_MAX       32                /* --set options of one edit */
-#define COLUMN_MAX     64                /* display width a table column pads to, at most */
-#define COLUMNS_MAX    8                 /* columns of a table */
-
-enum exit_code {
-	POC_OK = 0,   /* done */
-	POC_FAIL = 1, /* the server refused, could not be reached, or a file failed */
-	POC_USAGE = 2 /* the command line is wrong */
-};
-
-enum opt {
-	OPT_JSON = 256,
-	OPT_SERVER,
-	OPT_FILE,
-	OPT_SET,
-	OPT_KIND,
-	OPT_LANG,
-	OPT_Q,
-	OPT_FORMAT,
-	OPT_OUTPUT,
-};
+#define LINE_SIZE      1024  /* a username or password typed in, with its NUL */
+#define ARG_SIZE       512   /* one escaped path segment or query value */
+#define PAGES_MAX      10000 /* pages followed through "next" cursors */
 
 /* Every long option of every command; each command refuses those it does not take. */
 static const struct option options[] = {
@@ -57,15 +35,6 @@ static const struct option options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"output", required_argument, NULL, OPT_OUTPUT},
     {NULL, 0, NULL, 0},
-};
-
-struct ctx {
-	const char *server_opt;                     /* --server, or NULL */
-	bool json;                                  /* --json: print the server's JSON */
-	struct client cl;                           /* set up by connect_to */
-	bool login_hint;                            /* after a 401, suggest "poc login" */
-	const char *option;                         /* the long option next_option last read */
-	char no_token[CLIENT_SERVER_SIZE * 2 + 64]; /* why no token is sent; empty if one is */
 };
 
 /* The filters of directory and export. */
@@ -107,10 +76,7 @@ static const char usage_text[] =
     "The token is kept in $XDG_CONFIG_HOME/pocd/token.json (~/.config/pocd/token.json).\n"
     "Exit status: 0 done, 1 failed, 2 usage error.\n";
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Prints a usage error and returns POC_USAGE. */
-static int
+int
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -123,28 +89,7 @@ usage_error(const char *fmt, ...)
 	return POC_USAGE;
 }
 
-/* Writes s to f with control characters, which a server could use to drive the terminal,
- * shown as '?'. */
-static void
-put_clean(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			fputc('?', f);
-		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			fputc('?', f);
-			p++;
-		} else {
-			fputc(*p, f);
-		}
-	}
-}
-
-/* The next option of argv: global ones (before the command) if global, else a command's.
- * Handles the options every command takes. Returns the option, -1 at the end of the options,
- * or 0 when the command must stop and return *rc: after --help, or after a usage error it
- * printed. */
-static int
+int
 next_option(struct ctx *x, int argc, char **argv, bool global, int *rc)
 {
 	int ch, index;
@@ -180,8 +125,7 @@ next_option(struct ctx *x, int argc, char **argv, bool global, int *rc)
 	}
 }
 
-/* Prints that the command argv[0] does not take the option just read; returns POC_USAGE. */
-static int
+int
 refuse_option(const struct ctx *x, char **argv)
 {
 	return usage_error("%s does not take --%s", argv[0], x->option);
@@ -216,10 +160,7 @@ expired(const char *s)
 	return t != (time_t)-1 && t <= time(NULL);
 }
 
-/* Chooses the server (--server, then $POC_SERVER, then the one logged in to, then the
- * default) and, if with_token, the saved token when it was given by that server and has not
- * expired. Returns POC_OK, or an exit code after printing why not. */
-static int
+int
 connect_to(struct ctx *x, bool with_token)
 {
 	struct client_login l;
@@ -279,10 +220,10 @@ report_problem(const struct ctx *x, const struct client_resp *r)
 
 	fputs("poc: ", stderr);
 	if (title != NULL) {
-		put_clean(stderr, title);
+		term_put_clean(stderr, title);
 		if (detail != NULL && detail[0] != '\0') {
 			fputs(": ", stderr);
-			put_clean(stderr, detail);
+			term_put_clean(stderr, detail);
 		}
 	} else {
 		fprintf(stderr, "%s answered HTTP %ld", x->cl.server, r->status);
@@ -294,10 +235,10 @@ report_problem(const struct ctx *x, const struct client_resp *r)
 		reason = json_string_value(json_object_get(e, "reason"));
 		fputs("  ", stderr);
 		if (field != NULL && field[0] != '\0') {
-			put_clean(stderr, field);
+			term_put_clean(stderr, field);
 			fputs(": ", stderr);
 		}
-		put_clean(stderr, reason != NULL ? reason : "is invalid");
+		term_put_clean(stderr, reason != NULL ? reason : "is invalid");
 		fputc('\n', stderr);
 	}
 	if (r->status == 401 && x->login_hint) {
@@ -336,8 +277,7 @@ request(struct ctx *x, const char *method, const char *path, const char *body, s
 	return false;
 }
 
-/* Like request, but true only for a 2xx answer; other answers are reported and released. */
-static bool
+bool
 call(struct ctx *x, const char *method, const char *path, const char *body, size_t len,
      const char *const *headers, struct client_resp *resp)
 {
@@ -350,8 +290,7 @@ call(struct ctx *x, const char *method, const char *path, const char *body, size
 	return false;
 }
 
-/* The answer's body as a JSON object, owned by the caller; NULL after saying why not. */
-static json_t *
+json_t *
 answer_object(const struct ctx *x, const struct client_resp *r)
 {
 	json_error_t e;
@@ -362,16 +301,14 @@ answer_object(const struct ctx *x, const struct client_resp *r)
 	fprintf(stderr, "poc: %s sent an answer that is not a JSON object", x->cl.server);
 	if (o == NULL) {
 		fputs(": ", stderr);
-		put_clean(stderr, e.text);
+		term_put_clean(stderr, e.text);
 	}
 	fputc('\n', stderr);
 	json_decref(o);
 	return NULL;
 }
 
-/* GETs path; its answer as a JSON object owned by the caller, with its ETag copied into etag
- * unless etag is NULL. NULL after saying why not. */
-static json_t *
+json_t *
 get_object(struct ctx *x, const char *path, char *etag, size_t etaglen)
 {
 	struct client_resp r;
@@ -386,15 +323,14 @@ get_object(struct ctx *x, const char *path, char *etag, size_t etaglen)
 	return o;
 }
 
-static void
+void
 print_json(const json_t *j)
 {
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 }
 
-/* The string member name of o, or "-" when it is missing or not a string. */
-static const char *
+const char *
 str(const json_t *o, const char *name)
 {
 	const char *s = json_string_value(json_object_get(o, name));
@@ -402,8 +338,7 @@ str(const json_t *o, const char *name)
 	return s != NULL ? s : "-";
 }
 
-/* Appends "/" and the escaped segment to path; false after saying why not. */
-static bool
+bool
 path_add(struct ctx *x, char *path, size_t pathlen, const char *segment)
 {
 	char esc[ARG_SIZE];
@@ -495,51 +430,7 @@ out:
 	return doc;
 }
 
-/* Display width of s, counted in code points: right for the Latin, Cyrillic and Arabic
- * scripts; CJK names come out narrower than they are. */
-static size_t
-width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s != '\0'; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-/* Prints a table of nrows rows of ncols cells (row after row in cells) under head, columns
- * padded to their widest cell up to COLUMN_MAX (longer cells push the rest of their row),
- * two spaces apart.
- * Prints nothing unless ncols is 1 to COLUMNS_MAX. */
-static void
-print_table(size_t ncols, const char *const *head, const char *const *cells, size_t nrows)
-{
-	size_t w[COLUMNS_MAX] = {0}, pad;
-
-	if (ncols == 0 || ncols > COLUMNS_MAX)
-		return;
-	for (size_t c = 0; c < ncols; c++)
-		w[c] = width(head[c]);
-	for (size_t r = 0; r < nrows; r++)
-		for (size_t c = 0; c < ncols; c++)
-			if (width(cells[r * ncols + c]) > w[c])
-				w[c] = width(cells[r * ncols + c]);
-	for (size_t r = 0; r <= nrows; r++) {
-		for (size_t c = 0; c < ncols; c++) {
-			const char *s = r == 0 ? head[c] : cells[(r - 1) * ncols + c];
-			put_clean(stdout, s);
-			if (c + 1 == ncols)
-				break;
-			pad = w[c] < COLUMN_MAX ? w[c] : COLUMN_MAX;
-			pad = width(s) < pad ? pad - width(s) + 2 : 2;
-			while (pad-- > 0)
-				fputc(' ', stdout);
-		}
-		fputc('\n', stdout);
-	}
-}
-
-static int
+int
 cmd_help(struct ctx *x, int argc, char **argv)
 {
 	(void)x;
@@ -547,82 +438,6 @@ cmd_help(struct ctx *x, int argc, char **argv)
 	(void)argv;
 	fputs(usage_text, stdout);
 	return POC_OK;
-}
-
-/* Reads a line of the terminal, or of standard input, into out without its line end, a byte
- * at a time so that nothing after it is consumed. The length, -1 on a read failure or at the
- * end of input, -2 when the line does not fit out (which is then wiped). */
-static ssize_t
-read_line(char *out, size_t outlen)
-{
-	size_t n = 0;
-	ssize_t got;
-	char ch;
-
-	for (;;) {
-		got = read(STDIN_FILENO, &ch, 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0 || (got == 0 && n == 0))
-			return -1;
-		if (got == 0 || ch == '\n')
-			break;
-		if (n + 1 >= outlen) {
-			sodium_memzero(out, outlen);
-			return -2;
-		}
-		out[n++] = ch;
-	}
-	if (n > 0 && out[n - 1] == '\r')
-		n--;
-	out[n] = '\0';
-	return (ssize_t)n;
-}
-
-static struct termios saved_tio;
-static volatile sig_atomic_t tio_changed;
-
-/* Puts echo back on before a signal ends poc in the middle of a password. */
-static void
-restore_tty(int sig)
-{
-	if (tio_changed)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Prompts on standard error and reads a line from the terminal on standard input with echo
- * off; as read_line. The terminal is restored even if a signal ends poc meanwhile. */
-static ssize_t
-read_hidden(const char *prompt, char *out, size_t outlen)
-{
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-	struct sigaction sa, old[4];
-	struct termios t;
-	ssize_t n;
-
-	fputs(prompt, stderr);
-	if (tcgetattr(STDIN_FILENO, &saved_tio) != 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = restore_tty;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < 4; i++)
-		sigaction(sigs[i], &sa, &old[i]);
-	t = saved_tio;
-	t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
-	t.c_lflag |= ECHONL;
-	tio_changed = 1;
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) != 0)
-		n = -1;
-	else
-		n = read_line(out, outlen);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
-	tio_changed = 0;
-	for (size_t i = 0; i < 4; i++)
-		sigaction(sigs[i], &old[i], NULL);
-	return n;
 }
 
 /* Fills user and pw from the command line, $POC_PASSWORD, the terminal or standard input;
@@ -639,7 +454,7 @@ credentials(const char *arg, char *user, size_t userlen, char *pw, size_t pwlen)
 	} else {
 		if (tty)
 			fputs("Username: ", stderr);
-		n = read_line(user, userlen);
+		n = term_read_line(user, userlen);
 	}
 	if (n <= 0) {
 		fputs(n == -2 ? "poc: the username is too long\n" : "poc: no username given\n",
@@ -649,9 +464,9 @@ credentials(const char *arg, char *user, size_t userlen, char *pw, size_t pwlen)
 	if (env != NULL)
 		n = strlcpy(pw, env, pwlen) < pwlen ? (ssize_t)strlen(pw) : -2;
 	else if (tty)
-		n = read_hidden("Password: ", pw, pwlen);
+		n = term_read_hidden("Password: ", pw, pwlen);
 	else
-		n = read_line(pw, pwlen);
+		n = term_read_line(pw, pwlen);
 	if (n <= 0) {
 		fputs(n == -2 ? "poc: the password is too long\n" : "poc: no password given\n",
 		      stderr);
@@ -737,15 +552,15 @@ cmd_login(struct ctx *x, int argc, char **argv)
 		goto out;
 	}
 	printf("Logged in to %s as ", x->cl.server);
-	put_clean(stdout, str(account, "username"));
+	term_put_clean(stdout, str(account, "username"));
 	fputs(" (", stdout);
-	put_clean(stdout, str(account, "role"));
+	term_put_clean(stdout, str(account, "role"));
 	if (json_is_string(json_object_get(account, "state"))) {
 		fputs(" of ", stdout);
-		put_clean(stdout, str(account, "state"));
+		term_put_clean(stdout, str(account, "state"));
 	}
 	fputs(") until ", stdout);
-	put_clean(stdout, str(doc, "expires_at"));
+	term_put_clean(stdout, str(doc, "expires_at"));
 	fputc('\n', stdout);
 out:
 	sodium_memzero(pw, sizeof(pw));
@@ -846,7 +661,7 @@ print_items(const struct ctx *x, const json_t *doc, size_t ncols, const char *co
 	{
 		fill(item, cells + i * ncols);
 	}
-	print_table(ncols, head, cells, json_array_size(items));
+	term_print_table(ncols, head, cells, json_array_size(items));
 	free(cells);
 	return POC_OK;
 }
@@ -867,7 +682,7 @@ cmd_whoami(struct ctx *x, int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		printf("%-15s", keys[i]);
-		put_clean(stdout, str(doc, keys[i]));
+		term_put_clean(stdout, str(doc, keys[i]));
 		fputc('\n', stdout);
 	}
 	printf("%-15s%s\n", "participating",
@@ -907,8 +722,7 @@ struct listing {
 	const char *output; /* export: a file name, or NULL for standard output */
 };
 
-/* Upper-cases the alpha-3 code s into out; false if s is not three letters. */
-static bool
+bool
 state_code(const char *s, char out[4])
 {
 	for (size_t i = 0; i < 3; i++) {
@@ -1102,341 +916,6 @@ out:
 	free(text);
 	json_decref(doc);
 	return rc;
-}
-
-/* Reads the JSON object in file ("-": standard input), of INPUT_MAX bytes at most; the
- * caller owns it. NULL after saying why not. */
-static json_t *
-read_input(const char *file)
-{
-	bool is_stdin = strcmp(file, "-") == 0;
-	const char *name = is_stdin ? "standard input" : file;
-	FILE *f = is_stdin ? stdin : fopen(file, "re");
-	json_t *o = NULL;
-	json_error_t e;
-	char *text;
-	size_t len;
-
-	if (f == NULL) {
-		fprintf(stderr, "poc: cannot open %s: %s\n", file, strerror(errno));
-		return NULL;
-	}
-	text = malloc(INPUT_MAX + 1);
-	if (text == NULL) {
-		fputs("poc: out of memory\n", stderr);
-		goto out;
-	}
-	len = fread(text, 1, INPUT_MAX + 1, f);
-	if (ferror(f))
-		fprintf(stderr, "poc: cannot read %s: %s\n", name, strerror(errno));
-	else if (len > INPUT_MAX)
-		fprintf(stderr, "poc: %s is larger than %zu KiB\n", name, INPUT_MAX >> 10);
-	else if ((o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e)) == NULL)
-		fprintf(stderr, "poc: %s:%d:%d: %s\n", name, e.line, e.column, e.text);
-	else if (!json_is_object(o))
-		fprintf(stderr, "poc: %s does not hold a JSON object\n", name);
-	if (!json_is_object(o)) {
-		json_decref(o);
-		o = NULL;
-	}
-out:
-	free(text);
-	if (!is_stdin)
-		fclose(f);
-	return o;
-}
-
-/* The path of PoC id; false after saying why not. */
-static bool
-poc_path(struct ctx *x, const char *id, char *path, size_t len)
-{
-	strlcpy(path, "/api/v1/pocs", len);
-	return path_add(x, path, len, id);
-}
-
-/* "If-Match: etag" into line; false after saying why not. */
-static bool
-if_match(const struct ctx *x, const char *etag, char *line, size_t len)
-{
-	int n = snprintf(line, len, "If-Match: %s", etag);
-
-	for (const char *p = etag; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			n = -1;
-	if (etag[0] == '\0' || n < 0 || (size_t)n >= len) {
-		fprintf(stderr, "poc: %s sent no usable ETag for the PoC\n", x->cl.server);
-		return false;
-	}
-	return true;
-}
-
-/* Parses the options of a pocs subcommand into *file and sets (NULL when not taken), and its
- * one argument into *arg. -1 to go on, or the exit code to return. */
-static int
-parse_pocs(struct ctx *x, int argc, char **argv, const char **file, const char **sets,
-           size_t *nsets, const char **arg)
-{
-	static const char *const settable[] = {
-	    "kind",  "rank",      "organisation",    "role_title", "person_name",
-	    "email", "time_zone", "pgp_fingerprint", "review_by"};
-	const char *eq;
-	bool known;
-	int ch, rc = POC_USAGE;
-
-	while ((ch = next_option(x, argc, argv, false, &rc)) != -1) {
-		if (ch == 0)
-			return rc;
-		if (ch == OPT_FILE && file != NULL) {
-			*file = optarg;
-			continue;
-		}
-		if (ch != OPT_SET || sets == NULL)
-			return refuse_option(x, argv);
-		eq = strchr(optarg, '=');
-		known = false;
-		for (size_t i = 0; eq != NULL && i < sizeof(settable) / sizeof(settable[0]); i++)
-			known |= strlen(settable[i]) == (size_t)(eq - optarg) &&
-			         strncmp(settable[i], optarg, (size_t)(eq - optarg)) == 0;
-		if (!known)
-			return usage_error("--set takes FIELD=VALUE with a FIELD of text, not %s",
-			                   optarg);
-		if (*nsets == SETS_MAX)
-			return usage_error("more than %d --set options", SETS_MAX);
-		sets[(*nsets)++] = optarg;
-	}
-	if (argc - optind != 1)
-		return usage_error("pocs %s takes one %s", argv[0],
-		                   strcmp(argv[0], "add") == 0 ? "state" : "PoC id");
-	*arg = argv[optind];
-	return -1;
-}
-
-static int
-pocs_show(struct ctx *x, int argc, char **argv)
-{
-	char path[PATH_SIZE];
-	const char *id;
-	json_t *doc;
-	int rc = parse_pocs(x, argc, argv, NULL, NULL, NULL, &id);
-
-	if (rc >= 0)
-		return rc;
-	if ((rc = connect_to(x, true)) != POC_OK)
-		return rc;
-	if (!poc_path(x, id, path, sizeof(path)) || (doc = get_object(x, path, NULL, 0)) == NULL)
-		return POC_FAIL;
-	print_json(doc);
-	json_decref(doc);
-	return POC_OK;
-}
-
-/* Sends body (a PoC) with method to path, with header unless NULL, and prints the answer:
- * whole with --json, else its id, and its revision if with_revision. POC_OK or POC_FAIL. */
-static int
-send_poc(struct ctx *x, const char *method, const char *path, const json_t *body,
-         const char *header, bool with_revision)
-{
-	const char *headers[] = {header, NULL};
-	struct client_resp r;
-	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_t *doc = NULL;
-	int rc = POC_FAIL;
-
-	if (text == NULL) {
-		fputs("poc: out of memory\n", stderr);
-		return POC_FAIL;
-	}
-	if (!call(x, method, path, text, strlen(text), headers, &r))
-		goto out;
-	doc = answer_object(x, &r);
-	client_resp_free(&r);
-	if (doc == NULL)
-		goto out;
-	if (x->json) {
-		print_json(doc);
-	} else {
-		put_clean(stdout, str(doc, "id"));
-		if (with_revision)
-			printf(" revision %" JSON_INTEGER_FORMAT,
-			       json_integer_value(json_object_get(doc, "revision")));
-		fputc('\n', stdout);
-	}
-	rc = POC_OK;
-out:
-	free(text);
-	json_decref(doc);
-	return rc;
-}
-
-static int
-pocs_add(struct ctx *x, int argc, char **argv)
-{
-	char path[PATH_SIZE], state[4];
-	const char *file = NULL, *arg;
-	json_t *body;
-	int rc = parse_pocs(x, argc, argv, &file, NULL, NULL, &arg);
-
-	if (rc >= 0)
-		return rc;
-	if (file == NULL)
-		return usage_error("pocs add needs --file F.json (- for standard input)");
-	if (!state_code(arg, state))
-		return usage_error("a state is an ISO 3166-1 alpha-3 code such as FRA, not %s",
-		                   arg);
-	if ((rc = connect_to(x, true)) != POC_OK)
-		return rc;
-	if ((body = read_input(file)) == NULL)
-		return POC_FAIL;
-	snprintf(path, sizeof(path), "/api/v1/states/%s/pocs", state);
-	rc = send_poc(x, "POST", path, body, NULL, false);
-	json_decref(body);
-	return rc;
-}
-
-/* Refuses a file that holds another PoC, or an older revision than the current one cur: the
- * edit would undo the changes made since. */
-static bool
-file_current(const json_t *file, const char *fname, const json_t *cur, const char *id)
-{
-	const json_t *fid = json_object_get(file, "id"), *frev = json_object_get(file, "revision");
-	json_int_t rev = json_integer_value(json_object_get(cur, "revision"));
-
-	if (json_is_string(fid) && strcmp(json_string_value(fid), id) != 0) {
-		fprintf(stderr, "poc: %s holds another PoC than %s\n", fname, id);
-		return false;
-	}
-	if (json_is_integer(frev) && json_integer_value(frev) != rev) {
-		fprintf(stderr,
-		        "poc: %s holds revision %" JSON_INTEGER_FORMAT
-		        ", but the PoC is at revision %" JSON_INTEGER_FORMAT
-		        " now: read it again, then retry\n",
-		        fname, json_integer_value(frev), rev);
-		return false;
-	}
-	return true;
-}
-
-/* Turns o into the body of a PUT: drops the fields the server keeps, then applies each
- * "FIELD=VALUE" of sets (an empty VALUE drops an optional field). False after saying why
- * not. */
-static bool
-edit_body(json_t *o, const char *const *sets, size_t nsets)
-{
-	static const char *const server_fields[] = {"id", "state", "revision", "created_at",
-	                                            "updated_at"};
-	static const char *const optional[] = {"person_name", "pgp_fingerprint", "review_by"};
-	char name[32];
-	const char *value;
-	bool drop;
-	size_t n;
-
-	for (size_t i = 0; i < sizeof(server_fields) / sizeof(server_fields[0]); i++)
-		json_object_del(o, server_fields[i]);
-	for (size_t i = 0; i < nsets; i++) {
-		value = strchr(sets[i], '=') + 1;
-		n = (size_t)(value - 1 - sets[i]);
-		if (n >= sizeof(name)) {
-			fputs("poc: a --set field name is too long\n", stderr);
-			return false;
-		}
-		memcpy(name, sets[i], n);
-		name[n] = '\0';
-		drop = false;
-		for (size_t k = 0; value[0] == '\0' && k < 3; k++)
-			drop |= strcmp(name, optional[k]) == 0;
-		if (drop) {
-			json_object_del(o, name);
-		} else if (json_object_set_new(o, name, json_string(value)) != 0) {
-			fprintf(stderr, "poc: the value of %s is not UTF-8 text\n", name);
-			return false;
-		}
-	}
-	return true;
-}
-
-static int
-pocs_edit(struct ctx *x, int argc, char **argv)
-{
-	const char *sets[SETS_MAX], *file = NULL, *id;
-	char path[PATH_SIZE], etag[128], header[160];
-	json_t *cur = NULL, *body = NULL;
-	size_t nsets = 0;
-	int rc = parse_pocs(x, argc, argv, &file, sets, &nsets, &id);
-
-	if (rc >= 0)
-		return rc;
-	if (file == NULL && nsets == 0)
-		return usage_error("pocs edit needs --file F.json or --set FIELD=VALUE");
-	if ((rc = connect_to(x, true)) != POC_OK)
-		return rc;
-	rc = POC_FAIL;
-	if (file != NULL && (body = read_input(file)) == NULL)
-		goto out;
-	if (!poc_path(x, id, path, sizeof(path)) ||
-	    (cur = get_object(x, path, etag, sizeof(etag))) == NULL ||
-	    !if_match(x, etag, header, sizeof(header)))
-		goto out;
-	if (body != NULL &&
-	    !file_current(body, strcmp(file, "-") == 0 ? "standard input" : file, cur, id))
-		goto out;
-	if (body == NULL)
-		body = json_incref(cur);
-	if (edit_body(body, sets, nsets))
-		rc = send_poc(x, "PUT", path, body, header, true);
-out:
-	json_decref(body);
-	json_decref(cur);
-	return rc;
-}
-
-static int
-pocs_rm(struct ctx *x, int argc, char **argv)
-{
-	char path[PATH_SIZE], etag[128], header[160];
-	const char *headers[] = {header, NULL}, *id;
-	struct client_resp r;
-	json_t *cur;
-	int rc = parse_pocs(x, argc, argv, NULL, NULL, NULL, &id);
-
-	if (rc >= 0)
-		return rc;
-	if ((rc = connect_to(x, true)) != POC_OK)
-		return rc;
-	if (!poc_path(x, id, path, sizeof(path)) ||
-	    (cur = get_object(x, path, etag, sizeof(etag))) == NULL)
-		return POC_FAIL;
-	json_decref(cur);
-	if (!if_match(x, etag, header, sizeof(header)) ||
-	    !call(x, "DELETE", path, NULL, 0, headers, &r))
-		return POC_FAIL;
-	client_resp_free(&r);
-	if (!x->json) {
-		fputs("deleted ", stdout);
-		put_clean(stdout, id);
-		fputc('\n', stdout);
-	}
-	return POC_OK;
-}
-
-struct command {
-	const char *name;
-	int (*fn)(struct ctx *x, int argc, char **argv);
-};
-
-static int
-cmd_pocs(struct ctx *x, int argc, char **argv)
-{
-	static const struct command subs[] = {
-	    {"show", pocs_show}, {"add", pocs_add}, {"edit", pocs_edit}, {"rm", pocs_rm}};
-
-	if (argc < 2)
-		return usage_error("pocs needs show, add, edit or rm");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return cmd_help(x, argc, argv);
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(x, argc - 1, argv + 1);
-	return usage_error("pocs takes show, add, edit or rm, not %s", argv[1]);
 }
 
 static const struct command commands[] = {

@@ -1,0 +1,96 @@
+/* The commands of poc and what they share: the state of one run, option parsing, and requests
+ * that report their own failures. poc.c holds main, these shared parts and the commands other
+ * than pocs; pocs.c holds the pocs subcommands. */
+#ifndef POCD_CLI_COMMANDS_H
+#define POCD_CLI_COMMANDS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli/client.h"
+
+#define PATH_SIZE 2048 /* a request path with its query */
+
+enum exit_code {
+	POC_OK = 0,   /* done */
+	POC_FAIL = 1, /* the server refused, could not be reached, or a file failed */
+	POC_USAGE = 2 /* the command line is wrong */
+};
+
+/* The long options without a short form, as next_option returns them. */
+enum opt {
+	OPT_JSON = 256,
+	OPT_SERVER,
+	OPT_FILE,
+	OPT_SET,
+	OPT_KIND,
+	OPT_LANG,
+	OPT_Q,
+	OPT_FORMAT,
+	OPT_OUTPUT,
+};
+
+/* The state of one run of poc. */
+struct ctx {
+	const char *server_opt;                     /* --server, or NULL */
+	bool json;                                  /* --json: print the server's JSON */
+	struct client cl;                           /* set up by connect_to */
+	bool login_hint;                            /* after a 401, suggest "poc login" */
+	const char *option;                         /* the long option next_option last read */
+	char no_token[CLIENT_SERVER_SIZE * 2 + 64]; /* why no token is sent; empty if one is */
+};
+
+/* A command (or a subcommand): fn gets argv from the command's name on and returns the exit
+ * code. */
+struct command {
+	const char *name;
+	int (*fn)(struct ctx *x, int argc, char **argv);
+};
+
+/* Prints a usage error and returns POC_USAGE. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The next option of argv: global ones (before the command) if global, else a command's.
+ * Handles the options every command takes. Returns the option, -1 at the end of the options,
+ * or 0 when the command must stop and return *rc: after --help, or after a usage error it
+ * printed. */
+int next_option(struct ctx *x, int argc, char **argv, bool global, int *rc);
+
+/* Prints that the command argv[0] does not take the option just read; returns POC_USAGE. */
+int refuse_option(const struct ctx *x, char **argv);
+
+/* Upper-cases the alpha-3 code s into out; false if s is not three letters. */
+bool state_code(const char *s, char out[4]);
+
+/* Chooses the server (--server, then $POC_SERVER, then the one logged in to, then the
+ * default) and, if with_token, the saved token when it was given by that server and has not
+ * expired. Returns POC_OK, or an exit code after printing why not. */
+int connect_to(struct ctx *x, bool with_token);
+
+/* Sends one request; true only for a 2xx answer, which is then in resp (release it with
+ * client_resp_free). False after saying why not: other answers are reported and released. */
+bool call(struct ctx *x, const char *method, const char *path, const char *body, size_t len,
+          const char *const *headers, struct client_resp *resp);
+
+/* The answer's body as a JSON object, owned by the caller; NULL after saying why not. */
+json_t *answer_object(const struct ctx *x, const struct client_resp *r);
+
+/* GETs path; its answer as a JSON object owned by the caller, with its ETag copied into etag
+ * unless etag is NULL. NULL after saying why not. */
+json_t *get_object(struct ctx *x, const char *path, char *etag, size_t etaglen);
+
+/* Appends "/" and the escaped segment to path; false after saying why not. */
+bool path_add(struct ctx *x, char *path, size_t pathlen, const char *segment);
+
+/* Prints j on standard output, indented, in its own order. */
+void print_json(const json_t *j);
+
+/* The string member name of o, or "-" when it is missing or not a string. */
+const char *str(const json_t *o, const char *name);
+
+/* The commands: help prints the usage; pocs runs the pocs subcommand argv[1]. */
+int cmd_help(struct ctx *x, int argc, char **argv);
+int cmd_pocs(struct ctx *x, int argc, char **argv);
+
+#endif
