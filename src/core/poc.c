@@ -71,14 +71,18 @@ get_array(const json_t *obj, const char *name, bool required, size_t min, size_t
 	return v;
 }
 
+/* Whether the string item i of arr equals an earlier item; items that are not strings (already
+ * refused) match nothing. */
 static bool
 dup_before(const json_t *arr, size_t i)
 {
-	const char *s = json_string_value(json_array_get(arr, i));
+	const char *s = json_string_value(json_array_get(arr, i)), *t;
 
-	for (size_t k = 0; k < i; k++)
-		if (strcmp(s, json_string_value(json_array_get(arr, k))) == 0)
+	for (size_t k = 0; k < i; k++) {
+		t = json_string_value(json_array_get(arr, k));
+		if (t != NULL && strcmp(s, t) == 0)
 			return true;
+	}
 	return false;
 }
 
