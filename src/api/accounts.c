@@ -29,6 +29,7 @@ enum api_result
 h_accounts(struct api_req *req, struct api_resp *resp)
 {
 	struct store_conn *c;
+	struct state_rec st;
 	json_t *items;
 	enum pocd_err err;
 
@@ -39,14 +40,16 @@ h_accounts(struct api_req *req, struct api_resp *resp)
 	}
 	if ((c = reader(req, resp)) == NULL)
 		return API_DONE;
-	items = json_array();
-	err = items == NULL ? POCD_ENOMEM
-	      : valid_state_code(req->params[0])
-	          ? store_accounts_list(c, req->params[0], add_account, items)
-	          : POCD_ENOTFOUND;
+	err = valid_state_code(req->params[0]) ? store_state_get(c, req->params[0], &st)
+	                                       : POCD_ENOTFOUND;
+	items = err == POCD_OK ? json_array() : NULL;
+	if (err == POCD_OK)
+		err = items != NULL ? store_accounts_list(c, st.code, add_account, items)
+		                    : POCD_ENOMEM;
 	if (err != POCD_OK) {
 		json_decref(items);
-		problem(resp, err, NULL);
+		problem(resp, err,
+		        err == POCD_ENOTFOUND ? "no UN member state has this code" : NULL);
 		return API_DONE;
 	}
 	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", items, "next"));

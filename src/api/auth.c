@@ -131,9 +131,12 @@ password_cont(struct api_req *req, struct api_resp *resp)
 	struct password_op *op = req->state;
 
 	if (op->status == POCD_EAUTH) {
-		struct verrs e = {0};
-		verr_add(&e, "current_password", "is not your current password");
-		problem_fields(resp, &e);
+		problem_field(resp, POCD_EINVAL, "current_password",
+		              "is not your current password");
+	} else if (op->status == POCD_ETHROTTLED) {
+		problem(resp, op->status,
+		        "too many wrong passwords from your address: wait, then retry");
+		resp_header(resp, "Retry-After", "%lld", (long long)op->retry_after);
 	} else if (op->status != POCD_OK) {
 		problem(resp, op->status, NULL);
 	} else {
@@ -149,6 +152,7 @@ h_password(struct api_req *req, struct api_resp *resp)
 	struct password_op *op;
 	const char *cur, *next, *why;
 	json_t *o = body_object(req, resp);
+	enum pocd_err err;
 
 	if (o == NULL)
 		return API_DONE;
@@ -168,12 +172,20 @@ h_password(struct api_req *req, struct api_resp *resp)
 		return API_DONE;
 	}
 	op->actor = req->who;
+	memcpy(op->token, req->token, sizeof(op->token));
+	strlcpy(op->client, req->client, sizeof(op->client));
 	strlcpy(op->current, cur, sizeof(op->current));
 	strlcpy(op->next, next, sizeof(op->next));
 	json_decref(o);
 	op->done = req_wake;
 	op->arg = req;
-	return req_pending(req, resp, accounts_change_password(req->api->core, op), password_cont);
+	err = accounts_change_password(req->api->core, op);
+	if (err == POCD_ETHROTTLED) {
+		op->status = err;
+		password_cont(req, resp);
+		return API_DONE;
+	}
+	return req_pending(req, resp, err, password_cont);
 }
 
 static void
@@ -183,10 +195,7 @@ enrol_cont(struct api_req *req, struct api_resp *resp)
 	struct account *a = &op->account;
 
 	if (op->status == POCD_ECONFLICT) {
-		struct verrs e = {0};
-		verr_add(&e, "username", "is taken: choose another");
-		problem_fields(resp, &e);
-		resp->status = 409;
+		problem_field(resp, POCD_ECONFLICT, "username", "is taken: choose another");
 		return;
 	}
 	if (op->status != POCD_OK) {

@@ -28,9 +28,12 @@ void problem_fields(struct api_resp *resp, const struct verrs *errs);
 void problem_status(struct api_resp *resp, unsigned status, const char *name, const char *title,
                     const char *detail);
 unsigned problem_http_status(enum pocd_err err);
+/* A problem for err whose errors list names one field, e.g. a 409 for a taken username. */
+void problem_field(struct api_resp *resp, enum pocd_err err, const char *field, const char *reason);
 
 /* json.c: reading bodies and writing JSON */
-/* Parses the body as a JSON object; on failure fills resp with a 400 and returns NULL. */
+/* Parses the body as a JSON object; on failure fills resp with a 415 (not JSON) or a 400 and
+ * returns NULL. Handlers call it after their authorization check. */
 json_t *body_object(struct api_req *req, struct api_resp *resp);
 /* Adds "is not a field of ..." for every member of o not in allowed (NULL-terminated). */
 void json_refuse_unknown(const json_t *o, const char *const *allowed, const char *what,

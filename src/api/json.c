@@ -4,10 +4,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/cache.h"
 #include "api/handlers.h"
 #include "store/store.h"
+
+static bool
+is_json(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
 
 json_t *
 body_object(struct api_req *req, struct api_resp *resp)
@@ -16,6 +27,11 @@ body_object(struct api_req *req, struct api_resp *resp)
 	json_t *o;
 	char detail[256];
 
+	if (!is_json(req->header(req, "Content-Type"))) {
+		problem_status(resp, 415, "unsupported-media-type", "Unsupported media type",
+		               "send the body as Content-Type: application/json");
+		return NULL;
+	}
 	if (req->body_len == 0) {
 		problem_status(resp, 400, "validation", "Invalid request",
 		               "the request needs a JSON object as its body");

@@ -158,7 +158,7 @@ h_poc_create(struct api_req *req, struct api_resp *resp)
 	if (op == NULL || !decode_body(req, resp, op))
 		return API_DONE;
 	op->kind = POC_CREATE;
-	memcpy(op->poc.state, req->who.state, STATE_SIZE);
+	memcpy(op->poc.state, req->params[0], STATE_SIZE);
 	return submit(req, resp, op);
 }
 
@@ -226,7 +226,9 @@ prepare_change(struct api_req *req, struct api_resp *resp, enum poc_op_kind kind
 		problem(resp, POCD_EPRECOND_REQ, NULL);
 		return NULL;
 	}
-	op->if_match = if_match_revision(im, op->poc.id);
+	/* "*" matches any current entry (RFC 9110); the revision read here is then the one the
+	 * write must still find. */
+	op->if_match = strcmp(im, "*") == 0 ? op->poc.revision : if_match_revision(im, op->poc.id);
 	if (op->if_match != op->poc.revision) {
 		problem(resp, POCD_EPRECOND, NULL);
 		return NULL;
@@ -279,8 +281,9 @@ add_revision(int64_t revision, const char *op, const char *actor, int64_t at, co
 		json_object_del(poc, "accounts");
 	fmt_rfc3339(at, when);
 	return json_array_append_new(
-	    hc->items, json_pack("{s:I,s:s,s:s,s:s?,s:o*}", "revision", (json_int_t)revision, "op",
-	                         op, "at", when, "actor", hc->own ? actor : NULL, "poc", poc));
+	    hc->items,
+	    json_pack("{s:I,s:s,s:s,s:s?,s:o*}", "revision", (json_int_t)revision, "op", op, "at",
+	              when, "actor", hc->own && actor[0] != '\0' ? actor : NULL, "poc", poc));
 }
 
 enum api_result

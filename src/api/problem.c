@@ -82,3 +82,17 @@ problem_fields(struct api_resp *resp, const struct verrs *errs)
 	json_object_set_new(doc, "errors", list);
 	send(resp, 400, doc);
 }
+
+void
+problem_field(struct api_resp *resp, enum pocd_err err, const char *field, const char *reason)
+{
+	json_t *doc;
+	char detail[VERR_FIELD + VERR_REASON + 2];
+
+	snprintf(detail, sizeof(detail), "%s %s", field, reason);
+	doc = problem_doc(table[err].status, pocd_err_name(err), table[err].title, detail);
+	if (doc != NULL)
+		json_object_set_new(doc, "errors",
+		                    json_pack("[{s:s,s:s}]", "field", field, "reason", reason));
+	send(resp, table[err].status, doc);
+}

@@ -10,8 +10,7 @@
 
 enum route_flags {
 	PUBLIC = 1,  /* no login needed */
-	JSON = 2,    /* takes a JSON body */
-	METRICS = 4, /* the Secretariat or the metrics token */
+	METRICS = 2, /* the Secretariat or the metrics token */
 };
 
 struct route {
@@ -24,24 +23,24 @@ struct route {
 static const struct route routes[] = {
     {M_GET, "/healthz", h_healthz, PUBLIC},
     {M_GET, "/metrics", h_metrics, METRICS},
-    {M_POST, "/api/v1/login", h_login, PUBLIC | JSON},
+    {M_POST, "/api/v1/login", h_login, PUBLIC},
     {M_POST, "/api/v1/logout", h_logout, 0},
     {M_GET, "/api/v1/me", h_me, 0},
-    {M_POST, "/api/v1/me/password", h_password, JSON},
-    {M_POST, "/api/v1/enrol", h_enrol, PUBLIC | JSON},
+    {M_POST, "/api/v1/me/password", h_password, 0},
+    {M_POST, "/api/v1/enrol", h_enrol, PUBLIC},
     {M_GET, "/api/v1/states", h_states, 0},
     {M_GET, "/api/v1/states/{}", h_state, 0},
-    {M_PATCH, "/api/v1/states/{}", h_state_patch, JSON},
+    {M_PATCH, "/api/v1/states/{}", h_state_patch, 0},
     {M_GET, "/api/v1/states/{}/pocs", h_state_pocs, 0},
-    {M_POST, "/api/v1/states/{}/pocs", h_poc_create, JSON},
+    {M_POST, "/api/v1/states/{}/pocs", h_poc_create, 0},
     {M_GET, "/api/v1/states/{}/accounts", h_accounts, 0},
-    {M_POST, "/api/v1/states/{}/enrolments", h_enrolment_create, JSON},
+    {M_POST, "/api/v1/states/{}/enrolments", h_enrolment_create, 0},
     {M_GET, "/api/v1/pocs/{}", h_poc_get, 0},
-    {M_PUT, "/api/v1/pocs/{}", h_poc_put, JSON},
+    {M_PUT, "/api/v1/pocs/{}", h_poc_put, 0},
     {M_DELETE, "/api/v1/pocs/{}", h_poc_delete, 0},
     {M_GET, "/api/v1/pocs/{}/history", h_poc_history, 0},
     {M_GET, "/api/v1/directory", h_directory, 0},
-    {M_PATCH, "/api/v1/accounts/{}", h_account_patch, JSON},
+    {M_PATCH, "/api/v1/accounts/{}", h_account_patch, 0},
 };
 
 static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
@@ -124,16 +123,6 @@ csrf_ok(struct api_req *req)
 	return ok;
 }
 
-static bool
-is_json(const char *ct)
-{
-	size_t n = strlen("application/json");
-
-	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
-		return false;
-	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
-}
-
 /* Identifies the caller; false (and a problem in resp) when the route needs a login that
  * was not given or does not hold. */
 static bool
@@ -141,14 +130,22 @@ authenticate(struct api_req *req, struct api_resp *resp, const struct route *r)
 {
 	enum pocd_err err;
 
+	/* A public route serves anyone: a stale cookie must not stand in the way of a login. */
+	if ((r->flags & PUBLIC) != 0)
+		return true;
 	if (!credentials(req, req->token, &req->by_cookie)) {
-		if ((r->flags & PUBLIC) != 0)
-			return true;
-		problem(resp, POCD_EAUTH, "log in first: send Authorization: Bearer TOKEN");
-		resp_header(resp, "WWW-Authenticate", "Bearer realm=\"pocd\"");
+		bool sent = req->header(req, "Authorization") != NULL;
+		problem(resp, POCD_EAUTH,
+		        sent ? "the token is malformed: send Authorization: Bearer TOKEN"
+		             : "log in first: send Authorization: Bearer TOKEN");
+		resp_header(resp, "WWW-Authenticate",
+		            sent ? "Bearer realm=\"pocd\", error=\"invalid_token\""
+		                 : "Bearer realm=\"pocd\"");
 		return false;
 	}
 	err = session_check(req->api->core, req->token, &req->who);
+	if (err == POCD_ESTORE)
+		err = POCD_EUNAVAILABLE;
 	if (err == POCD_OK && req->by_cookie && !csrf_ok(req)) {
 		problem(resp, POCD_EFORBIDDEN, "a cookie session needs the X-CSRF-Token header");
 		return false;
@@ -157,8 +154,6 @@ authenticate(struct api_req *req, struct api_resp *resp, const struct route *r)
 		req->authenticated = true;
 		return true;
 	}
-	if ((r->flags & PUBLIC) != 0)
-		return true;
 	problem(resp, err, err == POCD_EAUTH ? "the token is unknown, expired or revoked" : NULL);
 	if (err == POCD_EAUTH)
 		resp_header(resp, "WWW-Authenticate",
@@ -204,11 +199,6 @@ api_handle(struct api_req *req, struct api_resp *resp)
 		return r->fn(req, resp);
 	if (!authenticate(req, resp, r))
 		return API_DONE;
-	if ((r->flags & JSON) != 0 && !is_json(req->header(req, "Content-Type"))) {
-		problem_status(resp, 415, "unsupported-media-type", "Unsupported media type",
-		               "send the body as Content-Type: application/json");
-		return API_DONE;
-	}
 	return r->fn(req, resp);
 }
 

@@ -329,7 +329,7 @@ disable_run(struct store_conn *w, struct store_job *j)
 		return err;
 	if (strcmp(op->account.state, op->actor.state) != 0)
 		return POCD_EFORBIDDEN;
-	if (strcmp(op->account.id, op->actor.account_id) == 0)
+	if (op->disabled && strcmp(op->account.id, op->actor.account_id) == 0)
 		return POCD_ECONFLICT;
 	err = store_account_set_disabled(w, op->account_id, op->disabled);
 	if (err == POCD_OK && op->disabled)
@@ -368,8 +368,12 @@ password_run(struct store_conn *w, struct store_job *j)
 	                   .actor_state = op->actor.state,
 	                   .states = op->actor.state,
 	                   .object_id = op->actor.account_id};
+	uint8_t keep[TOKEN_HASH_LEN];
 	enum pocd_err err = store_account_set_password(w, op->actor.account_id, op->pwhash);
 
+	token_hash(op->token, keep);
+	if (err == POCD_OK)
+		err = store_sessions_delete_others(w, op->actor.account_id, keep);
 	return err != POCD_OK ? err : store_event_append(w, &ev, now_s());
 }
 
@@ -379,6 +383,7 @@ password_committed(struct store_job *j, enum pocd_err st)
 	struct password_op *op = container_of(j, struct password_op, job);
 
 	sodium_memzero(op->pwhash, sizeof(op->pwhash));
+	session_cache_flush(op->core->sessions);
 	op->status = st;
 	op->done(op->arg);
 }
@@ -394,10 +399,14 @@ password_work(struct work *w)
 
 	if (rd != NULL)
 		err = store_account_by_username(rd, op->actor.username, &a, old, sizeof(old));
-	if (err == POCD_OK && !password_verify(old, op->current))
+	if (err == POCD_OK && !password_verify(old, op->current)) {
+		throttle_fail(op->core->throttle, op->actor.username, op->client, now_s());
 		err = POCD_EAUTH;
-	if (err == POCD_OK)
+	}
+	if (err == POCD_OK) {
+		throttle_reset(op->core->throttle, op->actor.username, op->client);
 		err = password_hash(op->next, op->pwhash);
+	}
 	sodium_memzero(old, sizeof(old));
 	sodium_memzero(op->current, sizeof(op->current));
 	sodium_memzero(op->next, sizeof(op->next));
@@ -417,6 +426,12 @@ accounts_change_password(struct core *c, struct password_op *op)
 {
 	op->core = c;
 	op->work.fn = password_work;
+	if (!throttle_allow(c->throttle, op->actor.username, op->client, now_s(),
+	                    &op->retry_after)) {
+		sodium_memzero(op->current, sizeof(op->current));
+		sodium_memzero(op->next, sizeof(op->next));
+		return POCD_ETHROTTLED;
+	}
 	if (workq_submit(c->hashq, &op->work, HASH_QUEUE_MAX) != 0) {
 		sodium_memzero(op->current, sizeof(op->current));
 		sodium_memzero(op->next, sizeof(op->next));

@@ -103,9 +103,12 @@ enum pocd_err accounts_set_disabled(struct core *c, struct account_op *op);
 
 struct password_op {
 	struct principal actor;
+	char token[TOKEN_SIZE]; /* the session asking: every other session is ended */
+	char client[ADDR_SIZE]; /* for throttling wrong current passwords */
 	char current[PASSWORD_MAX + 1];
 	char next[PASSWORD_MAX + 1];
-	enum pocd_err status;
+	enum pocd_err status; /* POCD_EAUTH: current is wrong */
+	int64_t retry_after;  /* with POCD_ETHROTTLED */
 	char pwhash[PWHASH_SIZE];
 	struct core *core;
 	struct work work;
@@ -114,6 +117,8 @@ struct password_op {
 	void *arg;
 };
 
+/* Checks the current password (failures count towards login throttling), stores the new
+ * one and ends the account's other sessions. */
 enum pocd_err accounts_change_password(struct core *c, struct password_op *op);
 
 /* Creates an account directly, blocking (for pocd init and the demo data, never requests). */

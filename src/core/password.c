@@ -46,13 +46,11 @@ password_verify(const char *hash, const char *pw)
 const char *
 password_weakness(const char *pw)
 {
-	size_t n = strlen(pw);
-
-	if (n < PASSWORD_MIN)
-		return "must be at least 12 characters long";
-	if (n > PASSWORD_MAX)
+	if (strlen(pw) > PASSWORD_MAX)
 		return "must be at most 256 bytes long";
 	if (!valid_text(pw, PASSWORD_MAX))
 		return "must be UTF-8 text without control characters";
+	if (utf8_chars(pw) < PASSWORD_MIN)
+		return "must be at least 12 characters long";
 	return NULL;
 }

@@ -18,6 +18,19 @@ static const char *const known[] = {
     "review_by", NULL,
 };
 
+/* What the server adds to a PoC: shown on reads, refused on writes. */
+static const char *const server_fields[] = {"id",         "state",      "revision",
+                                            "created_at", "updated_at", NULL};
+
+static bool
+in_list(const char *key, const char *const *list)
+{
+	for (size_t i = 0; list[i] != NULL; i++)
+		if (strcmp(key, list[i]) == 0)
+			return true;
+	return false;
+}
+
 /* The string member name of obj, or NULL with a reason added (absent is fine if optional). */
 static const char *
 get_str(const json_t *obj, const char *name, bool required, struct verrs *errs)
@@ -286,10 +299,10 @@ poc_decode(const json_t *in, struct poc *p, struct verrs *errs)
 	}
 	json_object_foreach((json_t *)in, key, v)
 	{
-		bool ok = false;
-		for (size_t i = 0; known[i] != NULL; i++)
-			ok |= strcmp(key, known[i]) == 0;
-		if (!ok)
+		bool ok = in_list(key, known);
+		if (!ok && in_list(key, server_fields))
+			verr_add(errs, key, "is set by the server: leave it out");
+		else if (!ok)
 			verr_add(errs, key, "is not a field of a PoC");
 	}
 	s = get_str(in, "kind", true, errs);

@@ -241,6 +241,16 @@ valid_text(const char *s, size_t max)
 	return chars >= 1 && chars <= max;
 }
 
+size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xc0) != 0x80;
+	return n;
+}
+
 bool
 valid_state_code(const char *s)
 {

@@ -222,6 +222,20 @@ store_sessions_delete_account(struct store_conn *w, const char *account_id)
 }
 
 enum pocd_err
+store_sessions_delete_others(struct store_conn *w, const char *account_id,
+                             const uint8_t keep[TOKEN_HASH_LEN])
+{
+	sqlite3_stmt *s = stmt(w, ST_SESS_DELETE_OTHERS,
+	                       "DELETE FROM sessions WHERE account_id = ? AND token_hash != ?");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, keep, TOKEN_HASH_LEN, SQLITE_STATIC);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
 store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
                        const struct enrolment *e, int64_t now)
 {

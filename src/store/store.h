@@ -89,6 +89,9 @@ enum pocd_err store_session_lookup(struct store_conn *c, const uint8_t hash[TOKE
                                    int64_t now, struct principal *out, int64_t *expires_at);
 enum pocd_err store_session_delete(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN]);
 enum pocd_err store_sessions_delete_account(struct store_conn *w, const char *account_id);
+/* Ends every session of the account but the one whose hash is keep. */
+enum pocd_err store_sessions_delete_others(struct store_conn *w, const char *account_id,
+                                           const uint8_t keep[TOKEN_HASH_LEN]);
 
 /* enrolments: one-time links to create an account */
 enum pocd_err store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
