@@ -117,9 +117,16 @@ h_me(struct api_req *req, struct api_resp *resp)
 {
 	json_t *o =
 	    account_json(req->who.account_id, req->who.username, req->who.role, req->who.state);
+	char csrf[TOKEN_SIZE];
 
 	if (o != NULL)
 		json_object_set_new(o, "participating", json_boolean(req->who.participating));
+	/* A page that reloaded has its cookie but lost the CSRF token: it reads it here. */
+	if (o != NULL && req->by_cookie) {
+		api_csrf_token(req->token, csrf);
+		json_object_set_new(o, "csrf_token", json_string(csrf));
+		sodium_memzero(csrf, sizeof(csrf));
+	}
 	resp_json(resp, 200, o);
 	resp_header(resp, "Cache-Control", "no-store");
 	return API_DONE;

@@ -20,6 +20,10 @@
 #include "lib/log.h"
 #include "lib/timeutil.h"
 
+/* Bodies between API_BODY_MAX and this are read and dropped before the 413; larger ones are
+ * cut off. */
+#define DISCARD_MAX (16u << 20)
+
 struct http_server {
 	struct MHD_Daemon *d;
 	struct api *api;
@@ -35,6 +39,7 @@ struct request {
 	char *body;
 	size_t body_len;
 	bool too_large;
+	size_t discarded; /* bytes dropped past the limit */
 	bool pending;
 	uint64_t start_us;
 	const char *method;
@@ -197,8 +202,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		*con_cls = r;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		/* Refused before a byte of it is read. */
-		if (cl != NULL && strtoull(cl, NULL, 10) > API_BODY_MAX)
+		/* Far too large: refused before a byte of it is read (the client may see the
+		 * connection close before it reads the answer). */
+		if (cl != NULL && strtoull(cl, NULL, 10) > DISCARD_MAX)
 			return send_limit(r, 413, "Payload too large",
 			                  "the body exceeds the limit of 1 MiB");
 		return MHD_YES;
@@ -207,8 +213,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
 		if (r->too_large || r->body_len + n > API_BODY_MAX) {
+			/* Read and dropped, so the client gets its 413 on a sane connection. */
 			r->too_large = true;
-			return MHD_YES;
+			r->discarded += n;
+			return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
 		}
 		char *nb = realloc(r->body, r->body_len + n + 1);
 		if (nb == NULL)
