@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "core/accounts.h"
 #include "core/demo.h"
+#include "core/scheduler.h"
 #include "core/states.h"
 #include "http/server.h"
 #include "lib/log.h"
@@ -25,8 +26,11 @@ struct opts {
 	unsigned conn_limit;
 	unsigned conn_timeout;
 	long session_ttl;
+	int64_t ack_after[3]; /* 0: the default; by urgency: routine, priority, urgent */
+	int64_t answer_after[3];
 	int demo;
 	int test;
+	int test_clock;
 	int quiet;
 };
 
@@ -36,13 +40,17 @@ usage(FILE *f)
 	fputs("usage: pocd init --db PATH [--demo] [--test]\n"
 	      "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
 	      "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
-	      "                  [--metrics-token TOKEN] [--quiet]\n"
+	      "                  [--metrics-token TOKEN] [--quiet] [--test-clock]\n"
+	      "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
+	      "                  [--deadline-urgent ACK/ANSWER]\n"
 	      "\n"
 	      "init creates the database, the 193 states and the Secretariat account; --demo adds\n"
 	      "the demo directory and writes its logins to PATH.credentials.json (mode 0600);\n"
 	      "--test marks a database for tests. serve answers the API on ADDR:PORT\n"
 	      "(default 127.0.0.1:8080) until SIGINT or SIGTERM. A config file holds the same\n"
-	      "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n",
+	      "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n"
+	      "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
+	      "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n",
 	      f);
 }
 
@@ -57,6 +65,50 @@ parse_uint(const char *name, const char *v, unsigned long min, unsigned long max
 	if (errno != 0 || *v == '\0' || *end != '\0' || *v == '-' || n < min || n > max)
 		fatal("--%s %s: expected a whole number from %lu to %lu", name, v, min, max);
 	return (unsigned)n;
+}
+
+/* "90", "90s", "15m", "2h", "14d" in seconds. */
+static int64_t
+parse_duration(const char *name, const char *v)
+{
+	char *end;
+	long long n;
+	int64_t unit = 1;
+
+	n = strtoll(v, &end, 10);
+	if (end == v || n < 1)
+		goto bad;
+	if (*end == 'm')
+		unit = 60;
+	else if (*end == 'h')
+		unit = 3600;
+	else if (*end == 'd')
+		unit = 86400;
+	else if (*end != 's' && *end != '\0')
+		goto bad;
+	if (*end != '\0' && end[1] != '\0')
+		goto bad;
+	if (n > 365LL * 86400 / unit)
+		goto bad;
+	return (int64_t)n * unit;
+bad:
+	fatal("--%s %s: expected durations such as 2h/24h (s, m, h, d; at most a year)", name, v);
+}
+
+static void
+set_deadline(struct opts *o, int urgency, const char *name, const char *v)
+{
+	char ack[32];
+	const char *slash = strchr(v, '/');
+
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(ack))
+		fatal("--%s %s: expected ACK/ANSWER such as 2h/24h", name, v);
+	memcpy(ack, v, (size_t)(slash - v));
+	ack[slash - v] = '\0';
+	o->ack_after[urgency] = parse_duration(name, ack);
+	o->answer_after[urgency] = parse_duration(name, slash + 1);
+	if (o->answer_after[urgency] < o->ack_after[urgency])
+		fatal("--%s %s: the answer deadline comes before the acknowledgement", name, v);
 }
 
 static void
@@ -84,6 +136,12 @@ apply(struct opts *o, const char *name, const char *v)
 		o->conn_timeout = parse_uint(name, v, 1, 3600);
 	else if (strcmp(name, "session-ttl") == 0)
 		o->session_ttl = parse_uint(name, v, 60, 30 * 24 * 3600);
+	else if (strcmp(name, "deadline-routine") == 0)
+		set_deadline(o, 0, name, v);
+	else if (strcmp(name, "deadline-priority") == 0)
+		set_deadline(o, 1, name, v);
+	else if (strcmp(name, "deadline-urgent") == 0)
+		set_deadline(o, 2, name, v);
 	else
 		fatal("unknown option '%s'", name);
 }
@@ -136,6 +194,10 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"timeout", required_argument, NULL, 0},
 	    {"session-ttl", required_argument, NULL, 0},
 	    {"metrics-token", required_argument, NULL, 0},
+	    {"deadline-routine", required_argument, NULL, 0},
+	    {"deadline-priority", required_argument, NULL, 0},
+	    {"deadline-urgent", required_argument, NULL, 0},
+	    {"test-clock", no_argument, NULL, 'c'},
 	    {"demo", no_argument, NULL, 'd'},
 	    {"test", no_argument, NULL, 't'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -166,6 +228,9 @@ parse_args(struct opts *o, int argc, char **argv)
 		case 'q':
 			o->quiet = 1;
 			break;
+		case 'c':
+			o->test_clock = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -195,6 +260,14 @@ open_core(const struct opts *o, struct store **st)
 	core_config_defaults(&cc);
 	if (o->session_ttl > 0)
 		cc.session_ttl = o->session_ttl;
+	for (int u = 0; u < 3; u++)
+		if (o->ack_after[u] > 0) {
+			cc.ack_after[u] = o->ack_after[u];
+			cc.answer_after[u] = o->answer_after[u];
+		}
+	if (o->test_clock && !store_is_test(*st))
+		fatal("--test-clock: %s was not created with pocd init --test", o->db);
+	cc.test_clock = o->test_clock;
 	c = core_new(*st, &cc);
 	if (c == NULL)
 		fatal("cannot start the core services: out of memory");
@@ -263,6 +336,8 @@ cmd_serve(const struct opts *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	c = open_core(o, &st);
+	if (scheduler_start(c) == NULL)
+		fatal("cannot start the deadline scheduler");
 	api = api_new(c, &ac);
 	if (api == NULL)
 		fatal("out of memory");

@@ -45,7 +45,12 @@ const char *json_member_str(const json_t *o, const char *name, bool required, si
 void resp_json(struct api_resp *resp, unsigned status, json_t *o);
 void resp_header(struct api_resp *resp, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Directory cursors: an opaque string for "after this state and sort key". */
+/* Cursors: an opaque string for "after (a, b)", two non-empty parts without "|". */
+#define CURSOR_RAW_MAX 96
+#define CURSOR_MAX     128 /* its base64url form */
+void cursor_pack(const char *a, const char *b, char *out, size_t outlen);
+bool cursor_unpack(const char *cursor, char *a, size_t asize, char *b, size_t bsize);
+/* Directory cursors: "after this state and sort key". */
 void cursor_encode(const char *state, const char *key, char *out, size_t outlen);
 bool cursor_decode(const char *cursor, char state[STATE_SIZE], char key[SORTKEY_SIZE]);
 /* Page size from ?limit=, default def, 1..max; false (and a 400 in resp) if malformed. */
@@ -91,6 +96,15 @@ enum api_result h_poc_history(struct api_req *req, struct api_resp *resp);
 enum api_result h_directory(struct api_req *req, struct api_resp *resp);
 enum api_result h_accounts(struct api_req *req, struct api_resp *resp);
 enum api_result h_account_patch(struct api_req *req, struct api_resp *resp);
+enum api_result h_comm_send(struct api_req *req, struct api_resp *resp);
+enum api_result h_comm_list(struct api_req *req, struct api_resp *resp);
+enum api_result h_comm_get(struct api_req *req, struct api_resp *resp);
+enum api_result h_comm_ack(struct api_req *req, struct api_resp *resp);
+enum api_result h_comm_reply(struct api_req *req, struct api_resp *resp);
+enum api_result h_comm_close(struct api_req *req, struct api_resp *resp);
+enum api_result h_templates(struct api_req *req, struct api_resp *resp);
+enum api_result h_report(struct api_req *req, struct api_resp *resp);
+enum api_result h_test_clock(struct api_req *req, struct api_resp *resp);
 enum api_result h_healthz(struct api_req *req, struct api_resp *resp);
 enum api_result h_metrics(struct api_req *req, struct api_resp *resp);
 

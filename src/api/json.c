@@ -121,23 +121,25 @@ resp_header(struct api_resp *resp, const char *name, const char *fmt, ...)
 }
 
 void
-cursor_encode(const char *state, const char *key, char *out, size_t outlen)
+cursor_pack(const char *a, const char *b, char *out, size_t outlen)
 {
-	char raw[STATE_SIZE + SORTKEY_SIZE + 1];
-	int n = snprintf(raw, sizeof(raw), "%s|%s", state, key);
+	char raw[CURSOR_RAW_MAX + 1];
+	int n = snprintf(raw, sizeof(raw), "%s|%s", a, b);
 
+	if (n < 0 || (size_t)n >= sizeof(raw))
+		n = 0;
 	sodium_bin2base64(out, outlen, (const uint8_t *)raw, (size_t)n,
 	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 bool
-cursor_decode(const char *cursor, char state[STATE_SIZE], char key[SORTKEY_SIZE])
+cursor_unpack(const char *cursor, char *a, size_t asize, char *b, size_t bsize)
 {
-	uint8_t raw[STATE_SIZE + SORTKEY_SIZE + 1];
-	size_t n;
+	uint8_t raw[CURSOR_RAW_MAX + 1];
+	size_t n, alen;
 	const char *bar;
 
-	if (strlen(cursor) > 64 ||
+	if (strlen(cursor) > CURSOR_MAX ||
 	    sodium_base642bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &n, NULL,
 	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
 		return false;
@@ -145,13 +147,28 @@ cursor_decode(const char *cursor, char state[STATE_SIZE], char key[SORTKEY_SIZE]
 	if (memchr(raw, '\0', n) != NULL)
 		return false;
 	bar = strchr((const char *)raw, '|');
-	if (bar == NULL || bar - (const char *)raw != 3 || strlen(bar + 1) >= SORTKEY_SIZE ||
-	    strlen(bar + 1) == 0)
+	if (bar == NULL)
 		return false;
-	memcpy(state, raw, 3);
-	state[3] = '\0';
-	strlcpy(key, bar + 1, SORTKEY_SIZE);
+	alen = (size_t)(bar - (const char *)raw);
+	if (alen == 0 || alen >= asize || strlen(bar + 1) == 0 || strlen(bar + 1) >= bsize)
+		return false;
+	memcpy(a, raw, alen);
+	a[alen] = '\0';
+	strlcpy(b, bar + 1, bsize);
 	return true;
+}
+
+void
+cursor_encode(const char *state, const char *key, char *out, size_t outlen)
+{
+	cursor_pack(state, key, out, outlen);
+}
+
+bool
+cursor_decode(const char *cursor, char state[STATE_SIZE], char key[SORTKEY_SIZE])
+{
+	return cursor_unpack(cursor, state, STATE_SIZE, key, SORTKEY_SIZE) &&
+	       strlen(state) == STATE_SIZE - 1;
 }
 
 bool

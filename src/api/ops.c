@@ -6,6 +6,7 @@
 #include "api/handlers.h"
 #include "core/authz.h"
 #include "lib/buf.h"
+#include "lib/timeutil.h"
 
 const uint64_t latency_bounds_us[LATENCY_BUCKETS] = {
     100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 5000000,
@@ -99,5 +100,39 @@ h_metrics(struct api_req *req, struct api_resp *resp)
 	resp->status = 200;
 	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	resp_header(resp, "Cache-Control", "no-store");
+	return API_DONE;
+}
+
+enum api_result
+h_test_clock(struct api_req *req, struct api_resp *resp)
+{
+	struct core *c = req->api->core;
+	struct verrs errs = {0};
+	char now[RFC3339_SIZE];
+	json_t *o, *v;
+
+	/* Without --test-clock the route does not exist. */
+	if (!c->cfg.test_clock) {
+		problem_status(resp, 404, "not-found", "Not found", "there is no such resource");
+		return API_DONE;
+	}
+	if ((o = body_object(req, resp)) == NULL)
+		return API_DONE;
+	json_refuse_unknown(o, (const char *const[]){"advance_seconds", NULL}, "a clock change",
+	                    &errs);
+	v = json_object_get(o, "advance_seconds");
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > 10 * 365 * 24 * 3600)
+		verr_add(&errs, "advance_seconds",
+		         "must be a whole number of seconds, 0 to 10 years");
+	if (errs.n == 0)
+		core_advance_clock(c, json_integer_value(v));
+	json_decref(o);
+	if (errs.n > 0) {
+		problem_fields(resp, &errs);
+		return API_DONE;
+	}
+	fmt_rfc3339(core_now(c), now);
+	resp_json(resp, 200, json_pack("{s:s}", "now", now));
 	return API_DONE;
 }

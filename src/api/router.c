@@ -41,6 +41,15 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/pocs/{}/history", h_poc_history, 0},
     {M_GET, "/api/v1/directory", h_directory, 0},
     {M_PATCH, "/api/v1/accounts/{}", h_account_patch, 0},
+    {M_GET, "/api/v1/templates", h_templates, 0},
+    {M_POST, "/api/v1/communications", h_comm_send, 0},
+    {M_GET, "/api/v1/communications", h_comm_list, 0},
+    {M_GET, "/api/v1/communications/{}", h_comm_get, 0},
+    {M_POST, "/api/v1/communications/{}/acknowledge", h_comm_ack, 0},
+    {M_POST, "/api/v1/communications/{}/replies", h_comm_reply, 0},
+    {M_POST, "/api/v1/communications/{}/close", h_comm_close, 0},
+    {M_GET, "/api/v1/reports/responsiveness", h_report, 0},
+    {M_POST, "/api/v1/test/clock", h_test_clock, PUBLIC},
 };
 
 static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};

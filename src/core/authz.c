@@ -1,5 +1,7 @@
 #include "core/authz.h"
 
+#include "core/exchange.h"
+
 #include <string.h>
 
 static bool
@@ -50,4 +52,75 @@ enum pocd_err
 authz_read_metrics(const struct principal *p)
 {
 	return p->role == ROLE_SECRETARIAT ? POCD_OK : POCD_EFORBIDDEN;
+}
+
+enum pocd_err
+authz_send_comm(const struct principal *p)
+{
+	return p->role != ROLE_SECRETARIAT && p->participating ? POCD_OK : POCD_EFORBIDDEN;
+}
+
+enum comm_party
+authz_comm_party(const struct principal *p, const struct comm *cm)
+{
+	if (p->role == ROLE_SECRETARIAT)
+		return PARTY_NONE;
+	if (strcmp(p->state, cm->sender_state) == 0)
+		return PARTY_SENDER;
+	for (size_t i = 0; i < cm->nrecipients; i++)
+		if (strcmp(p->state, cm->r[i].state) == 0)
+			return PARTY_RECIPIENT;
+	return PARTY_NONE;
+}
+
+enum pocd_err
+authz_comm_act(const struct principal *p, const struct comm *cm, int action)
+{
+	enum comm_party party = authz_comm_party(p, cm);
+
+	if (party == PARTY_NONE)
+		return POCD_ENOTFOUND;
+	if ((action == EX_ACKNOWLEDGE && party != PARTY_RECIPIENT) ||
+	    (action == EX_CLOSE && party != PARTY_SENDER))
+		return POCD_EFORBIDDEN;
+	return POCD_OK;
+}
+
+/* The kinds a recipient's PoCs are addressed as, escalation included. */
+static unsigned
+addressed(const struct comm_recipient *r)
+{
+	return r->kinds | (r->escalation >= 2 ? KIND_BIT(POC_DIPLOMATIC) : 0);
+}
+
+bool
+authz_comm_content(const struct principal *p, const struct comm *cm, unsigned linked)
+{
+	enum comm_party party = authz_comm_party(p, cm);
+	unsigned kinds = 0;
+
+	if (party == PARTY_NONE)
+		return false;
+	if (strcmp(cm->tlp, "RED") != 0)
+		return true;
+	if (strcmp(p->account_id, cm->sender_account) == 0)
+		return true;
+	for (size_t i = 0; i < cm->nrecipients; i++)
+		if (party == PARTY_SENDER || strcmp(cm->r[i].state, p->state) == 0)
+			kinds |= addressed(&cm->r[i]);
+	return (linked & kinds) != 0;
+}
+
+bool
+authz_comm_sees_all(const struct principal *p, const struct comm *cm)
+{
+	enum comm_party party = authz_comm_party(p, cm);
+
+	return party == PARTY_SENDER || (party == PARTY_RECIPIENT && cm->open_distribution);
+}
+
+bool
+authz_report_all_states(const struct principal *p)
+{
+	return p->role == ROLE_SECRETARIAT;
 }

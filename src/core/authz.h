@@ -23,4 +23,24 @@ enum pocd_err authz_set_participation(const struct principal *p);
 /* Reading /metrics: the Secretariat (or the metrics token, checked by the caller). */
 enum pocd_err authz_read_metrics(const struct principal *p);
 
+/* Sending a communication: an officer or state_admin of a participating state. */
+enum pocd_err authz_send_comm(const struct principal *p);
+
+enum comm_party { PARTY_NONE, PARTY_SENDER, PARTY_RECIPIENT };
+/* The caller's part in a communication. PARTY_NONE (answered 404: a third state, the
+ * Secretariat) is not told that it exists. */
+enum comm_party authz_comm_party(const struct principal *p, const struct comm *cm);
+/* Acknowledging (a recipient), replying (either party), closing (the sender): POCD_OK,
+ * POCD_EFORBIDDEN for the wrong party, POCD_ENOTFOUND for no party. action is an
+ * enum exchange_action. */
+enum pocd_err authz_comm_act(const struct principal *p, const struct comm *cm, int action);
+/* Whether the caller may read the content, not only the header and the lifecycle. Under
+ * TLP:RED only the author and the accounts acting for the PoCs addressed (linked holds the
+ * KIND_BIT()s of the PoCs of its state the caller acts for); otherwise every party. */
+bool authz_comm_content(const struct principal *p, const struct comm *cm, unsigned linked);
+/* Whether a recipient of cm sees the other recipients and their threads. */
+bool authz_comm_sees_all(const struct principal *p, const struct comm *cm);
+/* The responsiveness report of every state: the Secretariat; others see their own. */
+bool authz_report_all_states(const struct principal *p);
+
 #endif

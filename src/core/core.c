@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/scheduler.h"
 #include "core/sessions.h"
 #include "core/throttle.h"
+#include "lib/timeutil.h"
 #include "lib/workq.h"
 
 static const char *const roles[] = {"secretariat", "state_admin", "officer"};
@@ -17,6 +19,13 @@ core_config_defaults(struct core_config *cfg)
 	cfg->hash_threads = 2;
 	cfg->login_attempts = 5;
 	cfg->login_window = 15 * 60;
+	cfg->ack_after[0] = 72 * 3600;
+	cfg->answer_after[0] = 14 * 24 * 3600;
+	cfg->ack_after[1] = 12 * 3600;
+	cfg->answer_after[1] = 72 * 3600;
+	cfg->ack_after[2] = 2 * 3600;
+	cfg->answer_after[2] = 24 * 3600;
+	cfg->test_clock = false;
 }
 
 struct core *
@@ -31,6 +40,7 @@ core_new(struct store *st, const struct core_config *cfg)
 	c->hashq = workq_new(cfg->hash_threads);
 	c->sessions = session_cache_new();
 	c->throttle = throttle_new(cfg->login_attempts, cfg->login_window);
+	atomic_init(&c->clock_offset, 0);
 	if (c->hashq == NULL || c->sessions == NULL || c->throttle == NULL) {
 		core_free(c);
 		return NULL;
@@ -43,10 +53,28 @@ core_free(struct core *c)
 {
 	if (c == NULL)
 		return;
+	scheduler_stop(c->scheduler);
 	workq_free(c->hashq);
 	session_cache_free(c->sessions);
 	throttle_free(c->throttle);
 	free(c);
+}
+
+int64_t
+core_now(struct core *c)
+{
+	return now_s() + atomic_load(&c->clock_offset);
+}
+
+enum pocd_err
+core_advance_clock(struct core *c, int64_t seconds)
+{
+	if (!c->cfg.test_clock)
+		return POCD_EFORBIDDEN;
+	atomic_fetch_add(&c->clock_offset, seconds);
+	if (c->scheduler != NULL)
+		scheduler_kick(c->scheduler);
+	return POCD_OK;
 }
 
 const char *

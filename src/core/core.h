@@ -2,6 +2,8 @@
 #ifndef POCD_CORE_CORE_H
 #define POCD_CORE_CORE_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/err.h"
@@ -11,6 +13,7 @@
 struct workq;
 struct session_cache;
 struct throttle;
+struct scheduler;
 
 struct core_config {
 	int64_t session_ttl;     /* seconds a login token lives */
@@ -18,6 +21,11 @@ struct core_config {
 	unsigned hash_threads;   /* argon2id hashes at once */
 	unsigned login_attempts; /* failures per account and address before throttling */
 	int64_t login_window;    /* seconds over which failures are counted and blocked */
+	/* Deadlines in seconds, by urgency in the template's order (routine, priority, urgent):
+	 * to acknowledge, and to answer. */
+	int64_t ack_after[3];
+	int64_t answer_after[3];
+	bool test_clock; /* the clock may be moved (test databases only) */
 };
 
 struct core {
@@ -26,6 +34,8 @@ struct core {
 	struct workq *hashq;
 	struct session_cache *sessions;
 	struct throttle *throttle;
+	struct scheduler *scheduler;
+	_Atomic int64_t clock_offset; /* seconds added to the real clock (test clock) */
 };
 
 /* Default settings, overridden from the command line and config file. */
@@ -33,6 +43,12 @@ void core_config_defaults(struct core_config *cfg);
 /* Starts the services over an open store (not owned). Returns NULL on failure. */
 struct core *core_new(struct store *st, const struct core_config *cfg);
 void core_free(struct core *c);
+
+/* The service's clock for communications and their deadlines: the real time, moved on by
+ * the test clock. Core rules take it as an argument; this is where callers get it. */
+int64_t core_now(struct core *c);
+/* Moves the clock on (test clock only: POCD_EFORBIDDEN otherwise) and wakes the scheduler. */
+enum pocd_err core_advance_clock(struct core *c, int64_t seconds);
 
 /* A role's name as the API spells it, and back; -1 when unknown. */
 const char *role_name(enum role r);

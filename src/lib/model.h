@@ -98,6 +98,72 @@ struct poc_filter {
 	size_t limit;
 };
 
+enum comm_status { COMM_SENT, COMM_ACKNOWLEDGED, COMM_ANSWERED, COMM_CLOSED };
+
+#define COMM_MAX_RECIPIENTS 16
+#define KIND_BIT(k)         (1u << (k)) /* a set of enum poc_kind */
+
+/* One addressed state of a communication, with its place in the lifecycle. */
+struct comm_recipient {
+	char state[STATE_SIZE];
+	unsigned kinds; /* KIND_BIT()s of the PoCs addressed */
+	enum comm_status status;
+	bool ack_late;    /* the acknowledgement deadline passed first */
+	bool answer_late; /* the answer deadline passed first */
+	int escalation;   /* 0: as addressed; 1: alternate technical PoC; 2: diplomatic PoC */
+	int64_t ack_due;
+	int64_t answer_due;
+	int64_t next_due; /* when the scheduler must look at it again; 0 for never */
+	int64_t acknowledged_at, answered_at, closed_at; /* 0 until then */
+};
+
+/* A communication: its coded header, its content as canonical JSON text, its recipients. */
+struct comm {
+	char id[ID_SIZE];
+	char sender_state[STATE_SIZE];
+	char sender_account[ID_SIZE];
+	char type[32];
+	char urgency[16];
+	char tlp[16];
+	int template_version;
+	bool open_distribution;
+	char *content; /* subject, description and the optional fields; owned, free() */
+	int64_t created_at;
+	size_t nrecipients;
+	struct comm_recipient r[COMM_MAX_RECIPIENTS];
+};
+
+/* One step in a recipient's history: sent, acknowledged, answered, closed, overdue,
+ * escalated. */
+struct comm_step {
+	char state[STATE_SIZE];
+	char what[24];
+	char actor_account[ID_SIZE]; /* "" for the scheduler */
+	char actor_state[STATE_SIZE];
+	int64_t at;
+	char detail[64];
+};
+
+struct comm_reply {
+	char id[ID_SIZE];
+	char thread[STATE_SIZE]; /* the recipient state whose thread holds it */
+	char author_account[ID_SIZE];
+	char author_state[STATE_SIZE];
+	char *body; /* {"text", "lang", "indicators"?} as canonical JSON; owned, free() */
+	int64_t at;
+};
+
+/* What a list of communications asks for. */
+struct comm_filter {
+	char state[STATE_SIZE]; /* the caller's state */
+	bool outbox;            /* sent by state, else received by it */
+	int status;             /* -1 for any, else enum comm_status */
+	bool overdue_only;
+	int64_t before_at;       /* keyset cursor: created before (at, id) ... */
+	char before_id[ID_SIZE]; /* ... "" for the first page */
+	size_t limit;
+};
+
 /* One row of the events table, appended in the transaction of the change it records. */
 struct event {
 	const char *type;          /* "poc.created", "account.enrolled", ... */

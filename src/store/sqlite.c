@@ -56,6 +56,34 @@ static const char *const migrations[] = {
     " type TEXT NOT NULL, at INTEGER NOT NULL, actor_account TEXT, actor_state TEXT,"
     " states TEXT NOT NULL, object_id TEXT, details TEXT NOT NULL) STRICT;"
     "CREATE INDEX events_type ON events(type);",
+
+    "CREATE TABLE communications(id TEXT PRIMARY KEY,"
+    " sender_state TEXT NOT NULL REFERENCES states(code),"
+    " sender_account TEXT NOT NULL REFERENCES accounts(id), type TEXT NOT NULL,"
+    " urgency TEXT NOT NULL, tlp TEXT NOT NULL, template_version INTEGER NOT NULL,"
+    " open_distribution INTEGER NOT NULL, content TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX comm_outbox ON communications(sender_state, created_at, id);"
+    "CREATE TABLE comm_recipients(comm_id TEXT NOT NULL REFERENCES communications(id),"
+    " state TEXT NOT NULL REFERENCES states(code), kinds INTEGER NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('sent','acknowledged','answered','closed')),"
+    " ack_late INTEGER NOT NULL DEFAULT 0, answer_late INTEGER NOT NULL DEFAULT 0,"
+    " escalation INTEGER NOT NULL DEFAULT 0, ack_due INTEGER NOT NULL,"
+    " answer_due INTEGER NOT NULL, next_due INTEGER, acknowledged_at INTEGER,"
+    " answered_at INTEGER, closed_at INTEGER, created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (comm_id, state)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX comm_inbox ON comm_recipients(state, created_at, comm_id);"
+    "CREATE INDEX comm_due ON comm_recipients(next_due) WHERE next_due IS NOT NULL;"
+    "CREATE TABLE comm_steps(seq INTEGER PRIMARY KEY, comm_id TEXT NOT NULL"
+    " REFERENCES communications(id), state TEXT NOT NULL, what TEXT NOT NULL,"
+    " actor_account TEXT, actor_state TEXT, at INTEGER NOT NULL, detail TEXT NOT NULL)"
+    " STRICT;"
+    "CREATE INDEX comm_steps_comm ON comm_steps(comm_id, seq);"
+    "CREATE TABLE comm_replies(id TEXT PRIMARY KEY,"
+    " comm_id TEXT NOT NULL REFERENCES communications(id), thread TEXT NOT NULL,"
+    " author_account TEXT NOT NULL, author_state TEXT NOT NULL, body TEXT NOT NULL,"
+    " at INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX comm_replies_comm ON comm_replies(comm_id, at, id);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -122,6 +122,43 @@ enum pocd_err store_poc_history(struct store_conn *c, const char *poc_id,
                                           int64_t at, const char *doc, void *arg),
                                 void *arg);
 
+/* communications */
+enum pocd_err store_comm_insert(struct store_conn *w, const struct comm *cm);
+/* Fills out with the communication and all its recipients; out->content is malloc'd (the
+ * caller frees it, also on failure it is NULL). */
+enum pocd_err store_comm_get(struct store_conn *c, const char *id, struct comm *out);
+/* Writes back one recipient's lifecycle fields (status, lateness, escalation, due times). */
+enum pocd_err store_comm_recipient_update(struct store_conn *w, const char *comm_id,
+                                          const struct comm_recipient *r);
+enum pocd_err store_comm_step_add(struct store_conn *w, const char *comm_id,
+                                  const struct comm_step *st);
+enum pocd_err store_comm_steps(struct store_conn *c, const char *comm_id,
+                               int (*cb)(const struct comm_step *st, void *arg), void *arg);
+enum pocd_err store_comm_reply_add(struct store_conn *w, const char *comm_id,
+                                   const struct comm_reply *rp);
+/* Calls cb for each reply in time order; rp->body is only valid during the call. */
+enum pocd_err store_comm_replies(struct store_conn *c, const char *comm_id,
+                                 int (*cb)(const struct comm_reply *rp, void *arg), void *arg);
+/* The ids of a state's inbox or outbox matching f, newest first, at most f->limit. */
+enum pocd_err store_comms_list(struct store_conn *c, const struct comm_filter *f,
+                               int (*cb)(const char *id, int64_t created_at, void *arg), void *arg);
+/* The (communication, state) pairs whose next_due has come by now. */
+enum pocd_err store_comm_due(struct store_conn *c, int64_t now,
+                             int (*cb)(const char *comm_id, const char *state, void *arg),
+                             void *arg);
+/* The earliest next_due of all, or 0 when nothing is waiting. */
+enum pocd_err store_comm_next_due(struct store_conn *c, int64_t *out);
+/* Calls cb for each recipient row of communications created since (for the reports). */
+enum pocd_err store_comm_stats(struct store_conn *c, int64_t since,
+                               int (*cb)(const char *state, int64_t created_at,
+                                         const struct comm_recipient *r, void *arg),
+                               void *arg);
+/* KIND_BIT()s of the PoCs of state that account_id acts for. */
+enum pocd_err store_account_poc_kinds(struct store_conn *c, const char *account_id,
+                                      const char *state, unsigned *kinds);
+/* Bits (kind * 2 + rank) of the PoCs a state has. */
+enum pocd_err store_state_poc_ranks(struct store_conn *c, const char *state, unsigned *ranks);
+
 /* events: the record of every mutation */
 enum pocd_err store_event_append(struct store_conn *w, const struct event *e, int64_t at);
 enum pocd_err store_events_count(struct store_conn *c, const char *type, int64_t *out);
