@@ -258,22 +258,51 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	return send_resp(r);
 }
 
+#define LOG_PATH_MAX 512
+
+/* The path as a log can hold it: bytes that could forge or garble a line (controls, spaces,
+ * non-ASCII, '%') are percent-encoded; long paths are cut with "...". */
+static void
+log_path(const char *in, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if (o + 4 >= outlen) {
+			memcpy(out + outlen - 4, "...", 4);
+			return;
+		}
+		if (*p <= 0x20 || *p >= 0x7f || *p == '%') {
+			out[o++] = '%';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o] = '\0';
+}
+
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
              enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *srv = cls;
 	struct request *r = *con_cls;
+	char path[LOG_PATH_MAX];
 	uint64_t us;
 
 	if (r == NULL)
 		return;
 	us = mono_us() - r->start_us;
 	api_observe(srv->api, r->resp.status, us);
-	if (!srv->quiet)
-		log_info("%s %s %u %llu %s", r->method, r->req.path, r->resp.status,
+	if (!srv->quiet) {
+		log_path(r->req.path, path, sizeof(path));
+		log_info("%s %s %u %llu %s", r->method, path, r->resp.status,
 		         (unsigned long long)us,
 		         r->req.authenticated ? r->req.who.account_id : "-");
+	}
 	if (r->req.state_free != NULL)
 		r->req.state_free(r->req.state);
 	api_resp_free(&r->resp);
@@ -357,7 +386,7 @@ http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msg
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+	    (size_t)16 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
 	if (srv->d == NULL) {
 		snprintf(msg, msglen,
 		         "cannot listen on %s (in use, or not an address of this host)",
