@@ -111,10 +111,12 @@ add_reply(const struct comm_reply *rp, void *arg)
 	if (o == NULL)
 		return -1;
 	set_time(o, "at", rp->at);
-	if (dc->v->content && (body = json_loads(rp->body, 0, NULL)) != NULL)
-		json_object_update(o, body), json_decref(body);
-	else if (!dc->v->content)
+	if (!dc->v->content) {
 		json_object_set_new(o, "content_withheld", json_string("TLP:RED"));
+	} else if ((body = json_loads(rp->body, 0, NULL)) != NULL) {
+		json_object_update(o, body);
+		json_decref(body);
+	}
 	return json_array_append_new(dc->thread, o);
 }
 
@@ -481,6 +483,19 @@ add_item(const char *id, int64_t created_at, void *arg)
 	return lc->err != POCD_OK;
 }
 
+/* A list cursor is "CREATED_AT|ID" of the last item given. */
+static bool
+list_cursor(const char *cursor, struct comm_filter *f)
+{
+	char at[24], *end;
+
+	if (!cursor_unpack(cursor, at, sizeof(at), f->before_id, sizeof(f->before_id)) ||
+	    !id_valid(f->before_id))
+		return false;
+	f->before_at = strtoll(at, &end, 10);
+	return *end == '\0' && at[0] != '-';
+}
+
 enum api_result
 h_comm_list(struct api_req *req, struct api_resp *resp)
 {
@@ -510,12 +525,8 @@ h_comm_list(struct api_req *req, struct api_resp *resp)
 			verr_add(&errs, "status",
 			         "must be sent, acknowledged, answered, closed or overdue");
 	}
-	if (cursor != NULL) {
-		char *end;
-		if (!cursor_unpack(cursor, at, sizeof(at), f.before_id, sizeof(f.before_id)) ||
-		    (f.before_at = strtoll(at, &end, 10), *end != '\0') || !id_valid(f.before_id))
-			verr_add(&errs, "cursor", "is not a cursor this service gave out");
-	}
+	if (cursor != NULL && !list_cursor(cursor, &f))
+		verr_add(&errs, "cursor", "is not a cursor this service gave out");
 	if (errs.n > 0) {
 		problem_fields(resp, &errs);
 		return API_DONE;
