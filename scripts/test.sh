@@ -41,7 +41,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # Unit tests (cmocka, TAP output), under ASan and UBSan.
 for t in build-asan/test_*; do
-	[ -x "$t" ] || continue
+	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=unit/$(basename "$t")
 	CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$out/$(basename "$t").tap" 2>&1
 	rc=$?
@@ -71,7 +71,7 @@ tally api "$api_ok" "$api_bad"
 
 # Fuzz corpus replay: every saved input of every target runs once, under ASan and UBSan.
 for f in build-fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
+	[ -f "$f" ] && [ -x "$f" ] || continue
 	target=${f#build-fuzz/fuzz_}
 	if "$f" -runs=0 "fuzz/corpus/$target" >"$out/fuzz_$target.log" 2>&1; then
 		tally "fuzz/$target" 1 0

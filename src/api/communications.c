@@ -344,6 +344,7 @@ prepare_act(struct api_req *req, struct api_resp *resp, enum exchange_action act
 	struct view v;
 	struct act_op *op;
 	enum pocd_err err;
+	bool red;
 
 	if (c == NULL || (cm = malloc(sizeof(*cm))) == NULL) {
 		if (c != NULL)
@@ -353,11 +354,15 @@ prepare_act(struct api_req *req, struct api_resp *resp, enum exchange_action act
 	err = load(req, c, cm, &v);
 	if (err == POCD_OK)
 		err = authz_comm_act(&req->who, cm, action);
+	/* Who may not read a TLP:RED content may not answer it either. */
+	red = err == POCD_OK && action == EX_REPLY && !v.content;
 	free(cm->content);
 	free(cm);
-	if (err != POCD_OK) {
-		problem(resp, err,
-		        err == POCD_ENOTFOUND ? "there is no communication with this id for you"
+	if (err != POCD_OK || red) {
+		problem(resp, red ? POCD_EFORBIDDEN : err,
+		        red                     ? "TLP:RED: only the accounts acting for the PoCs "
+		                                  "addressed reply"
+		        : err == POCD_ENOTFOUND ? "there is no communication with this id for you"
 		        : err == POCD_EFORBIDDEN
 		            ? (action == EX_CLOSE ? "only the sending state closes it"
 		                                  : "only a recipient state acknowledges it")

@@ -66,6 +66,13 @@ join(const char *items, size_t width, size_t n, const char *sep, char *out, size
 	}
 }
 
+/* Stored availabilities are canonical; this keeps a damaged one from crashing an export. */
+static const char *
+str_or_empty(const json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
 void
 export_availability_text(const char *json, char *out, size_t outlen)
 {
@@ -86,12 +93,12 @@ export_availability_text(const char *json, char *out, size_t outlen)
 			{
 				if (k > 0)
 					strlcat(out, ",", outlen);
-				strlcat(out, json_string_value(d), outlen);
+				strlcat(out, str_or_empty(d), outlen);
 			}
 			strlcat(out, " ", outlen);
-			strlcat(out, json_string_value(json_object_get(slot, "from")), outlen);
+			strlcat(out, str_or_empty(json_object_get(slot, "from")), outlen);
 			strlcat(out, "-", outlen);
-			strlcat(out, json_string_value(json_object_get(slot, "to")), outlen);
+			strlcat(out, str_or_empty(json_object_get(slot, "to")), outlen);
 		}
 	}
 	json_decref(v);
@@ -135,6 +142,9 @@ vline(struct buf *b, const char *line)
 
 	for (const unsigned char *p = (const unsigned char *)line; *p;) {
 		size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
+		for (size_t k = 1; k < len; k++)
+			if (p[k] == '\0')
+				len = k; /* a sequence cut short: never step past the end */
 		if (col + len > 75) {
 			buf_puts(b, "\r\n ");
 			col = 1;

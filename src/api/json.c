@@ -1,4 +1,5 @@
 /* Reading request bodies, query arguments and conditional headers; writing JSON. */
+#include <errno.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -183,7 +184,7 @@ query_limit(struct api_req *req, struct api_resp *resp, size_t def, size_t max, 
 	if (v == NULL)
 		return true;
 	n = strtoul(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || *v == '-' || *v == '+' || n < 1 || n > max) {
+	if (*v < '0' || *v > '9' || *end != '\0' || n < 1 || n > max) {
 		struct verrs e = {0};
 		snprintf(detail, sizeof(detail), "must be a whole number from 1 to %zu", max);
 		verr_add(&e, "limit", "%s", detail);
@@ -205,7 +206,12 @@ if_match_revision(const char *header, const char *id)
 	if (header == NULL || header[0] != '"' || strncmp(header + 1, id, idlen) != 0 ||
 	    header[1 + idlen] != '-')
 		return -1;
+	if (header[2 + idlen] < '1' || header[2 + idlen] > '9')
+		return -1;
+	errno = 0;
 	rev = strtoll(header + 2 + idlen, &end, 10);
+	if (errno != 0)
+		return -1;
 	if (end == header + 2 + idlen || strcmp(end, "\"") != 0 || rev < 1)
 		return -1;
 	return rev;

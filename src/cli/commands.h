@@ -1,6 +1,7 @@
 /* The commands of poc and what they share: the state of one run, option parsing, and requests
- * that report their own failures. poc.c holds main, these shared parts and the commands other
- * than pocs; pocs.c holds the pocs subcommands. */
+ * that report their own failures. poc.c holds main, these shared parts and the directory
+ * commands; pocs.c holds the pocs subcommands; comms.c and template.c the communication
+ * commands. */
 #ifndef POCD_CLI_COMMANDS_H
 #define POCD_CLI_COMMANDS_H
 
@@ -29,6 +30,10 @@ enum opt {
 	OPT_Q,
 	OPT_FORMAT,
 	OPT_OUTPUT,
+	OPT_STATUS,
+	OPT_TEXT,
+	OPT_STATE,
+	OPT_CODES,
 };
 
 /* The state of one run of poc. */
@@ -83,14 +88,36 @@ json_t *get_object(struct ctx *x, const char *path, char *etag, size_t etaglen);
 /* Appends "/" and the escaped segment to path; false after saying why not. */
 bool path_add(struct ctx *x, char *path, size_t pathlen, const char *segment);
 
+/* Appends "?name=value" or "&name=value", escaped, to path unless value is NULL; false after
+ * saying why not. */
+bool query_add(struct ctx *x, char *path, size_t pathlen, const char *name, const char *value);
+
+/* GETs path and, while an answer names a "next" cursor, the pages after it. Returns the
+ * first page's document holding the items of every page, with "next" null; the caller owns
+ * it (json_decref). NULL after saying why not. */
+json_t *fetch_all(struct ctx *x, const char *path);
+
+/* Reads the JSON object in file ("-": standard input), or also a JSON array if array_ok, of
+ * 1 MiB at most; the caller owns it. NULL after saying why not. */
+json_t *read_input(const char *file, bool array_ok);
+
 /* Prints j on standard output, indented, in its own order. */
 void print_json(const json_t *j);
 
 /* The string member name of o, or "-" when it is missing or not a string. */
 const char *str(const json_t *o, const char *name);
 
-/* The commands: help prints the usage; pocs runs the pocs subcommand argv[1]. */
+/* The commands: help prints the usage; pocs runs the pocs subcommand argv[1]; the others are
+ * the communication commands of the same name, in comms.c (template in template.c). */
 int cmd_help(struct ctx *x, int argc, char **argv);
 int cmd_pocs(struct ctx *x, int argc, char **argv);
+int cmd_send(struct ctx *x, int argc, char **argv);
+int cmd_inbox(struct ctx *x, int argc, char **argv);
+int cmd_outbox(struct ctx *x, int argc, char **argv);
+int cmd_show(struct ctx *x, int argc, char **argv);
+int cmd_ack(struct ctx *x, int argc, char **argv);
+int cmd_reply(struct ctx *x, int argc, char **argv);
+int cmd_close(struct ctx *x, int argc, char **argv);
+int cmd_template(struct ctx *x, int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /* poc, the command-line client of pocd: argument parsing, dispatch, what the commands share
- * (cli/commands.h), and the commands other than pocs, which are in cli/pocs.c. The HTTP and
- * the token file are in cli/client.c, the terminal in cli/term.c. */
+ * (cli/commands.h), and the account and directory commands. The pocs subcommands are in
+ * cli/pocs.c, the communication commands in cli/comms.c and cli/template.c, the HTTP and the
+ * token file in cli/client.c, the terminal in cli/term.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,6 +35,10 @@ static const struct option options[] = {
     {"q", required_argument, NULL, OPT_Q},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"output", required_argument, NULL, OPT_OUTPUT},
+    {"status", required_argument, NULL, OPT_STATUS},
+    {"text", required_argument, NULL, OPT_TEXT},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"codes", no_argument, NULL, OPT_CODES},
     {NULL, 0, NULL, 0},
 };
 
@@ -66,6 +71,24 @@ static const char usage_text[] =
     "  pocs rm ID                delete a PoC\n"
     "  export --format csv|vcard|json [--output FILE] [STATE] [--kind K] [--lang L] [--q T]\n"
     "                            write the directory to FILE (new files get mode 0600)\n"
+    "  send FILE                 send the communication in FILE (- for standard input);\n"
+    "                            prints its id and each recipient's deadlines\n"
+    "  inbox [--status S]        list the communications to your state\n"
+    "  outbox [--status S]       list those your state sent; S is sent, acknowledged,\n"
+    "                            answered, closed or overdue\n"
+    "  show ID                   show a communication: recipients, content, history, thread\n"
+    "  ack ID                    acknowledge a communication to your state\n"
+    "  reply ID --text TEXT --lang LL [--state STATE] [--file F]\n"
+    "                            reply; F holds indicators ([{\"type\": ..., \"value\": ...}])\n"
+    "                            or the whole reply, which the options override; the sender\n"
+    "                            picks one recipient's thread with --state, else writes to\n"
+    "                            every open one\n"
+    "  close ID                  close, for every recipient, a communication your state sent\n"
+    "  template [--lang LL] [--codes]\n"
+    "                            print a fillable communication on standard output and the\n"
+    "                            codes of its fields, labelled in LL (ar, zh, en, fr, ru, es;\n"
+    "                            default en), on standard error; --codes prints only the\n"
+    "                            codes, on standard output\n"
     "  help                      show this help\n"
     "\n"
     "options:\n"
@@ -351,9 +374,7 @@ path_add(struct ctx *x, char *path, size_t pathlen, const char *segment)
 	return true;
 }
 
-/* Appends "?name=value" or "&name=value", escaped, to path unless value is NULL; false after
- * saying why not. */
-static bool
+bool
 query_add(struct ctx *x, char *path, size_t pathlen, const char *name, const char *value)
 {
 	char esc[ARG_SIZE];
@@ -373,10 +394,7 @@ fail:
 	return false;
 }
 
-/* GETs path and, while an answer names a "next" cursor, the pages after it. Returns the
- * first page's document holding the items of every page, with "next" null; the caller owns
- * it (json_decref). NULL after saying why not. */
-static json_t *
+json_t *
 fetch_all(struct ctx *x, const char *path)
 {
 	char page[PATH_SIZE], cursor[ARG_SIZE] = "";
@@ -921,7 +939,10 @@ out:
 static const struct command commands[] = {
     {"login", cmd_login},   {"logout", cmd_logout},       {"whoami", cmd_whoami},
     {"states", cmd_states}, {"directory", cmd_directory}, {"pocs", cmd_pocs},
-    {"export", cmd_export}, {"help", cmd_help},
+    {"export", cmd_export}, {"send", cmd_send},           {"inbox", cmd_inbox},
+    {"outbox", cmd_outbox}, {"show", cmd_show},           {"ack", cmd_ack},
+    {"reply", cmd_reply},   {"close", cmd_close},         {"template", cmd_template},
+    {"help", cmd_help},
 };
 
 int

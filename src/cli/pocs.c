@@ -1,4 +1,5 @@
-/* The pocs subcommands of poc: show, add, edit and rm, one PoC at a time. */
+/* The pocs subcommands of poc: show, add, edit and rm, one PoC at a time; and the reading of
+ * the JSON files that poc sends. */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -10,13 +11,11 @@
 #include "cli/commands.h"
 #include "cli/term.h"
 
-#define INPUT_MAX ((size_t)1 << 20) /* bytes of a PoC file */
+#define INPUT_MAX ((size_t)1 << 20) /* bytes of an input file */
 #define SETS_MAX  32                /* --set options of one edit */
 
-/* Reads the JSON object in file ("-": standard input), of INPUT_MAX bytes at most; the
- * caller owns it. NULL after saying why not. */
-static json_t *
-read_input(const char *file)
+json_t *
+read_input(const char *file, bool array_ok)
 {
 	bool is_stdin = strcmp(file, "-") == 0;
 	const char *name = is_stdin ? "standard input" : file;
@@ -42,9 +41,10 @@ read_input(const char *file)
 		fprintf(stderr, "poc: %s is larger than %zu KiB\n", name, INPUT_MAX >> 10);
 	else if ((o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e)) == NULL)
 		fprintf(stderr, "poc: %s:%d:%d: %s\n", name, e.line, e.column, e.text);
-	else if (!json_is_object(o))
-		fprintf(stderr, "poc: %s does not hold a JSON object\n", name);
-	if (!json_is_object(o)) {
+	else if (!json_is_object(o) && !(array_ok && json_is_array(o)))
+		fprintf(stderr, "poc: %s does not hold a JSON %s\n", name,
+		        array_ok ? "object or array" : "object");
+	if (!json_is_object(o) && !(array_ok && json_is_array(o))) {
 		json_decref(o);
 		o = NULL;
 	}
@@ -194,7 +194,7 @@ pocs_add(struct ctx *x, int argc, char **argv)
 		                   arg);
 	if ((rc = connect_to(x, true)) != POC_OK)
 		return rc;
-	if ((body = read_input(file)) == NULL)
+	if ((body = read_input(file, false)) == NULL)
 		return POC_FAIL;
 	snprintf(path, sizeof(path), "/api/v1/states/%s/pocs", state);
 	rc = send_poc(x, "POST", path, body, NULL, false);
@@ -279,7 +279,7 @@ pocs_edit(struct ctx *x, int argc, char **argv)
 	if ((rc = connect_to(x, true)) != POC_OK)
 		return rc;
 	rc = POC_FAIL;
-	if (file != NULL && (body = read_input(file)) == NULL)
+	if (file != NULL && (body = read_input(file, false)) == NULL)
 		goto out;
 	if (!poc_path(x, id, path, sizeof(path)) ||
 	    (cur = get_object(x, path, etag, sizeof(etag))) == NULL ||

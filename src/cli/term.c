@@ -1,6 +1,7 @@
 /* The terminal side of poc: see cli/term.h. */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,19 +10,46 @@
 
 #include "cli/term.h"
 
+/* Writes the character at p to f as term_put_clean does; returns its last byte. */
+static const unsigned char *
+put_char(FILE *f, const unsigned char *p)
+{
+	if (*p < 0x20 || *p == 0x7f) {
+		fputc('?', f);
+	} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+		fputc('?', f);
+		p++;
+	} else {
+		fputc(*p, f);
+	}
+	return p;
+}
+
 void
 term_put_clean(FILE *f, const char *s)
 {
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		p = put_char(f, p);
+}
+
+void
+term_put_block(FILE *f, const char *s, const char *indent)
+{
+	bool start = true;
+
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			fputc('?', f);
-		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			fputc('?', f);
-			p++;
-		} else {
-			fputc(*p, f);
-		}
+		if (*p == '\r' && p[1] == '\n')
+			continue;
+		if (start)
+			fputs(indent, f);
+		start = *p == '\n';
+		if (start)
+			fputc('\n', f);
+		else
+			p = put_char(f, p);
 	}
+	if (!start)
+		fputc('\n', f);
 }
 
 /* Display width of s, counted in code points: right for the Latin, Cyrillic and Arabic

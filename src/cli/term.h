@@ -8,11 +8,15 @@
 #include <sys/types.h>
 
 #define TERM_COLUMN_MAX  64 /* display width a table column pads to, at most */
-#define TERM_COLUMNS_MAX 8  /* columns of a table */
+#define TERM_COLUMNS_MAX 10 /* columns of a table */
 
 /* Writes s to f with control characters, which a server could use to drive the terminal,
  * shown as '?'. */
 void term_put_clean(FILE *f, const char *s);
+
+/* Writes the text s to f as term_put_clean does, but keeps its line breaks: each line starts
+ * with indent and ends with a newline, the last one included. Writes nothing for "". */
+void term_put_block(FILE *f, const char *s, const char *indent);
 
 /* Prints to standard output a table of nrows rows of ncols cells (row after row in cells)
  * under head, each cell cleaned as by term_put_clean, columns padded to their widest cell up

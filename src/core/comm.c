@@ -105,9 +105,9 @@ coded_list(const json_t *v, const char *set, const char *field, size_t max, stru
 	return out;
 }
 
-/* {"text", "lang"}: free text tagged with its language. */
+/* {"text", "lang"}: free text tagged with its language; lines only with multiline. */
 static json_t *
-tagged_text(const json_t *v, const char *field, size_t max, struct verrs *errs)
+tagged_text(const json_t *v, const char *field, size_t max, bool multiline, struct verrs *errs)
 {
 	char f[VERR_FIELD];
 	const json_t *t, *l;
@@ -121,9 +121,12 @@ tagged_text(const json_t *v, const char *field, size_t max, struct verrs *errs)
 	t = json_object_get(v, "text");
 	l = json_object_get(v, "lang");
 	snprintf(f, sizeof(f), "%s.text", field);
-	if (!json_is_string(t) || !valid_text(json_string_value(t), max) ||
+	if (!json_is_string(t) ||
+	    !(multiline ? valid_multiline : valid_text)(json_string_value(t), max) ||
 	    strlen(json_string_value(t)) != json_string_length(t))
-		verr_add(errs, f, "must be 1 to %zu characters of text", max);
+		verr_add(errs, f, "must be 1 to %zu characters of text%s", max,
+		         multiline ? " (line breaks allowed, no other control characters)"
+		                   : " on one line");
 	snprintf(f, sizeof(f), "%s.lang", field);
 	if (!json_is_string(l) || !valid_lang(json_string_value(l)))
 		verr_add(errs, f, "must be an ISO 639-1 code such as \"en\"");
@@ -510,11 +513,11 @@ comm_decode(const json_t *in, int64_t now, struct comm *cm, struct verrs *errs)
 		return POCD_ENOMEM;
 	if ((v = json_object_get(in, "subject")) == NULL)
 		verr_add(errs, "subject", "is required");
-	else if ((part = tagged_text(v, "subject", SUBJECT_MAX, errs)) != NULL)
+	else if ((part = tagged_text(v, "subject", SUBJECT_MAX, false, errs)) != NULL)
 		json_object_set_new(content, "subject", part);
 	if ((v = json_object_get(in, "description")) == NULL)
 		verr_add(errs, "description", "is required");
-	else if ((part = tagged_text(v, "description", DESCRIPTION_MAX, errs)) != NULL)
+	else if ((part = tagged_text(v, "description", DESCRIPTION_MAX, true, errs)) != NULL)
 		json_object_set_new(content, "description", part);
 	if ((v = json_object_get(in, "sectors")) != NULL &&
 	    (part = coded_list(v, "sector", "sectors", 15, errs)) != NULL)
@@ -560,9 +563,13 @@ reply_decode(const json_t *in, char **body, char state[STATE_SIZE], struct verrs
 	}
 	refuse_unknown(in, fields, "", errs);
 	v = json_object_get(in, "text");
-	if (!json_is_string(v) || !valid_text(json_string_value(v), REPLY_MAX) ||
+	if (!json_is_string(v) || !valid_multiline(json_string_value(v), REPLY_MAX) ||
 	    strlen(json_string_value(v)) != json_string_length(v))
-		verr_add(errs, "text", "must be 1 to %d characters of text", REPLY_MAX);
+		verr_add(
+		    errs, "text",
+		    "must be 1 to %d characters of text (line breaks allowed, no other control "
+		    "characters)",
+		    REPLY_MAX);
 	v = json_object_get(in, "lang");
 	if (!json_is_string(v) || !valid_lang(json_string_value(v)))
 		verr_add(errs, "lang", "must be an ISO 639-1 code such as \"en\"");

@@ -148,8 +148,11 @@ send_run(struct store_conn *w, struct store_job *j)
 	for (size_t i = 0; i < op->cm.nrecipients; i++) {
 		struct comm_recipient *r = &op->cm.r[i];
 		r->status = COMM_SENT;
-		r->ack_due = op->now + cfg->ack_after[u];
 		r->answer_due = answer_due(&op->cm, op->now + cfg->answer_after[u]);
+		/* An early reply_by brings the acknowledgement forward too. */
+		r->ack_due = op->now + cfg->ack_after[u];
+		if (r->ack_due > r->answer_due)
+			r->ack_due = r->answer_due;
 		r->next_due = recipient_next_due(r, cfg->ack_after[u]);
 	}
 	err = store_comm_insert(w, &op->cm);

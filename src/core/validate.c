@@ -197,8 +197,9 @@ valid_username(const char *s)
 	return true;
 }
 
-bool
-valid_text(const char *s, size_t max)
+/* Valid UTF-8 of 1 to max characters without control characters, but for those in allow. */
+static bool
+text_ok(const char *s, size_t max, const char *allow)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t chars = 0;
@@ -209,7 +210,7 @@ valid_text(const char *s, size_t max)
 		unsigned cp;
 
 		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
+			if ((c < 0x20 && strchr(allow, (int)c) == NULL) || c == 0x7f)
 				return false;
 			len = 1;
 			cp = c;
@@ -239,6 +240,18 @@ valid_text(const char *s, size_t max)
 		chars++;
 	}
 	return chars >= 1 && chars <= max;
+}
+
+bool
+valid_text(const char *s, size_t max)
+{
+	return text_ok(s, max, "");
+}
+
+bool
+valid_multiline(const char *s, size_t max)
+{
+	return text_ok(s, max, "\t\n\r");
 }
 
 size_t

@@ -27,6 +27,8 @@ int parse_hhmm(const char *s);
 bool valid_username(const char *s);
 /* Free text: valid UTF-8 without control characters, 1 to max characters. */
 bool valid_text(const char *s, size_t max);
+/* Like valid_text, but line breaks and tabs are allowed: descriptions and replies. */
+bool valid_multiline(const char *s, size_t max);
 /* The number of characters (code points) of valid UTF-8 text. */
 size_t utf8_chars(const char *s);
 /* "ABC": three uppercase ASCII letters (existence is the store's question). */
