@@ -39,13 +39,21 @@ kinds_json(unsigned kinds)
 	return a;
 }
 
+/* Late now: its acknowledgement or answer is past due and still not given. */
+static bool
+overdue(const struct comm_recipient *r)
+{
+	return (r->ack_late && r->status == COMM_SENT) ||
+	       (r->answer_late && (r->status == COMM_SENT || r->status == COMM_ACKNOWLEDGED));
+}
+
 static json_t *
 recipient_json(const struct comm_recipient *r)
 {
 	json_t *o = json_pack(
 	    "{s:s,s:o*,s:s,s:b,s:b,s:b,s:s}", "state", r->state, "kinds", kinds_json(r->kinds),
-	    "status", status_names[r->status], "overdue", r->ack_late || r->answer_late, "ack_late",
-	    r->ack_late, "answer_late", r->answer_late, "escalation",
+	    "status", status_names[r->status], "overdue", overdue(r), "ack_late", r->ack_late,
+	    "answer_late", r->answer_late, "escalation",
 	    escalations[r->escalation < 0 || r->escalation > 2 ? 0 : r->escalation]);
 
 	if (o == NULL)
@@ -327,7 +335,8 @@ act_cont(struct api_req *req, struct api_resp *resp)
 		problem(resp, POCD_ECONFLICT, "this communication is closed");
 	else if (op->status == POCD_EINVAL)
 		problem_field(resp, POCD_EINVAL, "state",
-		              "is not a recipient of this communication");
+		              "must name a recipient of this communication (a recipient names only "
+		              "itself, or leaves it out)");
 	else if (op->status != POCD_OK)
 		problem(resp, op->status, NULL);
 	else

@@ -103,10 +103,12 @@ authz_comm_content(const struct principal *p, const struct comm *cm, unsigned li
 		return false;
 	if (strcmp(cm->tlp, "RED") != 0)
 		return true;
-	if (strcmp(p->account_id, cm->sender_account) == 0)
-		return true;
+	/* On the sending side only the author; on a receiving side the accounts acting for the
+	 * PoCs addressed (escalation included). */
+	if (party == PARTY_SENDER)
+		return strcmp(p->account_id, cm->sender_account) == 0;
 	for (size_t i = 0; i < cm->nrecipients; i++)
-		if (party == PARTY_SENDER || strcmp(cm->r[i].state, p->state) == 0)
+		if (strcmp(cm->r[i].state, p->state) == 0)
 			kinds |= addressed(&cm->r[i]);
 	return (linked & kinds) != 0;
 }

@@ -35,8 +35,9 @@ enum comm_party authz_comm_party(const struct principal *p, const struct comm *c
  * enum exchange_action. */
 enum pocd_err authz_comm_act(const struct principal *p, const struct comm *cm, int action);
 /* Whether the caller may read the content, not only the header and the lifecycle. Under
- * TLP:RED only the author and the accounts acting for the PoCs addressed (linked holds the
- * KIND_BIT()s of the PoCs of its state the caller acts for); otherwise every party. */
+ * TLP:RED only the author on the sending side, and on a receiving side the accounts acting
+ * for the PoCs addressed (linked holds the KIND_BIT()s of the PoCs of its state the caller
+ * acts for); otherwise every party. */
 bool authz_comm_content(const struct principal *p, const struct comm *cm, unsigned linked);
 /* Whether a recipient of cm sees the other recipients and their threads. */
 bool authz_comm_sees_all(const struct principal *p, const struct comm *cm);

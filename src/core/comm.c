@@ -36,6 +36,16 @@ in_list(const char *key, const char *const *list)
 	return false;
 }
 
+/* Whether the array of strings arr holds s already. */
+static bool
+dup_string(const json_t *arr, const char *s)
+{
+	for (size_t k = 0; k < json_array_size(arr); k++)
+		if (strcmp(json_string_value(json_array_get(arr, k)), s) == 0)
+			return true;
+	return false;
+}
+
 static void
 refuse_unknown(const json_t *o, const char *const *allowed, const char *prefix, struct verrs *errs)
 {
@@ -93,13 +103,9 @@ coded_list(const json_t *v, const char *set, const char *field, size_t max, stru
 		code = coded(json_array_get(v, i), set, f, errs);
 		if (code == NULL)
 			continue;
-		for (size_t k = 0; k < json_array_size(out); k++)
-			if (strcmp(json_string_value(json_array_get(out, k)), code) == 0) {
-				verr_add(errs, f, "is listed twice");
-				code = NULL;
-				break;
-			}
-		if (code != NULL)
+		if (dup_string(out, code))
+			verr_add(errs, f, "is listed twice");
+		else
 			json_array_append_new(out, json_string(code));
 	}
 	return out;
@@ -472,10 +478,21 @@ languages(const json_t *v, const char *field, struct verrs *errs)
 		snprintf(f, sizeof(f), "%s[%zu]", field, i);
 		if (l == NULL || !valid_lang(l))
 			verr_add(errs, f, "must be an ISO 639-1 code such as \"fr\"");
+		else if (dup_string(out, l))
+			verr_add(errs, f, "is listed twice");
 		else
 			json_array_append_new(out, json_string(l));
 	}
 	return out;
+}
+
+/* An optional member: absent and null are the same. */
+static json_t *
+optional(const json_t *in, const char *key)
+{
+	json_t *v = json_object_get(in, key);
+
+	return json_is_null(v) ? NULL : v;
 }
 
 enum pocd_err
@@ -500,7 +517,7 @@ comm_decode(const json_t *in, int64_t now, struct comm *cm, struct verrs *errs)
 	if ((code = coded(json_object_get(in, "tlp"), "tlp", "tlp", errs)) != NULL)
 		strlcpy(cm->tlp, code, sizeof(cm->tlp));
 	recipients(json_object_get(in, "to"), cm, errs);
-	v = json_object_get(in, "open_distribution");
+	v = optional(in, "open_distribution");
 	if (v != NULL && !json_is_boolean(v))
 		verr_add(errs, "open_distribution", "must be true or false");
 	cm->open_distribution = json_is_true(v);
@@ -519,25 +536,25 @@ comm_decode(const json_t *in, int64_t now, struct comm *cm, struct verrs *errs)
 		verr_add(errs, "description", "is required");
 	else if ((part = tagged_text(v, "description", DESCRIPTION_MAX, true, errs)) != NULL)
 		json_object_set_new(content, "description", part);
-	if ((v = json_object_get(in, "sectors")) != NULL &&
+	if ((v = optional(in, "sectors")) != NULL &&
 	    (part = coded_list(v, "sector", "sectors", 15, errs)) != NULL)
 		json_object_set_new(content, "sectors", part);
-	if ((v = json_object_get(in, "incident")) != NULL &&
-	    (part = incident(v, now, errs)) != NULL)
+	if ((v = optional(in, "incident")) != NULL && (part = incident(v, now, errs)) != NULL)
 		json_object_set_new(content, "incident", part);
-	if ((v = json_object_get(in, "indicators")) != NULL &&
+	if ((v = optional(in, "indicators")) != NULL &&
 	    (part = indicators(v, "indicators", errs)) != NULL)
 		json_object_set_new(content, "indicators", part);
-	if ((v = json_object_get(in, "requested_action")) != NULL &&
+	if ((v = optional(in, "requested_action")) != NULL &&
 	    (part = coded_list(v, "requested_action", "requested_action", 6, errs)) != NULL)
 		json_object_set_new(content, "requested_action", part);
-	if ((v = json_object_get(in, "reply_by")) != NULL) {
+	if ((v = optional(in, "reply_by")) != NULL) {
+		size_t mark = errs->n;
 		time_field(v, "reply_by", &reply_by, errs);
-		if (errs->n == before && reply_by <= now)
+		if (errs->n == mark && reply_by <= now)
 			verr_add(errs, "reply_by", "must be in the future");
 		json_object_set(content, "reply_by", v);
 	}
-	if ((v = json_object_get(in, "reply_languages")) != NULL &&
+	if ((v = optional(in, "reply_languages")) != NULL &&
 	    (part = languages(v, "reply_languages", errs)) != NULL)
 		json_object_set_new(content, "reply_languages", part);
 	if (errs->n == before)
@@ -573,7 +590,7 @@ reply_decode(const json_t *in, char **body, char state[STATE_SIZE], struct verrs
 	v = json_object_get(in, "lang");
 	if (!json_is_string(v) || !valid_lang(json_string_value(v)))
 		verr_add(errs, "lang", "must be an ISO 639-1 code such as \"en\"");
-	v = json_object_get(in, "state");
+	v = optional(in, "state");
 	if (v != NULL && (!json_is_string(v) || !valid_state_code(json_string_value(v))))
 		verr_add(errs, "state", "must be an ISO 3166-1 alpha-3 code such as DEU");
 	else if (v != NULL)
@@ -582,7 +599,7 @@ reply_decode(const json_t *in, char **body, char state[STATE_SIZE], struct verrs
 	                json_object_get(in, "lang"));
 	if (out == NULL)
 		return POCD_ENOMEM;
-	if ((v = json_object_get(in, "indicators")) != NULL &&
+	if ((v = optional(in, "indicators")) != NULL &&
 	    (part = indicators(v, "indicators", errs)) != NULL)
 		json_object_set_new(out, "indicators", part);
 	if (errs->n == before)

@@ -331,8 +331,12 @@ process_one(struct store_conn *w, struct core *c, struct comm *cm, struct comm_r
 		err = record(w, cm, r->state, "overdue", NULL, now, "acknowledgement");
 		if (err == POCD_OK)
 			err = store_state_poc_ranks(w, r->state, &ranks);
-		/* Straight to the diplomatic PoC when there is no alternate technical one. */
-		r->escalation = (ranks & (1u << (POC_TECHNICAL * 2 + POC_ALTERNATE))) ? 1 : 2;
+		/* To the alternate technical PoC when technical PoCs were addressed and there is
+		 * one; otherwise straight to the diplomatic PoCs. */
+		r->escalation = (r->kinds & KIND_BIT(POC_TECHNICAL)) &&
+		                        (ranks & (1u << (POC_TECHNICAL * 2 + POC_ALTERNATE)))
+		                    ? 1
+		                    : 2;
 		if (err == POCD_OK)
 			err = record(w, cm, r->state, "escalated", NULL, now,
 			             r->escalation == 1 ? "alternate_technical" : "diplomatic");

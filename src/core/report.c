@@ -70,8 +70,10 @@ figures_json(struct group *g)
 	struct resp_figures *f = &g->f;
 	json_t *o;
 
-	qsort(g->ack, g->nack, sizeof(int64_t), cmp64);
-	qsort(g->answer, g->nanswer, sizeof(int64_t), cmp64);
+	if (g->nack > 0)
+		qsort(g->ack, g->nack, sizeof(int64_t), cmp64);
+	if (g->nanswer > 0)
+		qsort(g->answer, g->nanswer, sizeof(int64_t), cmp64);
 	f->ack_median = percentile(g->ack, g->nack, 50);
 	f->ack_p90 = percentile(g->ack, g->nack, 90);
 	f->answer_median = percentile(g->answer, g->nanswer, 50);

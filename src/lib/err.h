@@ -25,7 +25,7 @@ const char *pocd_err_name(enum pocd_err e);
 
 #define VERR_MAX    32
 #define VERR_FIELD  96
-#define VERR_REASON 160
+#define VERR_REASON 384
 
 /* The fields that failed validation, each with a reason a person can act on. */
 struct verrs {

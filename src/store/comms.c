@@ -260,12 +260,14 @@ store_comms_list(struct store_conn *c, const struct comm_filter *f,
 	               " AND (?4 IS NULL OR (created_at, id) < (?4, ?5))"
 	               " AND ((?2 IS NULL AND ?3 = 0) OR EXISTS (SELECT 1 FROM comm_recipients r"
 	               " WHERE r.comm_id = cm.id AND (?2 IS NULL OR r.status = ?2)"
-	               " AND (?3 = 0 OR r.ack_late OR r.answer_late)))"
+	               " AND (?3 = 0 OR (r.ack_late AND r.status = 'sent') OR (r.answer_late AND "
+	               "r.status IN ('sent', 'acknowledged')))))"
 	               " ORDER BY created_at DESC, id DESC LIMIT ?6")
 	        : stmt(c, ST_COMM_INBOX,
 	               "SELECT comm_id, created_at FROM comm_recipients WHERE state = ?1"
 	               " AND (?4 IS NULL OR (created_at, comm_id) < (?4, ?5))"
-	               " AND (?2 IS NULL OR status = ?2) AND (?3 = 0 OR ack_late OR answer_late)"
+	               " AND (?2 IS NULL OR status = ?2) AND (?3 = 0 OR (ack_late AND status = "
+	               "'sent') OR (answer_late AND status IN ('sent', 'acknowledged')))"
 	               " ORDER BY created_at DESC, comm_id DESC LIMIT ?6");
 	int rc;
 

@@ -2,17 +2,22 @@
 
 Two sources of truth are compared with the document:
 - the route table `routes[]` in src/api/router.c (method and pattern, "{}" for a segment);
-- a running pocd: every documented operation, with its path filled with real values, must
-  reach a handler (never the router's 404 or 405), every status it answers must be documented
-  for that operation, JSON bodies must match the documented schema, and every method the
-  document does not list for a path must get 405 with an Allow header naming exactly the
-  documented ones.
+- a running pocd: every documented operation, with its path filled with real values (a
+  communication is sent first, as FRA/officer to DEU's technical PoCs, for the
+  /api/v1/communications/{id} routes; the test clock needs a server started with
+  --test-clock), must reach a handler (never the router's 404 or 405), every status it answers
+  must be documented for that operation, JSON bodies must match the documented schema, and
+  every method the document does not list for a path must get 405 with an Allow header naming
+  exactly the documented ones.
 The document is also checked for being well-formed OpenAPI 3.1, as far as plain Python can:
 top-level keys, operations with responses, path parameters, unique operation ids, security
 schemes that exist, and every $ref resolving.
 """
+import copy
+import datetime
 import os
 import re
+import time
 
 import pytest
 import requests
@@ -279,6 +284,10 @@ def schema_errors(spec, schema, value, where="$"):
             for i, v in enumerate(value):
                 errs += schema_errors(spec, schema["items"], v, "%s[%d]" % (where, i))
     if isinstance(value, dict):
+        if "minProperties" in schema and len(value) < schema["minProperties"]:
+            errs.append("%s: fewer than %d members" % (where, schema["minProperties"]))
+        if "maxProperties" in schema and len(value) > schema["maxProperties"]:
+            errs.append("%s: more than %d members" % (where, schema["maxProperties"]))
         props = schema.get("properties", {})
         for k in schema.get("required", []):
             if k not in value:
@@ -293,6 +302,11 @@ def schema_errors(spec, schema, value, where="$"):
                                       "%s.%s" % (where, k))
     for sub in schema.get("allOf", []):
         errs += schema_errors(spec, sub, value, where)
+    if "if" in schema:
+        if not schema_errors(spec, schema["if"], value, where):
+            errs += schema_errors(spec, schema.get("then", True), value, where)
+        else:
+            errs += schema_errors(spec, schema.get("else", True), value, where)
     if "anyOf" in schema:
         if not any(not schema_errors(spec, s, value, where) for s in schema["anyOf"]):
             errs.append("%s: %r matches none of anyOf" % (where, value))
@@ -329,6 +343,37 @@ def test_examples_match_their_schemas(spec):
 # ---------------------------------------------------------------------------------------------
 # The document against a running server
 
+COMMUNICATIONS = "/api/v1/communications"
+CLOCK = "/api/v1/test/clock"
+
+# A communication the server must accept from FRA/officer; comm_body() adds to it.
+COMMUNICATION = {
+    "type": "request_assistance",
+    "urgency": "urgent",
+    "tlp": "AMBER",
+    "to": [{"state": "DEU", "kinds": ["technical"]}],
+    "subject": {"text": "Ransomware on a grid operator (test_openapi)", "lang": "en"},
+    "description": {"text": "An operator's SCADA network is encrypted.", "lang": "en"},
+}
+
+
+def utc(seconds_from_now):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(
+        seconds=seconds_from_now)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def comm_body(**overrides):
+    b = copy.deepcopy(COMMUNICATION)
+    b.update(overrides)
+    return b
+
+
+def send_communication(server, who="FRA/officer", **overrides):
+    r = server.post(COMMUNICATIONS, who=who, json=comm_body(**overrides))
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
 
 class Probe:
     """Requests to a running pocd with the document's paths filled with real values."""
@@ -347,6 +392,8 @@ class Probe:
             "pocs": pocs.json()["items"][0]["id"],
             "accounts": [a["id"] for a in accounts.json()["items"]
                          if a["username"] == officer][0],
+            # FRA (the prober's state) sent it: the sender's side of every route.
+            "communications": send_communication(server),
         }
 
     def fill(self, path):
@@ -434,10 +481,15 @@ def is_public(spec, op):
 def test_documented_operations_are_served(server, spec):
     """Each documented method reaches a handler: never the router's 404 or 405.
 
-    Calls carry no body and no Content-Type, so writes stop at 415 (or 428 for DELETE
+    Calls carry no body and no Content-Type, so most writes stop at 415 (or 428 for DELETE
     without If-Match) before changing anything; an unsafe operation without a body (logout)
-    runs on a session of its own.
+    runs on a session of its own. Acknowledging and closing a communication take no body at
+    all, so they really act: FRA/admin may not acknowledge its own state's communication (403)
+    but closes it (200). The server runs with --test-clock, without which POST
+    /api/v1/test/clock is the router's 404.
     """
+    assert server.stop() == 0
+    server.start("--test-clock")
     probe = Probe(server, spec)
     token = server.token(probe.who)
     failures = []
@@ -569,3 +621,273 @@ def test_bodies_match_the_documented_schemas(server, spec):
           server.patch("/api/v1/accounts/" + probe.values["accounts"], who="FRA/admin",
                        json={"disabled": False}))
     assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------------------------
+# Communications, the template, the report and the test clock
+
+
+class Checks:
+    """Answers checked against the document and against the status a call should get."""
+
+    def __init__(self, server, spec):
+        self.server = server
+        self.spec = spec
+        self.probe = Probe(server, spec)
+        self.failures = []
+
+    def __call__(self, path, method, r, status):
+        if r.status_code != status:
+            self.failures.append("%s %s: expected %d, got %d: %s" % (
+                method, path, status, r.status_code, r.text[:300]))
+        self.failures.extend(self.probe.check_documented(path, method, r))
+        return r
+
+    def body_errors(self, schema, body):
+        """Errors of a body the test sends, by the document's request schema."""
+        return schema_errors(self.spec, {"$ref": "#/components/schemas/" + schema}, body)
+
+    def done(self):
+        assert not self.failures, "\n".join(self.failures)
+
+
+def fields(r):
+    return {e["field"] for e in r.json().get("errors", [])}
+
+
+# One indicator of every type, each as the server must accept and echo it.
+EVERY_INDICATOR = [
+    {"type": "ipv4", "value": "198.51.100.7"},
+    {"type": "ipv6", "value": "2001:db8::1"},
+    {"type": "cidr", "value": "198.51.100.0/24"},
+    {"type": "cidr", "value": "2001:db8::/32"},
+    {"type": "domain", "value": "bad.example.org"},
+    {"type": "url", "value": "https://bad.example.org/x?y=1"},
+    {"type": "email", "value": "abuse@bad.example.org"},
+    {"type": "md5", "value": "d41d8cd98f00b204e9800998ecf8427e"},
+    {"type": "sha1", "value": "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+    {"type": "sha256", "value": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+    {"type": "asn", "value": "AS64496"},
+    {"type": "cve", "value": "CVE-2024-3094"},
+]
+
+
+def test_templates_match_the_documented_schema(server, spec):
+    check = Checks(server, spec)
+    path = "/api/v1/templates"
+    check(path, "GET", server.get(path, who="secretariat"), 200)
+    r = check(path, "GET", server.get(path + "?lang=ar", who="DEU/officer"), 200)
+    check(path, "GET", server.get(path + "?lang=ar", who="DEU/officer",
+                                  headers={"If-None-Match": r.headers.get("ETag", "")}), 304)
+    check(path, "GET", server.get(path + "?lang=de", who="DEU/officer"), 400)
+    # The sets in the documented order (their codes are checked by TemplateSet's oneOf).
+    template = server.get(path, who="FRA/officer").json()
+    assert [s["name"] for s in template["sets"]] == [
+        "type", "urgency", "tlp", "sector", "incident_status", "impact", "indicator_type",
+        "requested_action"]
+    check.done()
+
+
+def test_communications_match_the_documented_schemas(server, spec):
+    """Sending, reading, listing, acknowledging, replying and closing, by every party."""
+    check = Checks(server, spec)
+    one = COMMUNICATIONS + "/{id}"
+
+    # Sending: every optional field and every indicator type, to two states.
+    full = comm_body(
+        to=[{"state": "DEU", "kinds": ["technical"]},
+            {"state": "KEN", "kinds": ["diplomatic", "technical"]}],
+        sectors=["energy", "water"],
+        incident={"first_seen": utc(-7200), "detected": utc(-3600), "status": "ongoing",
+                  "impact": "high"},
+        indicators=EVERY_INDICATOR,
+        requested_action=["mitigate", "share_information"],
+        reply_by=utc(2 * 86400),
+        reply_languages=["en", "fr"],
+        open_distribution=False)
+    assert not check.body_errors("CommunicationInput", full)
+    r = check(COMMUNICATIONS, "POST", server.post(COMMUNICATIONS, who="FRA/officer", json=full),
+              201)
+    cid = r.json()["id"]
+    assert r.headers.get("Location") == COMMUNICATIONS + "/" + cid
+    assert r.json()["indicators"] == EVERY_INDICATOR
+    url = COMMUNICATIONS + "/" + cid
+
+    # Refusals of a send: the body, the caller, the content type.
+    bad = comm_body(indicators=[{"type": "ipv4", "value": "198.51.100"}], sectors=None,
+                    nickname="x", to=[{"state": "FRA", "kinds": ["technical"]}])
+    assert check.body_errors("CommunicationInput", bad)
+    r = check(COMMUNICATIONS, "POST", server.post(COMMUNICATIONS, who="FRA/officer", json=bad),
+              400)
+    assert {"indicators[0].value", "sectors", "nickname"} <= fields(r), r.text
+    r = check(COMMUNICATIONS, "POST", server.post(
+        COMMUNICATIONS, who="FRA/officer",
+        json=comm_body(to=[{"state": "FRA", "kinds": ["technical"]},
+                           {"state": "ZZZ", "kinds": ["technical"]}])), 400)
+    assert {"to[0].state", "to[1].state"} <= fields(r), r.text
+    check(COMMUNICATIONS, "POST",
+          server.post(COMMUNICATIONS, who="secretariat", json=comm_body()), 403)
+    check(COMMUNICATIONS, "POST", server.post(COMMUNICATIONS, who="FRA/officer", data="{}"), 415)
+
+    # Reading it: the sender, both recipients, a third state, the Secretariat.
+    check(one, "GET", server.get(url, who="FRA/admin"), 200)
+    r = check(one, "GET", server.get(url, who="KEN/admin"), 200)
+    assert [x["state"] for x in r.json()["recipients"]] == ["KEN"], r.text
+    check(one, "GET", server.get(url, who="JPN/officer"), 404)
+    check(one, "GET", server.get(url, who="secretariat"), 404)
+    check(one, "GET", server.get(COMMUNICATIONS + "/" + "a" * 26, who="DEU/officer"), 404)
+
+    # The lifecycle: acknowledge, reply from both sides, close.
+    ack = one + "/acknowledge"
+    check(ack, "POST", server.post(url + "/acknowledge", who="DEU/officer"), 200)
+    r = check(ack, "POST", server.post(url + "/acknowledge", who="DEU/officer", json={}), 200)
+    assert r.json()["recipients"][0]["status"] == "acknowledged", r.text
+    check(ack, "POST", server.post(url + "/acknowledge", who="FRA/officer"), 403)
+    check(ack, "POST", server.post(url + "/acknowledge", who="JPN/admin"), 404)
+    check(ack, "POST", server.post(url + "/acknowledge", who="KEN/officer", json={"x": 1}), 400)
+    check(ack, "POST", server.post(url + "/acknowledge", who="KEN/officer", data="{}"), 415)
+    replies = one + "/replies"
+    reply = {"text": "Blocked at our border.", "lang": "en",
+             "indicators": [{"type": "domain", "value": "c2.example.net"}]}
+    assert not check.body_errors("ReplyInput", reply)
+    r = check(replies, "POST", server.post(url + "/replies", who="KEN/admin", json=reply), 201)
+    assert r.json()["recipients"][0]["status"] == "answered", r.text
+    check(replies, "POST", server.post(url + "/replies", who="FRA/officer",
+                                       json={"text": "Thanks.", "lang": "en", "state": "KEN"}),
+          201)
+    check(replies, "POST", server.post(url + "/replies", who="FRA/officer",
+                                       json={"text": "To all.", "lang": "en"}), 201)
+    r = check(replies, "POST", server.post(url + "/replies", who="FRA/officer",
+                                           json={"text": "x", "lang": "en", "state": "JPN"}), 400)
+    assert fields(r) == {"state"}, r.text
+    r = check(replies, "POST", server.post(url + "/replies", who="DEU/officer",
+                                           json={"text": "", "lang": "xx", "q": 1}), 400)
+    assert {"text", "lang", "q"} <= fields(r), r.text
+    check(replies, "POST", server.post(url + "/replies", who="secretariat",
+                                       json={"text": "x", "lang": "en"}), 404)
+    r = check(one, "GET", server.get(url, who="FRA/officer"), 200)
+    assert len(r.json()["thread"]) == 4 and len(r.json()["recipients"]) == 2, r.text
+    close = one + "/close"
+    check(close, "POST", server.post(url + "/close", who="DEU/officer"), 403)
+    r = check(close, "POST", server.post(url + "/close", who="FRA/admin", json={}), 200)
+    assert {x["status"] for x in r.json()["recipients"]} == {"closed"}, r.text
+    check(close, "POST", server.post(url + "/close", who="FRA/admin"), 200)
+    check(ack, "POST", server.post(url + "/acknowledge", who="KEN/officer"), 409)
+    check(replies, "POST", server.post(url + "/replies", who="DEU/officer",
+                                       json={"text": "late", "lang": "en"}), 409)
+    check(replies, "POST", server.post(url + "/replies", who="FRA/officer",
+                                       json={"text": "late", "lang": "en"}), 409)
+
+    # TLP:RED: DEU's admin acts for its diplomatic PoC, not for the technical one addressed.
+    red = send_communication(server, tlp="RED")
+    check(replies, "POST", server.post(COMMUNICATIONS + "/%s/replies" % red, who="DEU/officer",
+                                       json={"text": "Seen.", "lang": "en"}), 201)
+    r = check(one, "GET", server.get(COMMUNICATIONS + "/" + red, who="DEU/admin"), 200)
+    assert r.json()["content_withheld"] == "TLP:RED" and "subject" not in r.json(), r.text
+    assert r.json()["thread"][0]["content_withheld"] == "TLP:RED", r.text
+    r = check(one, "GET", server.get(COMMUNICATIONS + "/" + red, who="DEU/officer"), 200)
+    assert "content_withheld" not in r.json(), r.text
+
+    # Lists: both boxes, the filters, paging, refusals.
+    r = check(COMMUNICATIONS, "GET",
+              server.get(COMMUNICATIONS + "?box=outbox&limit=1", who="FRA/officer"), 200)
+    assert r.json()["next"] is not None, r.text
+    check(COMMUNICATIONS, "GET", server.get(
+        COMMUNICATIONS + "?box=outbox&limit=1&cursor=" + r.json()["next"], who="FRA/admin"), 200)
+    r = check(COMMUNICATIONS, "GET", server.get(COMMUNICATIONS, who="DEU/admin"), 200)
+    assert any(i.get("content_withheld") == "TLP:RED" for i in r.json()["items"]), r.text
+    for query in ("?status=answered", "?box=inbox&status=closed", "?box=outbox&status=overdue"):
+        check(COMMUNICATIONS, "GET", server.get(COMMUNICATIONS + query, who="KEN/officer"), 200)
+    r = check(COMMUNICATIONS, "GET", server.get(
+        COMMUNICATIONS + "?box=all&status=late&cursor=x", who="FRA/officer"), 400)
+    assert fields(r) == {"box", "status", "cursor"}, r.text
+    check(COMMUNICATIONS, "GET", server.get(COMMUNICATIONS + "?limit=201", who="FRA/officer"),
+          400)
+    check(COMMUNICATIONS, "GET", server.get(COMMUNICATIONS, who="secretariat"), 403)
+
+    # The report: a state, the Secretariat, a window, a malformed one. Every window here holds
+    # communications: with none at all, report.c hands qsort() a NULL array and the sanitized
+    # build aborts (a bug of src/, not of the document).
+    report = "/api/v1/reports/responsiveness"
+    r = check(report, "GET", server.get(report, who="DEU/officer"), 200)
+    assert [s["state"] for s in r.json()["states"]] == ["DEU"], r.text
+    r = check(report, "GET", server.get(report + "?since=" + utc(-3600), who="secretariat"), 200)
+    assert [s["state"] for s in r.json()["states"]] == ["DEU", "KEN"], r.text
+    check(report, "GET", server.get(report + "?since=2026-01-01", who="secretariat"), 400)
+    check.done()
+
+
+def poll(read, until, timeout=20):
+    """read() until until(answer) holds (the scheduler works after the clock's answer)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = read()
+        if until(r) or time.monotonic() > deadline:
+            return r
+        time.sleep(0.05)
+
+
+def test_test_clock_and_deadlines_match_the_document(server, spec):
+    """The clock route exists only with --test-clock; overdue and escalation as documented."""
+    check = Checks(server, spec)
+    r = check(CLOCK, "POST", requests.post(server.url + CLOCK, json={"advance_seconds": 60},
+                                           timeout=30), 404)
+    assert r.json()["detail"] == UNKNOWN_ROUTE_DETAIL, r.text
+    assert server.stop() == 0
+    server.start("--test-clock")
+    check = Checks(server, spec)
+    one = COMMUNICATIONS + "/{id}"
+    cid = send_communication(server, to=[{"state": "DEU", "kinds": ["technical"]},
+                                         {"state": "KEN", "kinds": ["diplomatic"]}])
+    url = COMMUNICATIONS + "/" + cid
+
+    for bad in ({"advance_seconds": -1}, {"advance_seconds": 1.5}, {"advance_seconds": "60"},
+                {}, {"advance_seconds": 60, "x": 1}, {"advance_seconds": 315360001}):
+        check(CLOCK, "POST", requests.post(server.url + CLOCK, json=bad, timeout=30), 400)
+    check(CLOCK, "POST", requests.post(server.url + CLOCK, data="{}", timeout=30), 415)
+    check(CLOCK, "POST", requests.post(server.url + CLOCK, json={"advance_seconds": 0},
+                                       timeout=30), 200)
+
+    def advance(seconds):
+        return check(CLOCK, "POST", requests.post(server.url + CLOCK,
+                                                  json={"advance_seconds": seconds},
+                                                  timeout=30), 200)
+
+    def escalation(who, state):
+        def get():
+            return server.get(url, who=who)
+        return get, lambda r: [x["escalation"] for x in r.json()["recipients"]
+                               if x["state"] == state]
+
+    # DEU acknowledges in time; KEN does not: overdue, then escalated twice.
+    check(one + "/acknowledge", "POST",
+          server.post(url + "/acknowledge", who="DEU/officer"), 200)
+    advance(2 * 3600 + 1)
+    get, esc = escalation("FRA/officer", "KEN")
+    r = check(one, "GET", poll(get, lambda r: esc(r) == ["alternate_technical"]), 200)
+    assert esc(r) == ["alternate_technical"], r.text
+    ken = [x for x in r.json()["recipients"] if x["state"] == "KEN"][0]
+    deu = [x for x in r.json()["recipients"] if x["state"] == "DEU"][0]
+    assert ken["overdue"] and ken["ack_late"] and not deu["overdue"], r.text
+    steps = [(s["state"], s["what"], s["by"], s["detail"]) for s in r.json()["history"]]
+    assert ("KEN", "overdue", None, "acknowledgement") in steps, steps
+    assert ("KEN", "escalated", None, "alternate_technical") in steps, steps
+    advance(2 * 3600)
+    get, esc = escalation("KEN/officer", "KEN")
+    r = check(one, "GET", poll(get, lambda r: esc(r) == ["diplomatic"]), 200)
+    assert esc(r) == ["diplomatic"], r.text
+    # Past the answer deadline (24 h for urgent): both are late to answer.
+    advance(24 * 3600)
+    r = check(one, "GET", poll(lambda: server.get(url, who="FRA/admin"),
+                               lambda r: all(x["answer_late"]
+                                             for x in r.json()["recipients"])), 200)
+    assert all(x["answer_late"] for x in r.json()["recipients"]), r.text
+    r = check(COMMUNICATIONS, "GET",
+              server.get(COMMUNICATIONS + "?status=overdue", who="DEU/officer"), 200)
+    assert cid in [i["id"] for i in r.json()["items"]], r.text
+    r = check("/api/v1/reports/responsiveness", "GET",
+              server.get("/api/v1/reports/responsiveness", who="secretariat"), 200)
+    figures = {s["state"]: s for s in r.json()["states"]}
+    assert figures["DEU"]["acknowledged_in_time"] == 1, r.text
+    assert figures["KEN"]["acknowledged"] == 0 and figures["KEN"]["ack_median_seconds"] is None
+    check.done()
