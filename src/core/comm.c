@@ -210,6 +210,25 @@ valid_cidr(const char *s)
 	return valid_ip(addr, AF_INET6) && len <= 128;
 }
 
+/* What follows a URL's host: nothing, or an optional ":PORT" (1 to 65535), then "/", "?" or
+ * "#" and the rest. */
+static bool
+valid_port_rest(const char *p)
+{
+	char *end;
+	unsigned long port;
+
+	if (*p == ':') {
+		if (p[1] < '0' || p[1] > '9')
+			return false;
+		port = strtoul(p + 1, &end, 10);
+		if (port < 1 || port > 65535)
+			return false;
+		p = end;
+	}
+	return *p == '\0' || *p == '/' || *p == '?' || *p == '#';
+}
+
 static bool
 valid_url(const char *s)
 {
@@ -233,14 +252,14 @@ valid_url(const char *s)
 			return false;
 		memcpy(h, host + 1, n);
 		h[n] = '\0';
-		return valid_ip(h, AF_INET6);
+		return valid_ip(h, AF_INET6) && valid_port_rest(end + 1);
 	}
 	n = strcspn(host, ":/?#");
 	if (n == 0 || n >= sizeof(h))
 		return false;
 	memcpy(h, host, n);
 	h[n] = '\0';
-	return valid_domain(h) || valid_ip(h, AF_INET);
+	return (valid_domain(h) || valid_ip(h, AF_INET)) && valid_port_rest(host + n);
 }
 
 static bool
@@ -504,6 +523,7 @@ comm_decode(const json_t *in, int64_t now, struct comm *cm, struct verrs *errs)
 	int64_t reply_by;
 
 	cm->content = NULL;
+	cm->nrecipients = 0;
 	if (!json_is_object(in)) {
 		verr_add(errs, "", "the body must be a JSON object");
 		return POCD_EINVAL;
