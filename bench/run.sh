@@ -4,10 +4,19 @@
 # it, with the date, machine and commit, to bench/results/latest.md. Optionally records
 # callgrind's instruction count for one per-state lookup.
 #
+# Then the write path: creating a communication (POST /api/v1/communications as fra-officer, one
+# recipient) under wrk, beside bench/sqlite_insert.c, a C driver inserting the same rows into a
+# copy of the same fresh database with pocd's durability (WAL, synchronous=FULL) and no HTTP:
+# once with one commit per communication, once with BENCH_BATCH per commit (what group commit
+# approaches). pocd's /metrics gives the communications per commit its writer achieved.
+#
 # Knobs (environment): BENCH_SECONDS (wrk duration per run, default 4), BENCH_ROUNDS (runs of
 # each server per cell, alternating, best kept; default 2), BENCH_CONNECTIONS
 # (default "1 16 64"), BENCH_THREADS (pocd worker threads, default nproc), BENCH_CALLGRIND
-# (1 = record instructions per lookup, default 1; 0 skips), NGINX (default /usr/sbin/nginx).
+# (1 = record instructions per lookup, default 1; 0 skips), NGINX (default /usr/sbin/nginx),
+# BENCH_WRITES (1 = measure creating communications, default 1; 0 skips),
+# BENCH_WRITE_CONNECTIONS (default "1 16 64"), BENCH_BATCH (rows per commit of the batched raw
+# SQLite run, default 64), POCD_BIN (bench this pocd binary instead of building build/pocd).
 #
 # Both servers and wrk share this machine's cores: the numbers compare pocd with nginx under the
 # same conditions, they are not absolute capacities.
@@ -20,29 +29,49 @@ CONNS=${BENCH_CONNECTIONS:-"1 16 64"}
 THREADS=${BENCH_THREADS:-$(nproc)}
 CALLGRIND=${BENCH_CALLGRIND:-1}
 NGINX=${NGINX:-/usr/sbin/nginx}
+WRITES=${BENCH_WRITES:-1}
+WCONNS=${BENCH_WRITE_CONNECTIONS:-"1 16 64"}
+BATCH=${BENCH_BATCH:-64}
 PY=/usr/bin/python3
 LUA=$PWD/bench/wrk-report.lua
+POST_LUA=$PWD/bench/post-comm.lua
 RESULTS=bench/results/latest.md
 
 die() {
+	local rc=0
 	echo "bench: FAILED: $*" >&2
+	# A server that died under load explains the failure better than the failure does.
+	if [ -n "${pocd_live:-}" ] && ! kill -0 "$pocd_live" 2>/dev/null; then
+		wait "$pocd_live" 2>/dev/null || rc=$?
+		echo "bench: pocd (pid $pocd_live) is gone: exit status $rc$( ((rc > 128)) && echo " (signal $((rc - 128)))")" >&2
+		tail -20 "$tmp/pocd.log" >&2 || true
+	fi
 	exit 1
 }
 log() { echo "bench: $*" >&2; }
 
-for t in wrk curl "$NGINX" "$PY"; do
+for t in wrk curl cc "$NGINX" "$PY"; do
 	command -v "$t" >/dev/null || die "$t is missing (make bench installs wrk, nginx-light, valgrind)"
 done
 
 # Only the daemon: the bench needs nothing else, so work in progress elsewhere cannot stop it.
-log "building the optimized pocd"
-[ -f build/build.ninja ] || meson setup build --buildtype=release >/dev/null
-ninja -C build pocd >/dev/null || die "building build/pocd"
-buildtype=$(meson introspect --buildoptions build |
-	"$PY" -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"][0])')
-[ "$buildtype" = release ] || log "warning: build/ is a $buildtype build, not release"
-POCD=$PWD/build/pocd
-[ -x "$POCD" ] || die "build/pocd was not built"
+if [ -n "${POCD_BIN:-}" ]; then
+	# Another build (say, a candidate fix in a scratch tree): recorded as such in the results.
+	POCD=$(realpath "$POCD_BIN")
+	[ -x "$POCD" ] || die "POCD_BIN=$POCD_BIN is not an executable"
+	log "using $POCD, not built from this tree"
+	binary_line="$POCD (POCD_BIN), not built from this tree"
+else
+	log "building the optimized pocd"
+	[ -f build/build.ninja ] || meson setup build --buildtype=release >/dev/null
+	ninja -C build pocd >/dev/null || die "building build/pocd"
+	buildtype=$(meson introspect --buildoptions build |
+		"$PY" -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"][0])')
+	[ "$buildtype" = release ] || log "warning: build/ is a $buildtype build, not release"
+	POCD=$PWD/build/pocd
+	[ -x "$POCD" ] || die "build/pocd was not built"
+	binary_line="build/pocd ($buildtype), built from this tree"
+fi
 
 tmp=$(mktemp -d /tmp/pocd-bench.XXXXXX)
 pids=()
@@ -112,6 +141,14 @@ db=$tmp/pocd.db
 	die "pocd init"
 }
 scale=$(grep -o '[0-9]* participating states, [0-9]* PoCs' "$tmp/init.log" || echo "demo")
+# The raw SQLite driver's database: a copy of the fresh one, so its schema is exactly pocd's.
+rawdb=$tmp/raw.db
+cp "$db" "$rawdb"
+[ ! -f "$db-wal" ] || cp "$db-wal" "$rawdb-wal"
+if [ "$WRITES" = 1 ]; then
+	log "building bench/sqlite_insert.c"
+	cc -O2 bench/sqlite_insert.c -lsqlite3 -o "$tmp/sqlite_insert" || die "building bench/sqlite_insert.c"
+fi
 
 pocd_port=$(free_port)
 pocd_url=http://127.0.0.1:$pocd_port
@@ -119,6 +156,7 @@ t0=$(now_ms)
 "$POCD" serve --db "$db" --listen "127.0.0.1:$pocd_port" --quiet --threads "$THREADS" \
 	>"$tmp/pocd.log" 2>&1 &
 pocd_pid=$!
+pocd_live=$pocd_pid
 pids+=("$pocd_pid")
 wait_http "$pocd_pid" "$pocd_url/api/v1/" 1000 "$tmp/pocd.log"
 startup_ms=$(($(now_ms) - t0))
@@ -192,12 +230,14 @@ done
 
 # --- 3. wrk against both ----------------------------------------------------------------------
 # run_wrk CONNS URL SIZE [wrk args...]: sets rps p50 p99 (microseconds); dies on any error
-# response, socket error, or responses whose size does not fit the expected body.
+# response, socket error, or responses whose size does not fit the expected body. With
+# WRK_SCRIPT=bench/post-comm.lua, also dies unless every answer was a 201.
 run_wrk() {
 	local c=$1 url=$2 size=$3 t=2 out=$tmp/wrk.out line req dur bytes errs per
 	shift 3
 	[ "$c" -lt 2 ] && t=1 # wrk needs at least one connection per thread
-	if ! wrk -t"$t" -c"$c" -d"${DURATION}s" --latency -s "$LUA" "$@" "$url" >"$out" 2>&1; then
+	if ! wrk -t"$t" -c"$c" -d"${DURATION}s" --latency -s "${WRK_SCRIPT:-$LUA}" "$@" "$url" \
+		>"$out" 2>&1; then
 		cat "$out" >&2
 		die "wrk $url"
 	fi
@@ -219,6 +259,13 @@ run_wrk() {
 		die "$url: $errs socket errors"
 	fi
 	[ "$req" -gt 0 ] || die "$url: no request completed"
+	if [ -n "$(field created)" ]; then
+		if [ "$(field not201)" -ne 0 ] || [ "$(field created)" -ne "$req" ]; then
+			cat "$out" >&2
+			die "$url: $(field created) of $req answers were 201, $(field not201) were not"
+		fi
+		created=$(field created)
+	fi
 	# Every response must be the full body plus headers: this catches 304s and short answers.
 	per=$((bytes / req))
 	if [ "$per" -lt "$size" ] || [ "$per" -gt $((size + 4096)) ]; then
@@ -261,6 +308,127 @@ for e in "${endpoints[@]}"; do
 done
 rss=$(awk '/^VmHWM:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$pocd_pid/status" 2>/dev/null || true)
 stop "$nginx_pid"
+
+# --- 3b. writes: creating a communication, beside raw SQLite inserts of the same rows ----------
+# metrics: sets m_jobs m_commits m_max from pocd's /metrics (read as the Secretariat).
+metrics() {
+	local out
+	out=$(curl -sf -H "$sec_auth" "$pocd_url/metrics") || die "GET /metrics as the Secretariat"
+	m_jobs=$(awk '$1 == "pocd_db_jobs_total" { print $2 }' <<<"$out")
+	m_commits=$(awk '$1 == "pocd_db_commits_total" { print $2 }' <<<"$out")
+	m_max=$(awk '$1 == "pocd_db_batch_max" { print $2 }' <<<"$out")
+	if [ -z "$m_jobs" ] || [ -z "$m_commits" ] || [ -z "$m_max" ]; then
+		die "/metrics lacks pocd_db_*"
+	fi
+}
+# run_raw BATCH: sets r_rps r_p50 r_p99 r_rows from one run of the C driver.
+run_raw() {
+	local out line
+	out=$("$tmp/sqlite_insert" "$rawdb" "$DURATION" "$1" "$officer" "$comm_to" "$comm_content") ||
+		die "bench/sqlite_insert with $1 per commit"
+	line=$(grep '^SQLITE ' <<<"$out") || die "no summary from bench/sqlite_insert: $out"
+	rfield() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
+	r_rows=$(rfield rows)
+	r_rps=$(awk -v r="$r_rows" -v d="$(rfield duration_us)" 'BEGIN { printf "%.0f", r * 1e6 / d }')
+	r_p50=$(rfield p50_us)
+	r_p99=$(rfield p99_us)
+}
+# login USER PASSWORD: prints a session token.
+login() {
+	local body
+	body=$("$PY" -c 'import json, sys; print(json.dumps({"username": sys.argv[1], "password": sys.argv[2]}))' \
+		"$1" "$2")
+	curl -sf -X POST -H 'Content-Type: application/json' --data-binary "$body" \
+		"$pocd_url/api/v1/login" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["token"])' ||
+		die "login as $1"
+}
+wrows=()
+w_line="not measured (BENCH_WRITES=0)"
+if [ "$WRITES" = 1 ]; then
+	read -r officer opass spass < <("$PY" -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+o = c["states"]["FRA"]["officer"]
+print(o["username"], o["password"], c["secretariat"]["password"])' "$db.credentials.json")
+	comm_to=DEU
+	wauth="Authorization: Bearer $(login "$officer" "$opass")"
+	sec_auth="Authorization: Bearer $(login secretariat "$spass")"
+	# A routine notification to DEU's technical PoCs, with a description of a realistic length.
+	export BENCH_BODY
+	BENCH_BODY=$("$PY" -c '
+import json, sys
+d = ("Scanning from 198.51.100.0/24 against exposed VPN gateways of energy operators since "
+     "02:10 UTC; no compromise confirmed. Sharing for awareness; indicators to follow.")
+print(json.dumps({"type": "notification", "urgency": "routine", "tlp": "GREEN",
+                  "to": [{"state": sys.argv[1], "kinds": ["technical"]}],
+                  "subject": {"text": "bench: scanning of VPN gateways", "lang": "en"},
+                  "description": {"text": d, "lang": "en"}}, separators=(",", ":")))' "$comm_to")
+	# One by hand: it must be a 201, its size is what wrk checks, and the content pocd stored for
+	# it is what the C driver inserts (so that the rows have the same size).
+	code=$(curl -s -o "$tmp/comm.json" -w '%{http_code}' -X POST -H "$wauth" \
+		-H 'Content-Type: application/json' --data-binary "$BENCH_BODY" \
+		"$pocd_url/api/v1/communications")
+	[ "$code" = 201 ] || {
+		cat "$tmp/comm.json" >&2
+		die "POST /api/v1/communications answered $code"
+	}
+	comm_size=$(stat -c %s "$tmp/comm.json")
+	comm_id=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$tmp/comm.json")
+	comm_content=$("$PY" -c '
+import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(db.execute("SELECT content FROM communications WHERE id = ?", (sys.argv[2],)).fetchone()[0])' \
+		"$db" "$comm_id") || die "reading the stored communication"
+
+	# Per round: raw one commit per row, pocd at each connection count, raw batched; each cell
+	# keeps its best round (and that round's latencies and batch size).
+	raw1_rps=0 rawb_rps=0 raw_rows=0 pocd_created=1 inflight=0
+	declare -A w_rps w_p50 w_p99 w_avg
+	for c in $WCONNS; do w_rps[$c]=0; done
+	for ((r = 1; r <= ROUNDS; r++)); do
+		log "create a communication, round $r/$ROUNDS: raw SQLite 1 per commit, pocd at $WCONNS connection(s), raw SQLite $BATCH per commit"
+		run_raw 1
+		raw_rows=$((raw_rows + r_rows))
+		if [ "$r_rps" -gt "$raw1_rps" ]; then raw1_rps=$r_rps raw1_p50=$r_p50 raw1_p99=$r_p99; fi
+		for c in $WCONNS; do
+			metrics
+			j0=$m_jobs c0=$m_commits
+			WRK_SCRIPT=$POST_LUA run_wrk "$c" "$pocd_url/api/v1/communications" "$comm_size" -H "$wauth"
+			pocd_created=$((pocd_created + created)) inflight=$((inflight + c))
+			metrics
+			avg=$(awk -v j=$((m_jobs - j0)) -v n=$((m_commits - c0)) 'BEGIN { printf "%.1f", n ? j / n : 0 }')
+			if [ "$rps" -gt "${w_rps[$c]}" ]; then
+				w_rps[$c]=$rps w_p50[$c]=$p50 w_p99[$c]=$p99 w_avg[$c]=$avg
+			fi
+		done
+		run_raw "$BATCH"
+		raw_rows=$((raw_rows + r_rows))
+		if [ "$r_rps" -gt "$rawb_rps" ]; then rawb_rps=$r_rps rawb_p50=$r_p50 rawb_p99=$r_p99; fi
+	done
+	metrics
+	# Every 201 is a communication in pocd's database, every driver row one in its copy.
+	read -r n_pocd n_raw < <("$PY" -c '
+import sqlite3, sys
+n = lambda p: sqlite3.connect("file:" + p + "?mode=ro", uri=True).execute(
+    "SELECT count(*) FROM communications").fetchone()[0]
+print(n(sys.argv[1]), n(sys.argv[2]))' "$db" "$rawdb")
+	# wrk stops with up to one request per connection in flight: those may be committed too.
+	if [ "$n_pocd" -lt "$pocd_created" ] || [ "$n_pocd" -gt $((pocd_created + inflight)) ]; then
+		die "pocd answered $pocd_created 201s but holds $n_pocd communications"
+	fi
+	[ "$n_raw" -eq "$raw_rows" ] || die "the driver inserted $raw_rows rows but $rawdb holds $n_raw"
+	rss_w=$(awk '/^VmHWM:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$pocd_pid/status" 2>/dev/null || true)
+
+	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+	for c in $WCONNS; do
+		wrows+=("| pocd, POST /api/v1/communications | $c | ${w_rps[$c]} | $(fmt_us "${w_p50[$c]}") | $(fmt_us "${w_p99[$c]}") | ${w_avg[$c]} | $(ratio "${w_rps[$c]}" "$raw1_rps") | $(ratio "${w_rps[$c]}" "$rawb_rps") |")
+	done
+	wrows+=("| raw SQLite, 1 communication per commit | 1 | $raw1_rps | $(fmt_us "$raw1_p50") | $(fmt_us "$raw1_p99") | 1 | 1.00 | $(ratio "$raw1_rps" "$rawb_rps") |")
+	wrows+=("| raw SQLite, $BATCH communications per commit | 1 | $rawb_rps | $(fmt_us "$rawb_p50") | $(fmt_us "$rawb_p99") | $BATCH | $(ratio "$rawb_rps" "$raw1_rps") | 1.00 |")
+	fs=$(df -PT "$tmp" | awk 'NR == 2 { print $2 " on " $1 }')
+	w_line="fra-officer creates a routine notification to DEU's technical PoCs (${#BENCH_BODY} byte body; pocd stores ${#comm_content} bytes of content and answers 201 with $comm_size bytes); per communication 1 communications, 1 comm_recipients, 1 comm_steps and 1 events row; raw SQLite: bench/sqlite_insert.c, the same rows into a copy of the same fresh database (WAL, synchronous=FULL, foreign_keys=ON), one connection, no HTTP; database on $fs; pocd's writer over the whole run: ${m_jobs} jobs in ${m_commits} commits, at most ${m_max} in one"
+fi
+pocd_live=
 stop "$pocd_pid"
 
 # --- callgrind: instructions for one per-state lookup ------------------------------------------
@@ -311,9 +479,9 @@ nginx_version=$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')
 	echo
 	echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}, $(uname -sr); load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
-	echo "- commit: $commit"
+	echo "- commit: $commit; binary: $binary_line"
 	echo "- data: fresh demo database ($scale); requests as fra-admin with a Bearer token"
-	echo "- pocd: --threads $THREADS --quiet; start-up to first answer ${startup_ms} ms; peak RSS ${rss:-unknown}"
+	echo "- pocd: --threads $THREADS --quiet; start-up to first answer ${startup_ms} ms; peak RSS ${rss:-unknown} after the reads${rss_w:+, $rss_w after the writes}"
 	echo "- limit: $nginx_version, same bytes as static files (worker_processes auto, sendfile, access_log off)"
 	echo "- load: wrk on the same machine, 2 threads (1 at 1 connection); per cell, $ROUNDS rounds of ${DURATION} s alternating pocd and nginx, the best round of each shown"
 	echo "- callgrind: $cg_line"
@@ -321,6 +489,17 @@ nginx_version=$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')
 	echo "| endpoint | connections | pocd req/s | nginx req/s | pocd/nginx | pocd p50 | pocd p99 | nginx p50 | nginx p99 |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${rows[@]}"
+	echo
+	echo "## Writes: creating a communication"
+	echo
+	echo "- writes: $w_line"
+	if [ "${#wrows[@]}" -gt 0 ]; then
+		echo "- per cell, $ROUNDS rounds of ${DURATION} s (raw 1 per commit, pocd at each connection count, raw $BATCH per commit), the best round shown; raw latencies are per commit (BEGIN to end of COMMIT), pocd's per request; \"per commit\" for pocd is pocd_db_jobs_total / pocd_db_commits_total over that round (group commit)"
+		echo
+		echo "| writer | connections | communications/s | p50 | p99 | per commit | vs raw 1 per commit | vs raw $BATCH per commit |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+		printf '%s\n' "${wrows[@]}"
+	fi
 } >"$tmp/latest.md"
 mkdir -p bench/results
 cp "$tmp/latest.md" "$RESULTS"

@@ -94,14 +94,18 @@ static void
 wake(struct api_req *req)
 {
 	struct request *r = (struct request *)req;
+	struct MHD_Connection *conn = r->conn;
+	bool resume;
 
+	/* Resumed after the unlock: once resumed, the request may be answered and r freed on
+	 * its thread at once. While it stays suspended nothing frees it. */
 	pthread_mutex_lock(&r->lk);
 	r->finished = true;
-	if (r->suspended) {
-		r->suspended = false;
-		MHD_resume_connection(r->conn);
-	}
+	resume = r->suspended;
+	r->suspended = false;
 	pthread_mutex_unlock(&r->lk);
+	if (resume)
+		MHD_resume_connection(conn);
 }
 
 static void
