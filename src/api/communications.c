@@ -341,6 +341,8 @@ act_cont(struct api_req *req, struct api_resp *resp)
 		problem(resp, op->status, NULL);
 	else
 		show(req, resp, op->action == EX_REPLY ? 201 : 200);
+	if (op->status == POCD_OK && op->action == EX_REPLY && resp->status == 201)
+		resp_header(resp, "Location", "/api/v1/communications/%s", op->comm_id);
 }
 
 /* The checks every action shares, in order: a party (else 404), the right party (else 403),

@@ -299,6 +299,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (r == NULL)
 		return;
+	/* A resumed request whose client went away ends here without its answer. */
+	if (r->pending)
+		atomic_fetch_sub(&srv->inflight, 1);
 	us = mono_us() - r->start_us;
 	api_observe(srv->api, r->resp.status, us);
 	if (!srv->quiet) {

@@ -228,7 +228,7 @@ store_comm_replies(struct store_conn *c, const char *comm_id,
 {
 	sqlite3_stmt *s = stmt(c, ST_COMM_REPLIES,
 	                       "SELECT id, thread, author_account, author_state, body, at"
-	                       " FROM comm_replies WHERE comm_id = ? ORDER BY at, id");
+	                       " FROM comm_replies WHERE comm_id = ? ORDER BY at, rowid");
 	struct comm_reply rp;
 	int rc;
 

@@ -714,7 +714,7 @@ def test_communications_match_the_documented_schemas(server, spec):
     url = COMMUNICATIONS + "/" + cid
 
     # Refusals of a send: the body, the caller, the content type.
-    bad = comm_body(indicators=[{"type": "ipv4", "value": "198.51.100"}], sectors=None,
+    bad = comm_body(indicators=[{"type": "ipv4", "value": "198.51.100"}], sectors="energy",
                     nickname="x", to=[{"state": "FRA", "kinds": ["technical"]}])
     assert check.body_errors("CommunicationInput", bad)
     r = check(COMMUNICATIONS, "POST", server.post(COMMUNICATIONS, who="FRA/officer", json=bad),
@@ -838,7 +838,7 @@ def test_test_clock_and_deadlines_match_the_document(server, spec):
     check = Checks(server, spec)
     one = COMMUNICATIONS + "/{id}"
     cid = send_communication(server, to=[{"state": "DEU", "kinds": ["technical"]},
-                                         {"state": "KEN", "kinds": ["diplomatic"]}])
+                                         {"state": "KEN", "kinds": ["technical", "diplomatic"]}])
     url = COMMUNICATIONS + "/" + cid
 
     for bad in ({"advance_seconds": -1}, {"advance_seconds": 1.5}, {"advance_seconds": "60"},
