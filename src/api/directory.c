@@ -10,6 +10,7 @@
 #include "core/authz.h"
 #include "core/poc.h"
 #include "core/validate.h"
+#include "lib/timeutil.h"
 
 #define PAGE_DEFAULT 1000
 #define PAGE_MAX     5000
@@ -88,6 +89,7 @@ read_filter(struct api_req *req, struct poc_filter *f, struct verrs *errs)
 
 struct encode_ctx {
 	enum format fmt;
+	char today[DATE_SIZE];
 	struct buf out;
 	json_t *items;
 	size_t n;
@@ -105,7 +107,7 @@ encode_one(const struct poc *p, void *arg)
 	store_poc_sortkey(p, ec->last_key);
 	switch (ec->fmt) {
 	case F_JSON:
-		return json_array_append_new(ec->items, poc_encode(p, false));
+		return json_array_append_new(ec->items, poc_encode(p, false, ec->today));
 	case F_CSV:
 		export_csv_row(&ec->out, p);
 		break;
@@ -130,6 +132,7 @@ build(struct api_req *req, struct api_resp *resp, enum format fmt, struct poc_fi
 
 	if (c == NULL)
 		return NULL;
+	fmt_date(core_now(req->api->core), ec.today);
 	buf_init(&ec.out);
 	if (fmt == F_CSV)
 		export_csv_header(&ec.out);
@@ -174,7 +177,7 @@ h_directory(struct api_req *req, struct api_resp *resp)
 	uint64_t gen = store_directory_generation(req->api->core->store);
 	enum format fmt;
 	struct blob *b;
-	char key[512];
+	char key[512], today[DATE_SIZE];
 	bool cacheable;
 
 	if (authz_read_directory(&req->who) != POCD_OK) {
@@ -195,9 +198,10 @@ h_directory(struct api_req *req, struct api_resp *resp)
 		f.limit = SIZE_MAX / 2;
 		f.after_state[0] = '\0';
 	}
-	cacheable = (size_t)snprintf(key, sizeof(key), "dir:%d:%s:%d:%s:%s:%s:%s:%zu", (int)fmt,
-	                             f.state, f.kind, f.lang, f.q, f.after_state, f.after_key,
-	                             f.limit) < sizeof(key);
+	fmt_date(core_now(req->api->core), today);
+	cacheable = (size_t)snprintf(key, sizeof(key), "dir:%s:%d:%s:%d:%s:%s:%s:%s:%zu", today,
+	                             (int)fmt, f.state, f.kind, f.lang, f.q, f.after_state,
+	                             f.after_key, f.limit) < sizeof(key);
 	b = cacheable ? cache_get(req->api->cache, key, gen) : NULL;
 	if (b == NULL) {
 		b = build(req, resp, fmt, &f);

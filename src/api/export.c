@@ -49,6 +49,13 @@ csv_cell(struct buf *b, const char *v, bool last)
 }
 
 void
+export_csv_cells(struct buf *b, const char *const *cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		csv_cell(b, cells[i], i + 1 == n);
+}
+
+void
 export_csv_header(struct buf *b)
 {
 	for (size_t i = 0; csv_cols[i] != NULL; i++)

@@ -6,6 +6,8 @@
 #include "lib/model.h"
 
 void export_csv_header(struct buf *b);
+/* One CRLF-terminated row of n cells, quoted and neutralised as the directory's are. */
+void export_csv_cells(struct buf *b, const char *const *cells, size_t n);
 /* One CRLF-terminated row; cells that a spreadsheet would run as a formula are neutralised. */
 void export_csv_row(struct buf *b, const struct poc *p);
 /* One vCard, folded at 75 octets. */

@@ -105,6 +105,16 @@ enum api_result h_comm_close(struct api_req *req, struct api_resp *resp);
 enum api_result h_templates(struct api_req *req, struct api_resp *resp);
 enum api_result h_report(struct api_req *req, struct api_resp *resp);
 enum api_result h_test_clock(struct api_req *req, struct api_resp *resp);
+enum api_result h_campaign_create(struct api_req *req, struct api_resp *resp);
+enum api_result h_campaigns(struct api_req *req, struct api_resp *resp);
+enum api_result h_campaign(struct api_req *req, struct api_resp *resp);
+enum api_result h_campaign_results(struct api_req *req, struct api_resp *resp);
+enum api_result h_ping_report(struct api_req *req, struct api_resp *resp);
+enum api_result h_pings(struct api_req *req, struct api_resp *resp);
+enum api_result h_ping_answer(struct api_req *req, struct api_resp *resp);
+enum api_result h_ping_answer_link(struct api_req *req, struct api_resp *resp);
+enum api_result h_tasks(struct api_req *req, struct api_resp *resp);
+enum api_result h_poc_confirm(struct api_req *req, struct api_resp *resp);
 enum api_result h_healthz(struct api_req *req, struct api_resp *resp);
 enum api_result h_metrics(struct api_req *req, struct api_resp *resp);
 

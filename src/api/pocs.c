@@ -36,6 +36,7 @@ poc_etag(const struct poc *p, char *out, size_t outlen)
 struct list_ctx {
 	json_t *items;
 	bool own;
+	char today[DATE_SIZE]; /* for the stale flags */
 };
 
 static int
@@ -43,7 +44,7 @@ add_poc(const struct poc *p, void *arg)
 {
 	struct list_ctx *lc = arg;
 
-	return json_array_append_new(lc->items, poc_encode(p, lc->own));
+	return json_array_append_new(lc->items, poc_encode(p, lc->own, lc->today));
 }
 
 enum api_result
@@ -56,12 +57,14 @@ h_state_pocs(struct api_req *req, struct api_resp *resp)
 	struct state_rec st;
 	struct store_conn *c;
 	struct blob *b;
-	char key[32];
+	char key[48];
 	enum pocd_err err;
 
 	if (!may_read(req, resp))
 		return API_DONE;
-	snprintf(key, sizeof(key), "pocs:%.3s:%d", req->params[0], lc.own);
+	/* Stale flags turn with the date: the day is part of the key. */
+	fmt_date(core_now(req->api->core), lc.today);
+	snprintf(key, sizeof(key), "pocs:%.3s:%d:%s", req->params[0], lc.own, lc.today);
 	b = valid_state_code(req->params[0]) ? cache_get(req->api->cache, key, gen) : NULL;
 	if (b != NULL) {
 		resp_blob(req, resp, b);
@@ -96,6 +99,7 @@ static void
 poc_cont(struct api_req *req, struct api_resp *resp)
 {
 	struct poc_op *op = req->state;
+	char today[DATE_SIZE];
 
 	if (op->status == POCD_EINVAL) {
 		problem_fields(resp, &op->errs);
@@ -109,7 +113,8 @@ poc_cont(struct api_req *req, struct api_resp *resp)
 		resp->status = 204;
 		return;
 	}
-	resp_json(resp, op->kind == POC_CREATE ? 201 : 200, poc_encode(&op->poc, true));
+	fmt_date(core_now(req->api->core), today);
+	resp_json(resp, op->kind == POC_CREATE ? 201 : 200, poc_encode(&op->poc, true, today));
 	poc_etag(&op->poc, resp->etag, sizeof(resp->etag));
 	if (op->kind == POC_CREATE)
 		resp_header(resp, "Location", "/api/v1/pocs/%s", op->poc.id);
@@ -120,6 +125,7 @@ static enum api_result
 submit(struct api_req *req, struct api_resp *resp, struct poc_op *op)
 {
 	op->actor = req->who;
+	op->now = core_now(req->api->core);
 	op->done = req_wake;
 	op->arg = req;
 	return req_pending(req, resp, directory_submit(req->api->core, op), poc_cont);
@@ -187,6 +193,7 @@ path_poc(struct api_req *req, struct api_resp *resp, struct poc *p)
 enum api_result
 h_poc_get(struct api_req *req, struct api_resp *resp)
 {
+	char today[DATE_SIZE];
 	struct poc *p;
 
 	if (!may_read(req, resp))
@@ -196,12 +203,13 @@ h_poc_get(struct api_req *req, struct api_resp *resp)
 		problem(resp, POCD_ENOMEM, NULL);
 		return API_DONE;
 	}
+	fmt_date(core_now(req->api->core), today);
 	if (path_poc(req, resp, p)) {
 		poc_etag(p, resp->etag, sizeof(resp->etag));
 		if (etag_matches(req->header(req, "If-None-Match"), resp->etag))
 			resp->status = 304;
 		else
-			resp_json(resp, 200, poc_encode(p, own_state(req, p->state)));
+			resp_json(resp, 200, poc_encode(p, own_state(req, p->state), today));
 	}
 	free(p);
 	return API_DONE;
@@ -311,4 +319,28 @@ h_poc_history(struct api_req *req, struct api_resp *resp)
 	}
 	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", hc.items, "next"));
 	return API_DONE;
+}
+
+enum api_result
+h_poc_confirm(struct api_req *req, struct api_resp *resp)
+{
+	struct poc_op *op = req_state(req, resp, sizeof(*op));
+
+	if (op == NULL || !path_poc(req, resp, &op->poc))
+		return API_DONE;
+	if (authz_write_pocs(&req->who, op->poc.state) != POCD_OK) {
+		problem(
+		    resp, POCD_EFORBIDDEN,
+		    "only this state's administrators confirm its entries, while it takes part");
+		return API_DONE;
+	}
+	/* A confirmation says "still right as it is": no body, no If-Match needed. */
+	if (req->body_len > 0) {
+		problem_status(resp, 400, "validation", "Invalid request",
+		               "a confirmation takes no body");
+		return API_DONE;
+	}
+	op->kind = POC_CONFIRM;
+	op->if_match = -1;
+	return submit(req, resp, op);
 }

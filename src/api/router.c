@@ -50,6 +50,16 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/communications/{}/close", h_comm_close, 0},
     {M_GET, "/api/v1/reports/responsiveness", h_report, 0},
     {M_POST, "/api/v1/test/clock", h_test_clock, PUBLIC},
+    {M_POST, "/api/v1/ping-campaigns", h_campaign_create, 0},
+    {M_GET, "/api/v1/ping-campaigns", h_campaigns, 0},
+    {M_GET, "/api/v1/ping-campaigns/{}", h_campaign, 0},
+    {M_GET, "/api/v1/ping-campaigns/{}/results", h_campaign_results, 0},
+    {M_GET, "/api/v1/pings", h_pings, 0},
+    {M_POST, "/api/v1/pings/answer", h_ping_answer_link, PUBLIC},
+    {M_POST, "/api/v1/pings/{}/answer", h_ping_answer, 0},
+    {M_GET, "/api/v1/reports/pings", h_ping_report, 0},
+    {M_GET, "/api/v1/tasks", h_tasks, 0},
+    {M_POST, "/api/v1/pocs/{}/confirm", h_poc_confirm, 0},
 };
 
 static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};

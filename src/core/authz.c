@@ -126,3 +126,21 @@ authz_report_all_states(const struct principal *p)
 {
 	return p->role == ROLE_SECRETARIAT;
 }
+
+enum pocd_err
+authz_run_pings(const struct principal *p)
+{
+	return p->role == ROLE_SECRETARIAT ? POCD_OK : POCD_EFORBIDDEN;
+}
+
+enum pocd_err
+authz_answer_pings(const struct principal *p)
+{
+	return p->role != ROLE_SECRETARIAT ? POCD_OK : POCD_EFORBIDDEN;
+}
+
+enum pocd_err
+authz_read_tasks(const struct principal *p)
+{
+	return p->role == ROLE_STATE_ADMIN ? POCD_OK : POCD_EFORBIDDEN;
+}

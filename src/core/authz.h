@@ -44,4 +44,13 @@ bool authz_comm_sees_all(const struct principal *p, const struct comm *cm);
 /* The responsiveness report of every state: the Secretariat; others see their own. */
 bool authz_report_all_states(const struct principal *p);
 
+/* Launching a ping campaign and reading every state's results: the Secretariat. */
+enum pocd_err authz_run_pings(const struct principal *p);
+/* Listing and answering pings: accounts of states (the Secretariat has none to answer). Which
+ * pings is decided with the ping: its state's admins, or the accounts acting for its PoC. */
+enum pocd_err authz_answer_pings(const struct principal *p);
+/* A state's correction tasks: its state_admins. */
+enum pocd_err authz_read_tasks(const struct principal *p);
+/* Confirming an entry is a write to it: authz_write_pocs. */
+
 #endif

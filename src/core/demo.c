@@ -86,6 +86,7 @@ add_poc(struct demo *d, const char *code, enum poc_kind kind, enum poc_rank rank
 		lower[i] = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] - 'A' + 'a' : code[i]);
 	memset(&op, 0, sizeof(op));
 	op.kind = POC_CREATE;
+	op.now = core_now(d->c);
 	op.actor.role = ROLE_STATE_ADMIN;
 	memcpy(op.actor.state, code, STATE_SIZE);
 	memcpy(p->state, code, STATE_SIZE);

@@ -11,7 +11,9 @@
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
-static const char *const op_names[] = {"created", "changed", "removed"};
+static const char *const op_names[] = {"created", "changed", "removed", "confirmed"};
+/* Why an open correction task of the PoC closes, by op. */
+static const char *const task_reasons[] = {"created", "changed", "removed", "confirmed"};
 
 /* Each linked account must be an enabled account of the PoC's own state. */
 static enum pocd_err
@@ -38,7 +40,7 @@ check_accounts(struct store_conn *w, struct poc_op *op)
 static enum pocd_err
 record(struct store_conn *w, struct poc_op *op, int64_t now)
 {
-	json_t *doc = poc_encode(&op->poc, true);
+	json_t *doc = poc_encode(&op->poc, true, NULL);
 	char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
 	char type[32], details[64];
 	struct event ev = {.type = type,
@@ -63,11 +65,20 @@ record(struct store_conn *w, struct poc_op *op, int64_t now)
 	return store_event_append(w, &ev, now);
 }
 
+/* Without a review-by date of its own, an entry is due for review 12 months after its state
+ * last confirmed (or changed) it. */
+static void
+default_review(struct poc *p)
+{
+	if (p->review_by[0] == '\0')
+		date_plus_months(p->confirmed_at, 12, p->review_by);
+}
+
 static enum pocd_err
 poc_run(struct store_conn *w, struct store_job *j)
 {
 	struct poc_op *op = container_of(j, struct poc_op, job);
-	int64_t now = now_s();
+	int64_t now = op->now;
 	struct poc cur;
 	enum pocd_err err;
 
@@ -75,31 +86,46 @@ poc_run(struct store_conn *w, struct store_job *j)
 	if (op->kind == POC_CREATE) {
 		rand_id(op->poc.id);
 		op->poc.revision = 1;
-		op->poc.created_at = op->poc.updated_at = now;
+		op->poc.created_at = op->poc.updated_at = op->poc.confirmed_at = now;
+		default_review(&op->poc);
 		err = check_accounts(w, op);
 		if (err == POCD_OK)
 			err = store_poc_insert(w, &op->poc);
-	} else {
-		err = store_poc_get(w, op->poc.id, &cur);
-		if (err != POCD_OK)
-			return err;
-		if (strcmp(cur.state, op->actor.state) != 0)
-			return POCD_EFORBIDDEN;
-		if (cur.revision != op->if_match)
-			return POCD_EPRECOND;
-		if (op->kind == POC_DELETE) {
-			op->poc = cur;
-			err = store_poc_delete(w, cur.id);
-		} else {
-			memcpy(op->poc.state, cur.state, sizeof(cur.state));
-			op->poc.created_at = cur.created_at;
-			op->poc.updated_at = now;
-			op->poc.revision = cur.revision + 1;
-			err = check_accounts(w, op);
-			if (err == POCD_OK)
-				err = store_poc_update(w, &op->poc);
-		}
+		goto out;
 	}
+	err = store_poc_get(w, op->poc.id, &cur);
+	if (err != POCD_OK)
+		return err;
+	if (strcmp(cur.state, op->actor.state) != 0)
+		return POCD_EFORBIDDEN;
+	if (op->if_match >= 0 && cur.revision != op->if_match)
+		return POCD_EPRECOND;
+	switch (op->kind) {
+	case POC_DELETE:
+		op->poc = cur;
+		err = store_poc_delete(w, cur.id);
+		break;
+	case POC_CONFIRM:
+		op->poc = cur;
+		op->poc.review_by[0] = '\0';
+		/* A confirmation is a change of the review date alone. */
+		__attribute__((fallthrough));
+	case POC_UPDATE:
+		memcpy(op->poc.state, cur.state, sizeof(cur.state));
+		op->poc.created_at = cur.created_at;
+		op->poc.updated_at = op->poc.confirmed_at = now;
+		op->poc.revision = cur.revision + 1;
+		default_review(&op->poc);
+		err = check_accounts(w, op);
+		if (err == POCD_OK)
+			err = store_poc_update(w, &op->poc);
+		break;
+	case POC_CREATE:
+		break;
+	}
+	if (err == POCD_OK)
+		err = store_tasks_close_poc(w, op->poc.id, task_reasons[op->kind], now);
+out:
 	if (err != POCD_OK)
 		return err;
 	j->directory_changed = true;

@@ -8,7 +8,7 @@
 
 #include "core/core.h"
 
-enum poc_op_kind { POC_CREATE, POC_UPDATE, POC_DELETE };
+enum poc_op_kind { POC_CREATE, POC_UPDATE, POC_DELETE, POC_CONFIRM };
 
 struct poc_op {
 	enum poc_op_kind kind;
@@ -16,7 +16,8 @@ struct poc_op {
 	/* in: the decoded client fields; poc.state for create, poc.id for update and delete.
 	 * out (POCD_OK): the PoC as stored (as it was, for delete). */
 	struct poc poc;
-	int64_t if_match; /* update and delete: the revision the client saw */
+	int64_t if_match; /* update and delete: the revision the client saw; -1 for any */
+	int64_t now;      /* the service's clock (core_now) */
 	enum pocd_err status;
 	struct verrs errs; /* with POCD_EINVAL: accounts that cannot act for this PoC */
 	struct core *core;

@@ -350,7 +350,7 @@ poc_decode(const json_t *in, struct poc *p, struct verrs *errs)
 }
 
 json_t *
-poc_encode(const struct poc *p, bool with_accounts)
+poc_encode(const struct poc *p, bool with_accounts, const char *today)
 {
 	char created[RFC3339_SIZE], updated[RFC3339_SIZE];
 	json_t *o, *phones, *langs, *avail;
@@ -378,6 +378,10 @@ poc_encode(const struct poc *p, bool with_accounts)
 		json_object_set_new(o, "pgp_fingerprint", json_string(p->pgp_fingerprint));
 	if (p->review_by[0] != '\0')
 		json_object_set_new(o, "review_by", json_string(p->review_by));
+	if (today != NULL)
+		json_object_set_new(
+		    o, "stale",
+		    json_boolean(p->review_by[0] != '\0' && strcmp(p->review_by, today) < 0));
 	if (with_accounts) {
 		json_t *acc = json_array();
 		for (size_t i = 0; acc != NULL && i < p->naccounts; i++)

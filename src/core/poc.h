@@ -16,7 +16,8 @@
 enum pocd_err poc_decode(const json_t *in, struct poc *p, struct verrs *errs);
 
 /* The PoC as the API shows it (new reference; NULL on OOM). The accounts acting for it
- * are shown only with with_accounts: they are the owning state's business. */
-json_t *poc_encode(const struct poc *p, bool with_accounts);
+ * are shown only with with_accounts: they are the owning state's business. With today
+ * ("YYYY-MM-DD"), "stale" tells whether its review-by date has passed. */
+json_t *poc_encode(const struct poc *p, bool with_accounts, const char *today);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "core/core.h"
 #include "core/exchange.h"
+#include "core/pings.h"
 #include "lib/log.h"
 
 #define RETRY_SECONDS 5 /* after a failure to read or process, try again this much later */
@@ -42,6 +43,21 @@ sleep_until(struct scheduler *s, int64_t until)
 			break;
 }
 
+/* The earliest deadline of communications and pings, 0 when none waits. */
+static enum pocd_err
+next_due(struct store_conn *rd, int64_t *next)
+{
+	int64_t comm, ping;
+	enum pocd_err err = store_comm_next_due(rd, &comm);
+
+	if (err == POCD_OK)
+		err = store_ping_next_due(rd, &ping);
+	if (err != POCD_OK)
+		return err;
+	*next = comm == 0 ? ping : ping == 0 ? comm : comm < ping ? comm : ping;
+	return POCD_OK;
+}
+
 static void *
 loop(void *arg)
 {
@@ -56,9 +72,11 @@ loop(void *arg)
 		pthread_mutex_unlock(&s->lk);
 		now = core_now(s->c);
 		rd = store_reader(s->c->store);
-		err = rd != NULL ? store_comm_next_due(rd, &next) : POCD_ESTORE;
+		err = rd != NULL ? next_due(rd, &next) : POCD_ESTORE;
 		if (err == POCD_OK && next != 0 && next <= now) {
 			err = exchange_process_due(s->c, now);
+			if (err == POCD_OK)
+				err = pings_process_due(s->c, now);
 			if (err != POCD_OK)
 				log_info("scheduler: processing deadlines failed: %s",
 				         pocd_err_name(err));

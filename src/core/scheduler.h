@@ -1,5 +1,5 @@
-/* The deadline scheduler: one thread that sleeps until the next deadline of a communication,
- * marks what is overdue and escalates it. */
+/* The deadline scheduler: one thread that sleeps until the next deadline of a communication
+ * or a ping, marks what is overdue, escalates, reminds, and opens correction tasks. */
 #ifndef POCD_CORE_SCHEDULER_H
 #define POCD_CORE_SCHEDULER_H
 

@@ -81,7 +81,8 @@ struct poc {
 	char pgp_fingerprint[FPR_SIZE]; /* "" when not given */
 	size_t naccounts;
 	char accounts[POC_MAX_ACCOUNTS][ID_SIZE];
-	char review_by[11]; /* "" when not given */
+	char review_by[11];   /* "" when not given */
+	int64_t confirmed_at; /* the last time its state confirmed or changed it */
 	int64_t revision;
 	int64_t created_at;
 	int64_t updated_at;
@@ -162,6 +163,70 @@ struct comm_filter {
 	int64_t before_at;       /* keyset cursor: created before (at, id) ... */
 	char before_id[ID_SIZE]; /* ... "" for the first page */
 	size_t limit;
+};
+
+#define PING_MAX_REMINDERS 4
+#define CHALLENGE_SIZE     7 /* six symbols */
+#define STATES_SCOPE_SIZE  (193 * 4 + 1)
+
+/* A ping test campaign, as the Secretariat launched it. */
+struct ping_campaign {
+	char id[ID_SIZE];
+	char created_by[ID_SIZE];
+	int64_t created_at;
+	char scope[STATES_SCOPE_SIZE]; /* "all" or comma-separated state codes */
+	unsigned kinds;                /* KIND_BIT()s */
+	int64_t due;                   /* the window closes */
+	int64_t grace_end;             /* links and late answers until then */
+	size_t nreminders;
+	int64_t reminders[PING_MAX_REMINDERS]; /* seconds before due */
+	bool challenge;
+};
+
+enum ping_channel { PING_OPEN, PING_APP, PING_LINK };
+
+/* One ping: one PoC, one challenge, one single-use link. */
+struct ping {
+	char id[ID_SIZE];
+	char campaign[ID_SIZE];
+	char poc_id[ID_SIZE];
+	char state[STATE_SIZE];
+	enum poc_kind kind;
+	char lang[3];                   /* the UN language the PoC reads the challenge in */
+	char challenge[CHALLENGE_SIZE]; /* "" without a challenge */
+	int64_t created_at;
+	int64_t due;
+	int64_t grace_end;
+	int64_t next_due; /* the next reminder, or the grace end while unanswered; 0 for none */
+	int reminders_sent;
+	int64_t answered_at; /* 0 while open */
+	enum ping_channel channel;
+	char answered_by[ID_SIZE]; /* "" by link */
+	bool correct;
+	bool late;
+	bool task_opened; /* unanswered or wrong: a correction task was opened */
+};
+
+struct ping_filter {
+	char state[STATE_SIZE]; /* "" for every state */
+	char account[ID_SIZE];  /* only the pings of PoCs this account acts for; "" for all */
+	char campaign[ID_SIZE]; /* "" for every campaign */
+	int status;             /* -1 any; 0 open, 1 answered, 2 late, 3 unanswered */
+	int64_t now;            /* for status */
+	char after_id[ID_SIZE]; /* keyset cursor, "" first */
+	size_t limit;
+};
+
+/* A correction task for a state's administrators. */
+struct task {
+	char id[ID_SIZE];
+	char state[STATE_SIZE];
+	char poc_id[ID_SIZE];
+	char kind[24]; /* ping_unanswered, ping_wrong */
+	char ping_id[ID_SIZE];
+	int64_t created_at;
+	int64_t closed_at;
+	char closed_reason[24]; /* changed, confirmed, removed */
 };
 
 /* One row of the events table, appended in the transaction of the change it records. */

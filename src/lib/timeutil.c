@@ -91,3 +91,34 @@ parse_rfc3339(const char *s, int64_t *out)
 	*out = (int64_t)timegm(&tm);
 	return true;
 }
+
+void
+fmt_date(int64_t t, char out[DATE_SIZE])
+{
+	char full[RFC3339_SIZE];
+
+	fmt_rfc3339(t, full);
+	memcpy(out, full, DATE_SIZE - 1);
+	out[DATE_SIZE - 1] = '\0';
+}
+
+void
+date_plus_months(int64_t t, int months, char out[DATE_SIZE])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	int y, m, d;
+
+	if (gmtime_r(&tt, &tm) == NULL) {
+		strlcpy(out, "1970-01-01", DATE_SIZE);
+		return;
+	}
+	m = tm.tm_mon + months;
+	y = tm.tm_year + 1900 + m / 12;
+	m = m % 12 + 1;
+	d = tm.tm_mday;
+	if (d > days_in_month(y, m))
+		d = days_in_month(y, m);
+	snprintf(out, DATE_SIZE, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+	         (unsigned)d % 100u);
+}

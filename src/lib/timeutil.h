@@ -17,4 +17,10 @@ bool parse_rfc3339(const char *s, int64_t *out);
 /* Parses a calendar date "YYYY-MM-DD" and checks that the day exists. */
 bool parse_date(const char *s, int *y, int *m, int *d);
 
+/* The calendar date of t (UTC), "YYYY-MM-DD". */
+void fmt_date(int64_t t, char out[DATE_SIZE]);
+/* The date months after that of t, the day clamped to the month's end (Feb 29 + 12 months is
+ * Feb 28). */
+void date_plus_months(int64_t t, int months, char out[DATE_SIZE]);
+
 #endif

@@ -9,6 +9,7 @@
 	"id, state, kind, rank, organisation, role_title, coalesce(person_name, ''), email,"       \
 	" phones, languages, time_zone, availability, coalesce(pgp_fingerprint, ''),"              \
 	" coalesce(review_by, ''), revision, created_at, updated_at,"                              \
+	" coalesce(confirmed_at, updated_at),"                                                     \
 	" (SELECT group_concat(account_id) FROM"                                                   \
 	" (SELECT account_id FROM poc_accounts WHERE poc_id = pocs.id ORDER BY account_id))"
 
@@ -71,8 +72,9 @@ row_poc(sqlite3_stmt *s, struct poc *p)
 	p->revision = sqlite3_column_int64(s, 14);
 	p->created_at = sqlite3_column_int64(s, 15);
 	p->updated_at = sqlite3_column_int64(s, 16);
+	p->confirmed_at = sqlite3_column_int64(s, 17);
 	p->naccounts =
-	    split(sqlite3_column_text(s, 17), &p->accounts[0][0], ID_SIZE, POC_MAX_ACCOUNTS);
+	    split(sqlite3_column_text(s, 18), &p->accounts[0][0], ID_SIZE, POC_MAX_ACCOUNTS);
 }
 
 static const char *
@@ -94,7 +96,7 @@ store_poc_sortkey(const struct poc *p, char out[SORTKEY_SIZE])
 	         p->rank == POC_PRIMARY ? '0' : '1', p->id);
 }
 
-/* Binds the client-visible fields in the order both INSERT and UPDATE use (1..15). */
+/* Binds the fields in the order both INSERT and UPDATE use (1..16). */
 static void
 bind_fields(sqlite3_stmt *s, const struct poc *p, char *phones, size_t plen, char *langs,
             size_t llen)
@@ -116,6 +118,7 @@ bind_fields(sqlite3_stmt *s, const struct poc *p, char *phones, size_t plen, cha
 	sqlite3_bind_int64(s, 13, p->revision);
 	sqlite3_bind_int64(s, 14, p->updated_at);
 	sqlite3_bind_text(s, 15, p->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 16, p->confirmed_at);
 }
 
 static enum pocd_err
@@ -146,16 +149,16 @@ store_poc_insert(struct store_conn *w, const struct poc *p)
 	    stmt(w, ST_POC_INSERT,
 	         "INSERT INTO pocs (kind, rank, organisation, role_title, person_name,"
 	         " email, phones, languages, time_zone, availability, pgp_fingerprint,"
-	         " review_by, revision, updated_at, id, state, created_at)"
-	         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	         " review_by, revision, updated_at, id, confirmed_at, state, created_at)"
+	         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	char phones[POC_MAX_PHONES * PHONE_SIZE], langs[POC_MAX_LANGS * 3];
 	enum pocd_err err;
 
 	if (s == NULL)
 		return POCD_ESTORE;
 	bind_fields(s, p, phones, sizeof(phones), langs, sizeof(langs));
-	sqlite3_bind_text(s, 16, p->state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 17, p->created_at);
+	sqlite3_bind_text(s, 17, p->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 18, p->created_at);
 	err = stmt_end(s, sql_err(w, sqlite3_step(s)));
 	return err == POCD_OK ? set_accounts(w, p) : err;
 }
@@ -168,7 +171,7 @@ store_poc_update(struct store_conn *w, const struct poc *p)
 	                       " role_title = ?4, person_name = ?5, email = ?6, phones = ?7,"
 	                       " languages = ?8, time_zone = ?9, availability = ?10,"
 	                       " pgp_fingerprint = ?11, review_by = ?12, revision = ?13,"
-	                       " updated_at = ?14 WHERE id = ?15");
+	                       " updated_at = ?14, confirmed_at = ?16 WHERE id = ?15");
 	char phones[POC_MAX_PHONES * PHONE_SIZE], langs[POC_MAX_LANGS * 3];
 
 	if (s == NULL)
@@ -294,4 +297,21 @@ store_poc_history(struct store_conn *c, const char *poc_id,
 			break;
 		}
 	return stmt_end(s, sql_err(c, rc));
+}
+
+enum pocd_err
+store_poc_has_account(struct store_conn *c, const char *poc_id, const char *account_id, bool *out)
+{
+	sqlite3_stmt *s = stmt(c, ST_POC_HAS_ACCOUNT,
+	                       "SELECT 1 FROM poc_accounts WHERE poc_id = ? AND account_id = ?");
+	int rc;
+
+	*out = false;
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, poc_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, account_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW;
+	return stmt_end(s, rc == SQLITE_ROW ? POCD_OK : sql_err(c, rc));
 }

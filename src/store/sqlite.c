@@ -84,6 +84,35 @@ static const char *const migrations[] = {
     " author_account TEXT NOT NULL, author_state TEXT NOT NULL, body TEXT NOT NULL,"
     " at INTEGER NOT NULL) STRICT;"
     "CREATE INDEX comm_replies_comm ON comm_replies(comm_id, at, id);",
+
+    "ALTER TABLE pocs ADD COLUMN confirmed_at INTEGER;"
+    "CREATE TABLE ping_campaigns(id TEXT PRIMARY KEY,"
+    " created_by TEXT NOT NULL REFERENCES accounts(id), created_at INTEGER NOT NULL,"
+    " scope TEXT NOT NULL, kinds INTEGER NOT NULL, due INTEGER NOT NULL,"
+    " grace_end INTEGER NOT NULL, reminders TEXT NOT NULL, challenge INTEGER NOT NULL)"
+    " STRICT;"
+    "CREATE TABLE pings(id TEXT PRIMARY KEY,"
+    " campaign_id TEXT NOT NULL REFERENCES ping_campaigns(id), poc_id TEXT NOT NULL,"
+    " state TEXT NOT NULL REFERENCES states(code), kind TEXT NOT NULL, lang TEXT NOT NULL,"
+    " challenge TEXT NOT NULL, token_hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL,"
+    " due INTEGER NOT NULL, grace_end INTEGER NOT NULL, next_due INTEGER,"
+    " reminders_sent INTEGER NOT NULL DEFAULT 0, answered_at INTEGER,"
+    " channel TEXT NOT NULL DEFAULT 'open', answered_by TEXT,"
+    " correct INTEGER NOT NULL DEFAULT 0, late INTEGER NOT NULL DEFAULT 0,"
+    " task_opened INTEGER NOT NULL DEFAULT 0) STRICT;"
+    "CREATE INDEX pings_campaign ON pings(campaign_id, state, id);"
+    "CREATE INDEX pings_state ON pings(state, id);"
+    "CREATE INDEX pings_poc ON pings(poc_id);"
+    "CREATE INDEX pings_due ON pings(next_due) WHERE next_due IS NOT NULL;"
+    "CREATE TABLE tasks(id TEXT PRIMARY KEY, state TEXT NOT NULL REFERENCES states(code),"
+    " poc_id TEXT NOT NULL, kind TEXT NOT NULL, ping_id TEXT, created_at INTEGER NOT NULL,"
+    " closed_at INTEGER, closed_reason TEXT) STRICT;"
+    "CREATE INDEX tasks_state ON tasks(state, closed_at);"
+    "CREATE INDEX tasks_poc ON tasks(poc_id) WHERE closed_at IS NULL;"
+    "CREATE TABLE outbox(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL, ref_id TEXT NOT NULL, poc_id TEXT NOT NULL, state TEXT NOT NULL,"
+    " lang TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " sent_at INTEGER) STRICT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

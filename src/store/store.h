@@ -108,6 +108,9 @@ enum pocd_err store_poc_insert(struct store_conn *w, const struct poc *p);
 enum pocd_err store_poc_update(struct store_conn *w, const struct poc *p);
 enum pocd_err store_poc_delete(struct store_conn *w, const char *id);
 enum pocd_err store_poc_get(struct store_conn *c, const char *id, struct poc *out);
+/* Whether account_id acts for the PoC. */
+enum pocd_err store_poc_has_account(struct store_conn *c, const char *poc_id,
+                                    const char *account_id, bool *out);
 /* The key a listing is ordered by within a state; a cursor resumes after it. */
 void store_poc_sortkey(const struct poc *p, char out[SORTKEY_SIZE]);
 /* Calls cb for each PoC of a participating state matching f, in directory order (state,
@@ -158,6 +161,38 @@ enum pocd_err store_account_poc_kinds(struct store_conn *c, const char *account_
                                       const char *state, unsigned *kinds);
 /* Bits (kind * 2 + rank) of the PoCs a state has. */
 enum pocd_err store_state_poc_ranks(struct store_conn *c, const char *state, unsigned *ranks);
+
+/* ping campaigns, pings, correction tasks */
+enum pocd_err store_campaign_insert(struct store_conn *w, const struct ping_campaign *pc);
+enum pocd_err store_campaign_get(struct store_conn *c, const char *id, struct ping_campaign *out);
+/* Newest first. */
+enum pocd_err store_campaigns_list(struct store_conn *c,
+                                   int (*cb)(const struct ping_campaign *pc, void *arg), void *arg);
+/* hash is the SHA-256 of the ping's single-use link token. */
+enum pocd_err store_ping_insert(struct store_conn *w, const struct ping *p,
+                                const uint8_t hash[TOKEN_HASH_LEN]);
+enum pocd_err store_ping_get(struct store_conn *c, const char *id, struct ping *out);
+enum pocd_err store_ping_by_token(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN],
+                                  struct ping *out);
+/* Writes back the answer, reminder and task fields. */
+enum pocd_err store_ping_update(struct store_conn *w, const struct ping *p);
+/* The pings matching f, in id order, at most f->limit. */
+enum pocd_err store_pings_list(struct store_conn *c, const struct ping_filter *f,
+                               int (*cb)(const struct ping *p, void *arg), void *arg);
+enum pocd_err store_ping_due(struct store_conn *c, int64_t now,
+                             int (*cb)(const char *id, void *arg), void *arg);
+/* The earliest next_due of all pings, or 0. */
+enum pocd_err store_ping_next_due(struct store_conn *c, int64_t *out);
+enum pocd_err store_task_insert(struct store_conn *w, const struct task *t);
+/* Closes the open tasks of a PoC, giving the reason ("changed", "confirmed", "removed"). */
+enum pocd_err store_tasks_close_poc(struct store_conn *w, const char *poc_id, const char *reason,
+                                    int64_t now);
+enum pocd_err store_tasks_list(struct store_conn *c, const char *state, bool open_only,
+                               int (*cb)(const struct task *t, void *arg), void *arg);
+/* A message for the mail sender (a later part): written in the transaction of its cause. */
+enum pocd_err store_outbox_add(struct store_conn *w, const char *kind, const char *ref_id,
+                               const char *poc_id, const char *state, const char *lang,
+                               const char *payload, int64_t now);
 
 /* events: the record of every mutation */
 enum pocd_err store_event_append(struct store_conn *w, const struct event *e, int64_t at);

@@ -1,0 +1,426 @@
+#include "core/pings.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/scheduler.h"
+#include "core/validate.h"
+#include "lib/timeutil.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
+/* No 0/O, 1/I: a code read aloud or copied at night is not misread. */
+static const char code_symbols[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+static void
+new_challenge(char out[CHALLENGE_SIZE])
+{
+	for (size_t i = 0; i < CHALLENGE_SIZE - 1; i++)
+		out[i] = code_symbols[randombytes_uniform(sizeof(code_symbols) - 1)];
+	out[CHALLENGE_SIZE - 1] = '\0';
+}
+
+/* The answer matches the code, ignoring case, spaces and hyphens. */
+static bool
+challenge_matches(const char *code, const char *answer)
+{
+	size_t i = 0;
+
+	for (const char *p = answer; *p; p++) {
+		if (*p == ' ' || *p == '-')
+			continue;
+		if (code[i] == '\0' || toupper((unsigned char)*p) != code[i])
+			return false;
+		i++;
+	}
+	return code[i] == '\0';
+}
+
+const char *
+ping_instruction(const char *lang)
+{
+	static const char *const sentences[NLANGS] = {
+	    "يرجى إدخال هذا الرمز لتأكيد أنك تلقيت اختبار الاتصال.",
+	    "请输入此代码，以确认您已收到本次联络测试。",
+	    "Please enter this code to confirm that you received this ping test.",
+	    "Veuillez saisir ce code pour confirmer que vous avez reçu ce test de contact.",
+	    "Введите этот код, чтобы подтвердить получение проверочного запроса.",
+	    "Introduzca este código para confirmar que ha recibido esta prueba de contacto.",
+	};
+	int i = un_lang_index(lang);
+
+	return sentences[i >= 0 ? i : 2];
+}
+
+const char *
+ping_status(const struct ping *p, int64_t now)
+{
+	if (p->answered_at != 0)
+		return p->late ? "late" : "answered";
+	return now <= p->due ? "open" : "unanswered";
+}
+
+int64_t
+ping_next_due(const struct ping *p, const struct ping_campaign *pc)
+{
+	if (p->answered_at != 0 || p->task_opened)
+		return 0;
+	if ((size_t)p->reminders_sent < pc->nreminders)
+		return p->due - pc->reminders[p->reminders_sent];
+	return p->grace_end;
+}
+
+/* The first of the PoC's languages that is a UN language, else English. */
+static void
+ping_lang(const struct poc *poc, char out[3])
+{
+	for (size_t i = 0; i < poc->nlangs; i++)
+		if (un_lang_index(poc->languages[i]) >= 0) {
+			memcpy(out, poc->languages[i], 3);
+			return;
+		}
+	memcpy(out, "en", 3);
+}
+
+struct campaign_ctx {
+	struct store_conn *w;
+	struct campaign_op *op;
+	enum pocd_err err;
+};
+
+static enum pocd_err
+add_ping(struct store_conn *w, struct campaign_op *op, const struct poc *poc)
+{
+	struct ping p;
+	char token[TOKEN_SIZE], due[RFC3339_SIZE], *payload = NULL;
+	uint8_t hash[TOKEN_HASH_LEN];
+	enum pocd_err err;
+
+	memset(&p, 0, sizeof(p));
+	rand_id(p.id);
+	memcpy(p.campaign, op->pc.id, ID_SIZE);
+	memcpy(p.poc_id, poc->id, ID_SIZE);
+	memcpy(p.state, poc->state, STATE_SIZE);
+	p.kind = poc->kind;
+	ping_lang(poc, p.lang);
+	if (op->pc.challenge)
+		new_challenge(p.challenge);
+	p.created_at = op->now;
+	p.due = op->pc.due;
+	p.grace_end = op->pc.grace_end;
+	/* Reminders that would fall before the ping exists are skipped. */
+	while ((size_t)p.reminders_sent < op->pc.nreminders &&
+	       p.due - op->pc.reminders[p.reminders_sent] <= op->now)
+		p.reminders_sent++;
+	p.next_due = ping_next_due(&p, &op->pc);
+	rand_token(token);
+	token_hash(token, hash);
+	err = store_ping_insert(w, &p, hash);
+	fmt_rfc3339(p.due, due);
+	if (err == POCD_OK) {
+		/* The link carries the token in its fragment, which browsers never send on. */
+		json_t *o = json_pack("{s:s,s:s,s:s?,s:s+,s:s,s:s}", "ping", p.id, "campaign",
+		                      p.campaign, "challenge", p.challenge[0] ? p.challenge : NULL,
+		                      "link", "/ping#", token, "due", due, "email", poc->email);
+		payload = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+	}
+	sodium_memzero(token, sizeof(token));
+	if (err == POCD_OK && payload == NULL)
+		err = POCD_ENOMEM;
+	if (err == POCD_OK)
+		err =
+		    store_outbox_add(w, "ping", p.id, p.poc_id, p.state, p.lang, payload, op->now);
+	if (payload != NULL) {
+		sodium_memzero(payload, strlen(payload));
+		free(payload);
+	}
+	if (err == POCD_OK)
+		op->npings++;
+	return err;
+}
+
+static int
+each_poc(const struct poc *poc, void *arg)
+{
+	struct campaign_ctx *cc = arg;
+
+	cc->err = add_ping(cc->w, cc->op, poc);
+	return cc->err != POCD_OK;
+}
+
+/* The PoCs of one state (or all with state NULL) of the campaign's kinds. */
+static enum pocd_err
+ping_state(struct campaign_ctx *cc, const char *state)
+{
+	struct poc_filter f = {.kind = -1, .limit = 1000000};
+	unsigned kinds = cc->op->pc.kinds;
+	enum pocd_err err;
+
+	if (state != NULL)
+		strlcpy(f.state, state, sizeof(f.state));
+	if (kinds == KIND_BIT(POC_TECHNICAL))
+		f.kind = POC_TECHNICAL;
+	else if (kinds == KIND_BIT(POC_DIPLOMATIC))
+		f.kind = POC_DIPLOMATIC;
+	err = store_pocs_list(cc->w, &f, each_poc, cc);
+	return err != POCD_OK ? err : cc->err;
+}
+
+static enum pocd_err
+campaign_run(struct store_conn *w, struct store_job *j)
+{
+	struct campaign_op *op = container_of(j, struct campaign_op, job);
+	struct campaign_ctx cc = {.w = w, .op = op};
+	struct state_rec st;
+	char code[STATE_SIZE], field[VERR_FIELD], details[64];
+	struct event ev = {.type = "ping_campaign.created",
+	                   .actor_account = op->actor.account_id,
+	                   .states = op->pc.scope,
+	                   .details = details};
+	enum pocd_err err;
+	size_t i;
+
+	op->errs.n = 0;
+	op->npings = 0;
+	rand_id(op->pc.id);
+	memcpy(op->pc.created_by, op->actor.account_id, ID_SIZE);
+	op->pc.created_at = op->now;
+	op->pc.due = op->now + op->window;
+	op->pc.grace_end = op->pc.due + PING_GRACE;
+	if (strcmp(op->pc.scope, "all") != 0) {
+		for (i = 0; op->pc.scope[i * 4] != '\0'; i++) {
+			memcpy(code, op->pc.scope + i * 4, 3);
+			code[3] = '\0';
+			err = store_state_get(w, code, &st);
+			if (err != POCD_OK && err != POCD_ENOTFOUND)
+				return err;
+			snprintf(field, sizeof(field), "scope[%zu]", i);
+			if (err == POCD_ENOTFOUND || !st.participating)
+				verr_add(&op->errs, field, "%s is not a participating state", code);
+		}
+		if (op->errs.n > 0)
+			return POCD_EINVAL;
+	}
+	err = store_campaign_insert(w, &op->pc);
+	if (err == POCD_OK && strcmp(op->pc.scope, "all") == 0)
+		err = ping_state(&cc, NULL);
+	for (i = 0;
+	     err == POCD_OK && strcmp(op->pc.scope, "all") != 0 && op->pc.scope[i * 4] != '\0';
+	     i++) {
+		memcpy(code, op->pc.scope + i * 4, 3);
+		code[3] = '\0';
+		err = ping_state(&cc, code);
+	}
+	if (err != POCD_OK)
+		return err;
+	snprintf(details, sizeof(details), "{\"pings\":%zu}", op->npings);
+	ev.object_id = op->pc.id;
+	return store_event_append(w, &ev, op->now);
+}
+
+static void
+campaign_committed(struct store_job *j, enum pocd_err st)
+{
+	struct campaign_op *op = container_of(j, struct campaign_op, job);
+
+	if (st == POCD_OK && op->core->scheduler != NULL)
+		scheduler_kick(op->core->scheduler);
+	op->status = st;
+	op->done(op->arg);
+}
+
+enum pocd_err
+pings_create_campaign(struct core *c, struct campaign_op *op)
+{
+	op->core = c;
+	op->job.run = campaign_run;
+	op->job.done = campaign_committed;
+	return store_submit(c->store, &op->job);
+}
+
+/* A ping answered wrongly or not at all: a correction task for its state's administrators. */
+static enum pocd_err
+open_task(struct store_conn *w, struct ping *p, const char *kind, int64_t now)
+{
+	struct task t;
+
+	memset(&t, 0, sizeof(t));
+	rand_id(t.id);
+	memcpy(t.state, p->state, STATE_SIZE);
+	memcpy(t.poc_id, p->poc_id, ID_SIZE);
+	strlcpy(t.kind, kind, sizeof(t.kind));
+	memcpy(t.ping_id, p->id, ID_SIZE);
+	t.created_at = now;
+	p->task_opened = true;
+	return store_task_insert(w, &t);
+}
+
+static enum pocd_err
+answer_run(struct store_conn *w, struct store_job *j)
+{
+	struct answer_op *op = container_of(j, struct answer_op, job);
+	struct ping *p = &op->ping;
+	struct ping_campaign pc;
+	uint8_t hash[TOKEN_HASH_LEN];
+	char details[96];
+	struct event ev = {.type = "ping.answered", .details = details};
+	bool linked = false;
+	enum pocd_err err;
+
+	if (op->by_link) {
+		token_hash(op->token, hash);
+		err = store_ping_by_token(w, hash, p);
+		/* Unknown, used and expired links are one answer, so none can be told apart. */
+		if (err == POCD_ENOTFOUND ||
+		    (err == POCD_OK && (p->answered_at != 0 || op->now > p->grace_end)))
+			return POCD_EGONE;
+	} else {
+		err = store_ping_get(w, op->ping_id, p);
+		if (err == POCD_OK && strcmp(p->state, op->actor.state) != 0)
+			return POCD_ENOTFOUND;
+		if (err == POCD_OK && op->actor.role != ROLE_STATE_ADMIN)
+			err = store_poc_has_account(w, p->poc_id, op->actor.account_id, &linked);
+		if (err == POCD_OK && op->actor.role != ROLE_STATE_ADMIN && !linked)
+			return POCD_EFORBIDDEN;
+		if (err == POCD_OK && p->answered_at != 0)
+			return POCD_ECONFLICT;
+		if (err == POCD_OK && op->now > p->grace_end)
+			return POCD_EGONE;
+	}
+	if (err != POCD_OK)
+		return err;
+	err = store_campaign_get(w, p->campaign, &pc);
+	if (err != POCD_OK)
+		return err;
+	p->answered_at = op->now;
+	p->channel = op->by_link ? PING_LINK : PING_APP;
+	strlcpy(p->answered_by, op->by_link ? "" : op->actor.account_id, sizeof(p->answered_by));
+	p->correct = p->challenge[0] == '\0' || challenge_matches(p->challenge, op->challenge);
+	p->late = op->now > p->due;
+	p->next_due = 0;
+	if (!p->correct && !p->task_opened)
+		err = open_task(w, p, "ping_wrong", op->now);
+	if (err == POCD_OK)
+		err = store_ping_update(w, p);
+	if (err != POCD_OK)
+		return err;
+	snprintf(details, sizeof(details), "{\"correct\":%s,\"late\":%s,\"channel\":\"%s\"}",
+	         p->correct ? "true" : "false", p->late ? "true" : "false",
+	         op->by_link ? "link" : "app");
+	ev.actor_account = op->by_link ? NULL : op->actor.account_id;
+	ev.actor_state = p->state;
+	ev.states = p->state;
+	ev.object_id = p->id;
+	return store_event_append(w, &ev, op->now);
+}
+
+static void
+answer_committed(struct store_job *j, enum pocd_err st)
+{
+	struct answer_op *op = container_of(j, struct answer_op, job);
+
+	sodium_memzero(op->token, sizeof(op->token));
+	op->status = st;
+	op->done(op->arg);
+}
+
+enum pocd_err
+pings_answer(struct core *c, struct answer_op *op)
+{
+	op->core = c;
+	op->job.run = answer_run;
+	op->job.done = answer_committed;
+	return store_submit(c->store, &op->job);
+}
+
+#define DUE_BATCH 256
+
+struct due_job {
+	struct store_job job;
+	int64_t now;
+	size_t n;
+	char ids[DUE_BATCH][ID_SIZE];
+};
+
+static int
+collect(const char *id, void *arg)
+{
+	struct due_job *dj = arg;
+
+	strlcpy(dj->ids[dj->n], id, ID_SIZE);
+	return ++dj->n == DUE_BATCH;
+}
+
+/* One ping whose time has come: a reminder, or the end of its grace period unanswered. */
+static enum pocd_err
+process_one(struct store_conn *w, struct ping *p, int64_t now)
+{
+	struct ping_campaign pc;
+	char payload[160], due[RFC3339_SIZE];
+	struct event ev = {
+	    .type = "ping.unanswered", .states = p->state, .object_id = p->id, .details = "{}"};
+	enum pocd_err err = store_campaign_get(w, p->campaign, &pc);
+
+	while (err == POCD_OK && p->answered_at == 0 && !p->task_opened && p->next_due != 0 &&
+	       p->next_due <= now) {
+		if ((size_t)p->reminders_sent < pc.nreminders) {
+			fmt_rfc3339(p->due, due);
+			snprintf(payload, sizeof(payload),
+			         "{\"ping\":\"%s\",\"campaign\":\"%s\",\"due\":\"%s\"}", p->id,
+			         p->campaign, due);
+			p->reminders_sent++;
+			/* Reminders that have come and gone together go out once. */
+			if (p->due - pc.reminders[p->reminders_sent - 1] <= now &&
+			    ((size_t)p->reminders_sent == pc.nreminders ||
+			     p->due - pc.reminders[p->reminders_sent] > now))
+				err = store_outbox_add(w, "ping_reminder", p->id, p->poc_id,
+				                       p->state, p->lang, payload, now);
+		} else {
+			err = open_task(w, p, "ping_unanswered", now);
+			if (err == POCD_OK)
+				err = store_event_append(w, &ev, now);
+		}
+		p->next_due = ping_next_due(p, &pc);
+	}
+	return err != POCD_OK ? err : store_ping_update(w, p);
+}
+
+static enum pocd_err
+due_run(struct store_conn *w, struct store_job *j)
+{
+	struct due_job *dj = container_of(j, struct due_job, job);
+	struct ping p;
+	enum pocd_err err;
+
+	dj->n = 0;
+	err = store_ping_due(w, dj->now, collect, dj);
+	for (size_t i = 0; err == POCD_OK && i < dj->n; i++) {
+		err = store_ping_get(w, dj->ids[i], &p);
+		if (err == POCD_OK)
+			err = process_one(w, &p, dj->now);
+	}
+	return err;
+}
+
+enum pocd_err
+pings_process_due(struct core *c, int64_t now)
+{
+	struct due_job *dj = calloc(1, sizeof(*dj));
+	enum pocd_err err;
+
+	if (dj == NULL)
+		return POCD_ENOMEM;
+	dj->job.run = due_run;
+	dj->now = now;
+	do
+		err = store_run_sync(c->store, &dj->job);
+	while (err == POCD_OK && dj->n == DUE_BATCH);
+	free(dj);
+	return err;
+}
