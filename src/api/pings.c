@@ -13,9 +13,8 @@
 #include "lib/buf.h"
 #include "lib/timeutil.h"
 
-#define PAGE_DEFAULT     100
-#define PAGE_MAX         1000
-#define WINDOW_MAX_HOURS 720
+#define PAGE_DEFAULT 100
+#define PAGE_MAX     1000
 
 static void
 set_time(json_t *o, const char *key, int64_t t)
@@ -71,108 +70,6 @@ campaign_json(const struct ping_campaign *pc)
 	return o;
 }
 
-/* Reads {"scope", "kinds", "window_hours", "reminders_hours", "challenge"} into op. */
-static void
-decode_campaign(const json_t *o, struct campaign_op *op, struct verrs *errs)
-{
-	static const char *const fields[] = {"scope",           "kinds",     "window_hours",
-	                                     "reminders_hours", "challenge", NULL};
-	struct ping_campaign *pc = &op->pc;
-	json_t *v;
-	char f[VERR_FIELD];
-	int64_t hours[PING_MAX_REMINDERS];
-	size_t n = 0;
-
-	json_refuse_unknown(o, fields, "a ping campaign", errs);
-	v = json_object_get(o, "scope");
-	if (json_is_string(v) && strcmp(json_string_value(v), "all") == 0) {
-		strlcpy(pc->scope, "all", sizeof(pc->scope));
-	} else if (json_is_array(v) && json_array_size(v) >= 1 && json_array_size(v) <= 193) {
-		for (size_t i = 0; i < json_array_size(v); i++) {
-			const char *code = json_string_value(json_array_get(v, i));
-			snprintf(f, sizeof(f), "scope[%zu]", i);
-			if (code == NULL || !valid_state_code(code))
-				verr_add(errs, f, "must be an ISO 3166-1 alpha-3 code such as FRA");
-			else if (strstr(pc->scope, code) != NULL)
-				verr_add(errs, f, "is listed twice");
-			else {
-				strlcat(pc->scope, pc->scope[0] ? "," : "", sizeof(pc->scope));
-				strlcat(pc->scope, code, sizeof(pc->scope));
-			}
-		}
-	} else {
-		verr_add(errs, "scope", "must be \"all\" or an array of 1 to 193 state codes");
-	}
-	v = json_object_get(o, "kinds");
-	pc->kinds = KIND_BIT(POC_TECHNICAL) | KIND_BIT(POC_DIPLOMATIC);
-	if (v != NULL) {
-		pc->kinds = 0;
-		if (!json_is_array(v) || json_array_size(v) < 1 || json_array_size(v) > 2)
-			verr_add(errs, "kinds",
-			         "must be [\"technical\"], [\"diplomatic\"] or both");
-		for (size_t i = 0; json_is_array(v) && i < json_array_size(v); i++) {
-			const char *k = json_string_value(json_array_get(v, i));
-			unsigned bit = k == NULL                      ? 0
-			               : strcmp(k, "technical") == 0  ? KIND_BIT(POC_TECHNICAL)
-			               : strcmp(k, "diplomatic") == 0 ? KIND_BIT(POC_DIPLOMATIC)
-			                                              : 0;
-			snprintf(f, sizeof(f), "kinds[%zu]", i);
-			if (bit == 0 || (pc->kinds & bit))
-				verr_add(errs, f, "must be technical or diplomatic, once");
-			pc->kinds |= bit;
-		}
-	}
-	v = json_object_get(o, "window_hours");
-	op->window = PING_WINDOW_DEFAULT;
-	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
-	                  json_integer_value(v) > WINDOW_MAX_HOURS))
-		verr_add(errs, "window_hours", "must be a whole number of hours, 1 to %d",
-		         WINDOW_MAX_HOURS);
-	else if (v != NULL)
-		op->window = json_integer_value(v) * 3600;
-	v = json_object_get(o, "reminders_hours");
-	if (v == NULL) {
-		/* By default a day and four hours before the window closes, where it is longer. */
-		if (op->window > 24 * 3600)
-			hours[n++] = 24;
-		if (op->window > 4 * 3600)
-			hours[n++] = 4;
-	} else if (!json_is_array(v) || json_array_size(v) > PING_MAX_REMINDERS) {
-		verr_add(errs, "reminders_hours", "must be an array of at most %d numbers of hours",
-		         PING_MAX_REMINDERS);
-	} else {
-		for (size_t i = 0; i < json_array_size(v); i++) {
-			json_t *h = json_array_get(v, i);
-			snprintf(f, sizeof(f), "reminders_hours[%zu]", i);
-			if (!json_is_integer(h) || json_integer_value(h) < 1 ||
-			    json_integer_value(h) * 3600 >= op->window) {
-				verr_add(errs, f,
-				         "must be a whole number of hours within the window");
-				continue;
-			}
-			for (size_t k = 0; k < n; k++)
-				if (hours[k] == json_integer_value(h))
-					verr_add(errs, f, "is listed twice");
-			hours[n++] = json_integer_value(h);
-		}
-	}
-	/* Furthest from the deadline first: the order they go out in. */
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = i + 1; k < n; k++)
-			if (hours[k] > hours[i]) {
-				int64_t t = hours[i];
-				hours[i] = hours[k];
-				hours[k] = t;
-			}
-	pc->nreminders = n;
-	for (size_t i = 0; i < n; i++)
-		pc->reminders[i] = hours[i] * 3600;
-	v = json_object_get(o, "challenge");
-	if (v != NULL && !json_is_boolean(v))
-		verr_add(errs, "challenge", "must be true or false");
-	pc->challenge = v == NULL || json_is_true(v);
-}
-
 static void
 campaign_cont(struct api_req *req, struct api_resp *resp)
 {
@@ -212,7 +109,7 @@ h_campaign_create(struct api_req *req, struct api_resp *resp)
 		json_decref(o);
 		return API_DONE;
 	}
-	decode_campaign(o, op, &errs);
+	campaign_decode(o, op, &errs);
 	json_decref(o);
 	if (errs.n > 0) {
 		problem_fields(resp, &errs);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/fields.h"
 #include "core/template.h"
 #include "core/validate.h"
 #include "lib/timeutil.h"
@@ -27,15 +28,6 @@ static const char *const comm_fields[] = {
     NULL,
 };
 
-static bool
-in_list(const char *key, const char *const *list)
-{
-	for (size_t i = 0; list[i] != NULL; i++)
-		if (strcmp(key, list[i]) == 0)
-			return true;
-	return false;
-}
-
 /* Whether the array of strings arr holds s already. */
 static bool
 dup_string(const json_t *arr, const char *s)
@@ -44,22 +36,6 @@ dup_string(const json_t *arr, const char *s)
 		if (strcmp(json_string_value(json_array_get(arr, k)), s) == 0)
 			return true;
 	return false;
-}
-
-static void
-refuse_unknown(const json_t *o, const char *const *allowed, const char *prefix, struct verrs *errs)
-{
-	const char *key;
-	json_t *v;
-	char field[VERR_FIELD];
-
-	json_object_foreach((json_t *)o, key, v)
-	{
-		if (in_list(key, allowed))
-			continue;
-		snprintf(field, sizeof(field), "%s%s%.40s", prefix, *prefix ? "." : "", key);
-		verr_add(errs, field, "is not a field here");
-	}
 }
 
 /* A coded value: a string that is one of the set's codes. */
@@ -123,7 +99,7 @@ tagged_text(const json_t *v, const char *field, size_t max, bool multiline, stru
 		verr_add(errs, field, "must be an object {\"text\": ..., \"lang\": ...}");
 		return NULL;
 	}
-	refuse_unknown(v, (const char *const[]){"text", "lang", NULL}, field, errs);
+	fields_refuse_unknown(v, (const char *const[]){"text", "lang", NULL}, field, errs);
 	t = json_object_get(v, "text");
 	l = json_object_get(v, "lang");
 	snprintf(f, sizeof(f), "%s.text", field);
@@ -359,7 +335,7 @@ indicators(const json_t *v, const char *field, struct verrs *errs)
 			verr_add(errs, f, "must be an object {\"type\": ..., \"value\": ...}");
 			continue;
 		}
-		refuse_unknown(it, (const char *const[]){"type", "value", NULL}, f, errs);
+		fields_refuse_unknown(it, (const char *const[]){"type", "value", NULL}, f, errs);
 		snprintf(f, sizeof(f), "%s[%zu].type", field, i);
 		type = coded(json_object_get(it, "type"), "indicator_type", f, errs);
 		val = json_object_get(it, "value");
@@ -395,7 +371,7 @@ incident(const json_t *v, int64_t now, struct verrs *errs)
 		verr_add(errs, "incident", "must be an object");
 		return NULL;
 	}
-	refuse_unknown(v, fields, "incident", errs);
+	fields_refuse_unknown(v, fields, "incident", errs);
 	out = json_object();
 	if (out == NULL)
 		return NULL;
@@ -445,7 +421,7 @@ recipients(const json_t *v, struct comm *cm, struct verrs *errs)
 			verr_add(errs, f, "must be an object {\"state\": ..., \"kinds\": [...]}");
 			continue;
 		}
-		refuse_unknown(it, (const char *const[]){"state", "kinds", NULL}, f, errs);
+		fields_refuse_unknown(it, (const char *const[]){"state", "kinds", NULL}, f, errs);
 		memset(r, 0, sizeof(*r));
 		st = json_object_get(it, "state");
 		snprintf(f, sizeof(f), "to[%zu].state", i);
@@ -528,7 +504,7 @@ comm_decode(const json_t *in, int64_t now, struct comm *cm, struct verrs *errs)
 		verr_add(errs, "", "the body must be a JSON object");
 		return POCD_EINVAL;
 	}
-	refuse_unknown(in, comm_fields, "", errs);
+	fields_refuse_unknown(in, comm_fields, "", errs);
 	cm->template_version = TEMPLATE_VERSION;
 	if ((code = coded(json_object_get(in, "type"), "type", "type", errs)) != NULL)
 		strlcpy(cm->type, code, sizeof(cm->type));
@@ -598,7 +574,7 @@ reply_decode(const json_t *in, char **body, char state[STATE_SIZE], struct verrs
 		verr_add(errs, "", "the body must be a JSON object");
 		return POCD_EINVAL;
 	}
-	refuse_unknown(in, fields, "", errs);
+	fields_refuse_unknown(in, fields, "", errs);
 	v = json_object_get(in, "text");
 	if (!json_is_string(v) || !valid_multiline(json_string_value(v), REPLY_MAX) ||
 	    strlen(json_string_value(v)) != json_string_length(v))

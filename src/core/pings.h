@@ -7,6 +7,8 @@
 #ifndef POCD_CORE_PINGS_H
 #define POCD_CORE_PINGS_H
 
+#include <jansson.h>
+
 #include "core/core.h"
 
 #define PING_WINDOW_DEFAULT (72 * 3600)
@@ -28,6 +30,10 @@ struct campaign_op {
 	void *arg;
 };
 
+/* Reads a campaign as the Secretariat sends it, {"scope": "all" | ["FRA", ...], "kinds",
+ * "window_hours", "reminders_hours", "challenge"} (all but scope optional), into op->pc and
+ * op->window. Every problem goes to errs with its field ("scope[2]"). */
+void campaign_decode(const json_t *o, struct campaign_op *op, struct verrs *errs);
 /* Authorization (authz_run_pings) is the caller's. */
 enum pocd_err pings_create_campaign(struct core *c, struct campaign_op *op);
 

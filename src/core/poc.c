@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/fields.h"
 #include "core/validate.h"
 #include "lib/timeutil.h"
 
@@ -21,15 +22,6 @@ static const char *const known[] = {
 /* What the server adds to a PoC: shown on reads, refused on writes. */
 static const char *const server_fields[] = {"id",         "state",      "revision",
                                             "created_at", "updated_at", NULL};
-
-static bool
-in_list(const char *key, const char *const *list)
-{
-	for (size_t i = 0; list[i] != NULL; i++)
-		if (strcmp(key, list[i]) == 0)
-			return true;
-	return false;
-}
 
 /* The string member name of obj, or NULL with a reason added (absent is fine if optional). */
 static const char *
@@ -299,8 +291,8 @@ poc_decode(const json_t *in, struct poc *p, struct verrs *errs)
 	}
 	json_object_foreach((json_t *)in, key, v)
 	{
-		bool ok = in_list(key, known);
-		if (!ok && in_list(key, server_fields))
+		bool ok = fields_in(key, known);
+		if (!ok && fields_in(key, server_fields))
 			verr_add(errs, key, "is set by the server: leave it out");
 		else if (!ok)
 			verr_add(errs, key, "is not a field of a PoC");
