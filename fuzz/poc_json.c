@@ -45,7 +45,7 @@ round_trip(const struct poc *p)
 {
 	static struct poc again;
 	struct verrs errs = {0};
-	json_t *o = poc_encode(p, true), *back;
+	json_t *o = poc_encode(p, true, NULL), *back;
 	char *text;
 
 	if (o == NULL)
