@@ -462,9 +462,13 @@ h_ping_report(struct api_req *req, struct api_resp *resp)
 	enum pocd_err err;
 
 	/* A state follows its own figures; the Secretariat any state's, or all together. */
-	if (authz_run_pings(&req->who) != POCD_OK)
+	if (authz_run_pings(&req->who) != POCD_OK) {
+		if (state != NULL && strcmp(state, req->who.state) != 0) {
+			problem(resp, POCD_EFORBIDDEN, "a state follows its own figures only");
+			return API_DONE;
+		}
 		memcpy(t.state, req->who.state, STATE_SIZE);
-	else if (state != NULL && !valid_state_code(state)) {
+	} else if (state != NULL && !valid_state_code(state)) {
 		problem_field(resp, POCD_EINVAL, "state", "must be an ISO 3166-1 alpha-3 code");
 		return API_DONE;
 	} else if (state != NULL)

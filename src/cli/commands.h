@@ -1,7 +1,8 @@
-/* The commands of poc and what they share: the state of one run, option parsing, and requests
- * that report their own failures. poc.c holds main, these shared parts and the directory
- * commands; pocs.c holds the pocs subcommands; comms.c and template.c the communication
- * commands. */
+/* The commands of poc and what they share: the state of one run, option parsing, requests
+ * that report their own failures, and tables. poc.c holds main, these shared parts and the
+ * directory commands; pocs.c holds the pocs subcommands; comms.c and template.c the
+ * communication commands (comms.c also the table helpers); pings.c the ping tests, tasks and
+ * confirmations. */
 #ifndef POCD_CLI_COMMANDS_H
 #define POCD_CLI_COMMANDS_H
 
@@ -34,6 +35,12 @@ enum opt {
 	OPT_TEXT,
 	OPT_STATE,
 	OPT_CODES,
+	OPT_SCOPE,
+	OPT_KINDS,
+	OPT_WINDOW_HOURS,
+	OPT_REMINDERS,
+	OPT_NO_CHALLENGE,
+	OPT_ALL,
 };
 
 /* The state of one run of poc. */
@@ -52,6 +59,11 @@ struct command {
 	const char *name;
 	int (*fn)(struct ctx *x, int argc, char **argv);
 };
+
+/* Runs the subcommand argv[1] of the command argv[0], one of the n of subs, with argv from
+ * the subcommand's name on; names lists them for the usage errors. */
+int run_subcommand(struct ctx *x, int argc, char **argv, const struct command *subs, size_t n,
+                   const char *names);
 
 /* Prints a usage error and returns POC_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -88,6 +100,11 @@ json_t *get_object(struct ctx *x, const char *path, char *etag, size_t etaglen);
 /* Appends "/" and the escaped segment to path; false after saying why not. */
 bool path_add(struct ctx *x, char *path, size_t pathlen, const char *segment);
 
+/* prefix, then "/" and the escaped id, then suffix (such as "/close" or "") into path; false
+ * after saying why not. */
+bool id_path(struct ctx *x, const char *prefix, const char *id, const char *suffix, char *path,
+             size_t pathlen);
+
 /* Appends "?name=value" or "&name=value", escaped, to path unless value is NULL; false after
  * saying why not. */
 bool query_add(struct ctx *x, char *path, size_t pathlen, const char *name, const char *value);
@@ -96,6 +113,42 @@ bool query_add(struct ctx *x, char *path, size_t pathlen, const char *name, cons
  * first page's document holding the items of every page, with "next" null; the caller owns
  * it (json_decref). NULL after saying why not. */
 json_t *fetch_all(struct ctx *x, const char *path);
+
+/* POSTs body to path; the answer as a JSON object the caller owns, or NULL after saying why
+ * not. */
+json_t *post_object(struct ctx *x, const char *path, const json_t *body);
+
+/* Writes len bytes of data, then tail, to file (NULL or "-": standard output). A new file
+ * gets mode 0600. False after saying why not. */
+bool write_output(const char *file, const char *data, size_t len, const char *tail);
+
+/* Fills row, one cell per column, from item; the cells point into item. */
+typedef void (*row_fn)(const json_t *item, const char **row);
+
+/* Prints doc as it is with --json, else its items as a table under the ncols columns of
+ * head, each row filled by fill. POC_OK, or POC_FAIL when out of memory. */
+int print_items(const struct ctx *x, const json_t *doc, size_t ncols, const char *const *head,
+                row_fn fill);
+
+/* A table being filled: nrows rows of ncols cells. A cell points into the JSON it shows or,
+ * when built here, into owned, which frees it. */
+struct table {
+	size_t ncols, nrows;
+	const char **cells;
+	char **owned;
+};
+
+/* Sets up t for nrows rows of ncols cells, all "-"; false after saying why not (then release
+ * t with table_free all the same). */
+bool table_init(struct table *t, size_t ncols, size_t nrows);
+/* Makes s, which outlives t, the cell at row, col. */
+void table_set(struct table *t, size_t row, size_t col, const char *s);
+/* Makes a copy of s the cell at row, col; keeps "-" if out of memory. */
+void table_copy(struct table *t, size_t row, size_t col, const char *s);
+/* Releases what t holds; safe after a failed table_init. */
+void table_free(struct table *t);
+/* Prints t under head, then releases it. */
+void table_print(struct table *t, const char *const *head);
 
 /* Reads the JSON object in file ("-": standard input), or also a JSON array if array_ok, of
  * 1 MiB at most; the caller owns it. NULL after saying why not. */
@@ -107,8 +160,10 @@ void print_json(const json_t *j);
 /* The string member name of o, or "-" when it is missing or not a string. */
 const char *str(const json_t *o, const char *name);
 
-/* The commands: help prints the usage; pocs runs the pocs subcommand argv[1]; the others are
- * the communication commands of the same name, in comms.c (template in template.c). */
+/* The commands: help prints the usage; pocs runs the pocs subcommand argv[1]; send to
+ * template are the communication commands of the same name, in comms.c (template in
+ * template.c); campaign to report are the ping and freshness commands of pings.c, where
+ * pocs_confirm, the pocs confirm subcommand, is too. */
 int cmd_help(struct ctx *x, int argc, char **argv);
 int cmd_pocs(struct ctx *x, int argc, char **argv);
 int cmd_send(struct ctx *x, int argc, char **argv);
@@ -119,5 +174,11 @@ int cmd_ack(struct ctx *x, int argc, char **argv);
 int cmd_reply(struct ctx *x, int argc, char **argv);
 int cmd_close(struct ctx *x, int argc, char **argv);
 int cmd_template(struct ctx *x, int argc, char **argv);
+int cmd_campaign(struct ctx *x, int argc, char **argv);
+int cmd_pings(struct ctx *x, int argc, char **argv);
+int cmd_ping(struct ctx *x, int argc, char **argv);
+int cmd_tasks(struct ctx *x, int argc, char **argv);
+int cmd_report(struct ctx *x, int argc, char **argv);
+int pocs_confirm(struct ctx *x, int argc, char **argv);
 
 #endif

@@ -1,5 +1,6 @@
 /* The communication commands of poc: send, inbox, outbox, show, ack, reply and close, over
- * /api/v1/communications. The template command is in cli/template.c. */
+ * /api/v1/communications; and the helpers for POSTs and tables the other commands share
+ * (cli/commands.h). The template command is in cli/template.c. */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -29,14 +30,6 @@ struct args {
 	const char *lang;
 	const char *file;
 	char state[4]; /* --state, upper-cased; empty when not given */
-};
-
-/* A table being filled: nrows rows of ncols cells. A cell points into the JSON it shows or,
- * when built here, into owned, which frees it. */
-struct table {
-	size_t ncols, nrows;
-	const char **cells;
-	char **owned;
 };
 
 static const char *const statuses[] = {"sent", "acknowledged", "answered", "closed", "overdue"};
@@ -85,24 +78,7 @@ parse_args(struct ctx *x, int argc, char **argv, unsigned takes, int nargs, cons
 	return -1;
 }
 
-/* The path of communication id followed by suffix ("" or "/close", say); false after saying
- * why not. */
-static bool
-comm_path(struct ctx *x, const char *id, const char *suffix, char *path, size_t len)
-{
-	strlcpy(path, COMMS_PATH, len);
-	if (!path_add(x, path, len, id))
-		return false;
-	if (strlcat(path, suffix, len) >= len) {
-		fputs("poc: the id is too long\n", stderr);
-		return false;
-	}
-	return true;
-}
-
-/* POSTs body to path; the answer as a JSON object the caller owns, or NULL after saying why
- * not. */
-static json_t *
+json_t *
 post_object(struct ctx *x, const char *path, const json_t *body)
 {
 	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -121,8 +97,7 @@ post_object(struct ctx *x, const char *path, const json_t *body)
 	return o;
 }
 
-/* Sets up t for nrows rows of ncols cells, all "-"; false after saying why not. */
-static bool
+bool
 table_init(struct table *t, size_t ncols, size_t nrows)
 {
 	t->ncols = ncols;
@@ -138,15 +113,13 @@ table_init(struct table *t, size_t ncols, size_t nrows)
 	return true;
 }
 
-/* Makes s, which outlives t, the cell at row, col. */
-static void
+void
 table_set(struct table *t, size_t row, size_t col, const char *s)
 {
 	t->cells[row * t->ncols + col] = s;
 }
 
-/* Makes a copy of s the cell at row, col; keeps "-" if out of memory. */
-static void
+void
 table_copy(struct table *t, size_t row, size_t col, const char *s)
 {
 	size_t i = row * t->ncols + col;
@@ -156,8 +129,7 @@ table_copy(struct table *t, size_t row, size_t col, const char *s)
 	t->cells[i] = t->owned[i] != NULL ? t->owned[i] : "-";
 }
 
-/* Releases what t holds; safe after a failed table_init. */
-static void
+void
 table_free(struct table *t)
 {
 	for (size_t i = 0; t->owned != NULL && i < t->ncols * t->nrows; i++)
@@ -168,8 +140,7 @@ table_free(struct table *t)
 	t->cells = NULL;
 }
 
-/* Prints t under head, then releases it. */
-static void
+void
 table_print(struct table *t, const char *const *head)
 {
 	term_print_table(t->ncols, head, t->cells, t->nrows);
@@ -600,7 +571,7 @@ cmd_show(struct ctx *x, int argc, char **argv)
 		return rc;
 	if ((rc = connect_to(x, true)) != POC_OK)
 		return rc;
-	if (!comm_path(x, a.arg, "", path, sizeof(path)) ||
+	if (!id_path(x, COMMS_PATH, a.arg, "", path, sizeof(path)) ||
 	    (doc = get_object(x, path, NULL, 0)) == NULL)
 		return POC_FAIL;
 	if (x->json)
@@ -664,7 +635,7 @@ simple_action(struct ctx *x, int argc, char **argv, const char *suffix, const ch
 		return rc;
 	if ((rc = connect_to(x, true)) != POC_OK)
 		return rc;
-	if (!comm_path(x, a.arg, suffix, path, sizeof(path)))
+	if (!id_path(x, COMMS_PATH, a.arg, suffix, path, sizeof(path)))
 		return POC_FAIL;
 	body = json_object();
 	if (body != NULL)
@@ -748,7 +719,7 @@ cmd_reply(struct ctx *x, int argc, char **argv)
 		return usage_error("reply needs --text TEXT and --lang LL, or --file F");
 	if ((rc = connect_to(x, true)) != POC_OK)
 		return rc;
-	if (!comm_path(x, a.arg, "/replies", path, sizeof(path)))
+	if (!id_path(x, COMMS_PATH, a.arg, "/replies", path, sizeof(path)))
 		return POC_FAIL;
 	if ((body = reply_body(&a, &rc)) == NULL)
 		return rc;

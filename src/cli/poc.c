@@ -39,6 +39,12 @@ static const struct option options[] = {
     {"text", required_argument, NULL, OPT_TEXT},
     {"state", required_argument, NULL, OPT_STATE},
     {"codes", no_argument, NULL, OPT_CODES},
+    {"scope", required_argument, NULL, OPT_SCOPE},
+    {"kinds", required_argument, NULL, OPT_KINDS},
+    {"window-hours", required_argument, NULL, OPT_WINDOW_HOURS},
+    {"reminders", required_argument, NULL, OPT_REMINDERS},
+    {"no-challenge", no_argument, NULL, OPT_NO_CHALLENGE},
+    {"all", no_argument, NULL, OPT_ALL},
     {NULL, 0, NULL, 0},
 };
 
@@ -69,6 +75,8 @@ static const char usage_text[] =
     "                            time_zone, pgp_fingerprint, review_by (empty VALUE drops\n"
     "                            person_name, pgp_fingerprint and review_by)\n"
     "  pocs rm ID                delete a PoC\n"
+    "  pocs confirm ID           confirm that a PoC is still right: renews its review-by\n"
+    "                            date and closes its correction tasks\n"
     "  export --format csv|vcard|json [--output FILE] [STATE] [--kind K] [--lang L] [--q T]\n"
     "                            write the directory to FILE (new files get mode 0600)\n"
     "  send FILE                 send the communication in FILE (- for standard input);\n"
@@ -89,6 +97,23 @@ static const char usage_text[] =
     "                            codes of its fields, labelled in LL (ar, zh, en, fr, ru, es;\n"
     "                            default en), on standard error; --codes prints only the\n"
     "                            codes, on standard output\n"
+    "  campaign start [--scope all|FRA,KEN] [--kinds technical,diplomatic]\n"
+    "                 [--window-hours N] [--reminders 24,4] [--no-challenge]\n"
+    "                            start a ping test (Secretariat); --reminders '' sends none\n"
+    "  campaign list             list the ping campaigns\n"
+    "  campaign show ID          show a campaign and its counts\n"
+    "  campaign results ID [--format json|csv] [--output FILE]\n"
+    "                            each ping's outcome: a table, or JSON or CSV into FILE\n"
+    "  pings [--status S]        list the pings you may answer; S is open, answered, late\n"
+    "                            or unanswered\n"
+    "  ping answer ID [CODE]     answer a ping with the code it shows\n"
+    "  ping link TOKEN [CODE]    answer through a ping's single-use link, without logging\n"
+    "                            in; TOKEN is the link (.../ping#TOKEN) or what follows '#'\n"
+    "  tasks [--all]             your state's correction tasks and entries due for review;\n"
+    "                            --all includes closed tasks\n"
+    "  report pings [--state STATE]\n"
+    "                            the ping results of each campaign for a state (your own,\n"
+    "                            or any or all for the Secretariat)\n"
     "  help                      show this help\n"
     "\n"
     "options:\n"
@@ -375,6 +400,20 @@ path_add(struct ctx *x, char *path, size_t pathlen, const char *segment)
 }
 
 bool
+id_path(struct ctx *x, const char *prefix, const char *id, const char *suffix, char *path,
+        size_t pathlen)
+{
+	strlcpy(path, prefix, pathlen);
+	if (!path_add(x, path, pathlen, id))
+		return false;
+	if (strlcat(path, suffix, pathlen) >= pathlen) {
+		fputs("poc: the id is too long\n", stderr);
+		return false;
+	}
+	return true;
+}
+
+bool
 query_add(struct ctx *x, char *path, size_t pathlen, const char *name, const char *value)
 {
 	char esc[ARG_SIZE];
@@ -456,6 +495,20 @@ cmd_help(struct ctx *x, int argc, char **argv)
 	(void)argv;
 	fputs(usage_text, stdout);
 	return POC_OK;
+}
+
+int
+run_subcommand(struct ctx *x, int argc, char **argv, const struct command *subs, size_t n,
+               const char *names)
+{
+	if (argc < 2)
+		return usage_error("%s needs %s", argv[0], names);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cmd_help(x, argc, argv);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].fn(x, argc - 1, argv + 1);
+	return usage_error("%s takes %s, not %s", argv[0], names, argv[1]);
 }
 
 /* Fills user and pw from the command line, $POC_PASSWORD, the terminal or standard input;
@@ -654,11 +707,7 @@ simple_get(struct ctx *x, int argc, char **argv, const char *path, bool paged, i
 	return doc;
 }
 
-typedef void (*row_fn)(const json_t *item, const char **row);
-
-/* Prints doc as it is with --json, else its items as a table under the ncols columns of
- * head, each row filled by fill. POC_OK, or POC_FAIL when out of memory. */
-static int
+int
 print_items(const struct ctx *x, const json_t *doc, size_t ncols, const char *const *head,
             row_fn fill)
 {
@@ -877,10 +926,8 @@ write_all(int fd, const char *data, size_t len)
 	return true;
 }
 
-/* Writes len bytes of data, then tail, to file (NULL or "-": standard output). A new file
- * gets mode 0600: the directory is for the participating states only. False after saying
- * why not. */
-static bool
+/* A new file gets mode 0600: the directory is for the participating states only. */
+bool
 write_output(const char *file, const char *data, size_t len, const char *tail)
 {
 	bool to_stdout = file == NULL || strcmp(file, "-") == 0;
@@ -937,12 +984,13 @@ out:
 }
 
 static const struct command commands[] = {
-    {"login", cmd_login},   {"logout", cmd_logout},       {"whoami", cmd_whoami},
-    {"states", cmd_states}, {"directory", cmd_directory}, {"pocs", cmd_pocs},
-    {"export", cmd_export}, {"send", cmd_send},           {"inbox", cmd_inbox},
-    {"outbox", cmd_outbox}, {"show", cmd_show},           {"ack", cmd_ack},
-    {"reply", cmd_reply},   {"close", cmd_close},         {"template", cmd_template},
-    {"help", cmd_help},
+    {"login", cmd_login},       {"logout", cmd_logout},       {"whoami", cmd_whoami},
+    {"states", cmd_states},     {"directory", cmd_directory}, {"pocs", cmd_pocs},
+    {"export", cmd_export},     {"send", cmd_send},           {"inbox", cmd_inbox},
+    {"outbox", cmd_outbox},     {"show", cmd_show},           {"ack", cmd_ack},
+    {"reply", cmd_reply},       {"close", cmd_close},         {"template", cmd_template},
+    {"campaign", cmd_campaign}, {"pings", cmd_pings},         {"ping", cmd_ping},
+    {"tasks", cmd_tasks},       {"report", cmd_report},       {"help", cmd_help},
 };
 
 int

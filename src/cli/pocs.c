@@ -1,5 +1,5 @@
-/* The pocs subcommands of poc: show, add, edit and rm, one PoC at a time; and the reading of
- * the JSON files that poc sends. */
+/* The pocs subcommands of poc: show, add, edit and rm, one PoC at a time (confirm is in
+ * cli/pings.c); and the reading of the JSON files that poc sends. */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -53,14 +53,6 @@ out:
 	if (!is_stdin)
 		fclose(f);
 	return o;
-}
-
-/* The path of PoC id; false after saying why not. */
-static bool
-poc_path(struct ctx *x, const char *id, char *path, size_t len)
-{
-	strlcpy(path, "/api/v1/pocs", len);
-	return path_add(x, path, len, id);
 }
 
 /* "If-Match: etag" into line; false after saying why not. */
@@ -132,7 +124,8 @@ pocs_show(struct ctx *x, int argc, char **argv)
 		return rc;
 	if ((rc = connect_to(x, true)) != POC_OK)
 		return rc;
-	if (!poc_path(x, id, path, sizeof(path)) || (doc = get_object(x, path, NULL, 0)) == NULL)
+	if (!id_path(x, "/api/v1/pocs", id, "", path, sizeof(path)) ||
+	    (doc = get_object(x, path, NULL, 0)) == NULL)
 		return POC_FAIL;
 	print_json(doc);
 	json_decref(doc);
@@ -281,7 +274,7 @@ pocs_edit(struct ctx *x, int argc, char **argv)
 	rc = POC_FAIL;
 	if (file != NULL && (body = read_input(file, false)) == NULL)
 		goto out;
-	if (!poc_path(x, id, path, sizeof(path)) ||
+	if (!id_path(x, "/api/v1/pocs", id, "", path, sizeof(path)) ||
 	    (cur = get_object(x, path, etag, sizeof(etag))) == NULL ||
 	    !if_match(x, etag, header, sizeof(header)))
 		goto out;
@@ -311,7 +304,7 @@ pocs_rm(struct ctx *x, int argc, char **argv)
 		return rc;
 	if ((rc = connect_to(x, true)) != POC_OK)
 		return rc;
-	if (!poc_path(x, id, path, sizeof(path)) ||
+	if (!id_path(x, "/api/v1/pocs", id, "", path, sizeof(path)) ||
 	    (cur = get_object(x, path, etag, sizeof(etag))) == NULL)
 		return POC_FAIL;
 	json_decref(cur);
@@ -330,15 +323,12 @@ pocs_rm(struct ctx *x, int argc, char **argv)
 int
 cmd_pocs(struct ctx *x, int argc, char **argv)
 {
-	static const struct command subs[] = {
-	    {"show", pocs_show}, {"add", pocs_add}, {"edit", pocs_edit}, {"rm", pocs_rm}};
+	static const struct command subs[] = {{"show", pocs_show},
+	                                      {"add", pocs_add},
+	                                      {"edit", pocs_edit},
+	                                      {"rm", pocs_rm},
+	                                      {"confirm", pocs_confirm}};
 
-	if (argc < 2)
-		return usage_error("pocs needs show, add, edit or rm");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return cmd_help(x, argc, argv);
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(x, argc - 1, argv + 1);
-	return usage_error("pocs takes show, add, edit or rm, not %s", argv[1]);
+	return run_subcommand(x, argc, argv, subs, sizeof(subs) / sizeof(subs[0]),
+	                      "show, add, edit, rm or confirm");
 }

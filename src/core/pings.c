@@ -479,8 +479,9 @@ process_one(struct store_conn *w, struct ping *p, int64_t now)
 			         "{\"ping\":\"%s\",\"campaign\":\"%s\",\"due\":\"%s\"}", p->id,
 			         p->campaign, due);
 			p->reminders_sent++;
-			/* Reminders that have come and gone together go out once. */
-			if (p->due - pc.reminders[p->reminders_sent - 1] <= now &&
+			/* Reminders that have come and gone together go out once, and none
+			 * once the window has closed (the scheduler catching up). */
+			if (now < p->due && p->due - pc.reminders[p->reminders_sent - 1] <= now &&
 			    ((size_t)p->reminders_sent == pc.nreminders ||
 			     p->due - pc.reminders[p->reminders_sent] > now))
 				err = store_outbox_add(w, "ping_reminder", p->id, p->poc_id,
