@@ -4,8 +4,9 @@ Two sources of truth are compared with the document:
 - the route table `routes[]` in src/api/router.c (method and pattern, "{}" for a segment);
 - a running pocd: every documented operation, with its path filled with real values (a
   communication is sent first, as FRA/officer to DEU's technical PoCs, for the
-  /api/v1/communications/{id} routes; the test clock needs a server started with
-  --test-clock), must reach a handler (never the router's 404 or 405), every status it answers
+  /api/v1/communications/{id} routes; a ping campaign over FRA is started as the Secretariat
+  for the /api/v1/ping-campaigns/{id} and /api/v1/pings/{id} routes; the test clock needs a
+  server started with --test-clock), must reach a handler (never the router's 404 or 405), every status it answers
   must be documented for that operation, JSON bodies must match the documented schema, and
   every method the document does not list for a path must get 405 with an Allow header naming
   exactly the documented ones.
@@ -15,8 +16,10 @@ schemes that exist, and every $ref resolving.
 """
 import copy
 import datetime
+import json
 import os
 import re
+import sqlite3
 import time
 
 import pytest
@@ -345,6 +348,9 @@ def test_examples_match_their_schemas(spec):
 
 COMMUNICATIONS = "/api/v1/communications"
 CLOCK = "/api/v1/test/clock"
+CAMPAIGNS = "/api/v1/ping-campaigns"
+PINGS = "/api/v1/pings"
+TASKS = "/api/v1/tasks"
 
 # A communication the server must accept from FRA/officer; comm_body() adds to it.
 COMMUNICATION = {
@@ -396,11 +402,27 @@ class Probe:
             "communications": send_communication(server),
         }
 
+    def ping_values(self):
+        """A campaign over FRA, started as the Secretariat, and one of its pings (FRA's, so
+        that FRA/admin, the prober, may answer it). Started the first time a path needs them."""
+        if "ping-campaigns" in self.values:
+            return
+        r = self.server.post(CAMPAIGNS, who="secretariat", json={"scope": ["FRA"]})
+        assert r.status_code == 201, r.text
+        campaign = r.json()["id"]
+        r = self.server.get(PINGS + "?limit=1000", who=self.who)
+        assert r.status_code == 200, r.text
+        self.values["ping-campaigns"] = campaign
+        self.values["pings"] = [p["id"] for p in r.json()["items"]
+                                if p["campaign"] == campaign][0]
+
     def fill(self, path):
         """The path with each {param} replaced by a real value, chosen by the segment before it."""
         segs = path.split("/")
         for i, seg in enumerate(segs):
             if seg.startswith("{"):
+                if i > 0 and segs[i - 1] in ("ping-campaigns", "pings"):
+                    self.ping_values()
                 assert i > 0 and segs[i - 1] in self.values, (
                     "no plausible value for %s in %s: teach Probe.values" % (seg, path))
                 segs[i] = self.values[segs[i - 1]]
@@ -482,10 +504,10 @@ def test_documented_operations_are_served(server, spec):
     """Each documented method reaches a handler: never the router's 404 or 405.
 
     Calls carry no body and no Content-Type, so most writes stop at 415 (or 428 for DELETE
-    without If-Match) before changing anything; an unsafe operation without a body (logout)
-    runs on a session of its own. Acknowledging and closing a communication take no body at
-    all, so they really act: FRA/admin may not acknowledge its own state's communication (403)
-    but closes it (200). The server runs with --test-clock, without which POST
+    without If-Match) before changing anything; an unsafe operation without a body (logout,
+    confirming a PoC) runs on a session of its own, FRA/officer's, which may not confirm (403).
+    Acknowledging and closing a communication take no body at all, so they really act:
+    FRA/admin may not acknowledge its own state's communication (403) but closes it (200). The server runs with --test-clock, without which POST
     /api/v1/test/clock is the router's 404.
     """
     assert server.stop() == 0
@@ -890,4 +912,304 @@ def test_test_clock_and_deadlines_match_the_document(server, spec):
     figures = {s["state"]: s for s in r.json()["states"]}
     assert figures["DEU"]["acknowledged_in_time"] == 1, r.text
     assert figures["KEN"]["acknowledged"] == 0 and figures["KEN"]["ack_median_seconds"] is None
+    check.done()
+
+
+# ---------------------------------------------------------------------------------------------
+# Ping tests, correction tasks and freshness
+
+
+def outbox(server, kind):
+    """The payloads of the outbox rows of this kind, oldest first, read from the server's
+    SQLite file (the mail sender that will send them does not exist yet)."""
+    db = sqlite3.connect("file:%s?mode=ro" % server.db, uri=True, timeout=30)
+    try:
+        rows = db.execute("SELECT payload FROM outbox WHERE kind = ? ORDER BY seq",
+                          (kind,)).fetchall()
+    finally:
+        db.close()
+    return [json.loads(p) for (p,) in rows]
+
+
+def link_tokens(server):
+    """Ping id -> the token of its single-use link ("/ping#TOKEN")."""
+    out = {}
+    for p in outbox(server, "ping"):
+        assert p["link"].startswith("/ping#"), p
+        out[p["ping"]] = p["link"][len("/ping#"):]
+    return out
+
+
+def test_ping_tests_match_the_documented_schemas(server, spec):
+    """A whole campaign on the test clock: starting it, the pings, answers in the app and by
+    link (right, wrong, late, too late), reminders, results in JSON and CSV, the trend, tasks,
+    confirmation and stale flags, each answer checked against the document."""
+    assert server.stop() == 0
+    server.start("--test-clock")
+    check = Checks(server, spec)
+    one, results = CAMPAIGNS + "/{id}", CAMPAIGNS + "/{id}/results"
+    answer, link = PINGS + "/{id}/answer", PINGS + "/answer"
+    confirm = "/api/v1/pocs/{id}/confirm"
+
+    def advance(seconds):
+        r = check(CLOCK, "POST", requests.post(server.url + CLOCK,
+                                               json={"advance_seconds": seconds}, timeout=30),
+                  200)
+        return r.json()["now"]
+
+    # Starting a campaign: the caller first, then the body, then the states in scope.
+    body = {"scope": ["FRA", "DEU"], "kinds": ["technical", "diplomatic"], "window_hours": 10,
+            "reminders_hours": [2, 8], "challenge": True}
+    assert not check.body_errors("CampaignInput", body)
+    check(CAMPAIGNS, "POST", server.post(CAMPAIGNS, who="FRA/admin", json=body), 403)
+    check(CAMPAIGNS, "POST", server.post(CAMPAIGNS, who="FRA/admin", data="x"), 403)
+    check(CAMPAIGNS, "POST", server.post(CAMPAIGNS, who="secretariat", data="{}"), 415)
+    bad = {"scope": ["FRA", "FRA", "fr"], "kinds": ["technical", "other"], "window_hours": 0,
+           "reminders_hours": [0], "challenge": "yes", "name": "x"}
+    assert check.body_errors("CampaignInput", bad)
+    r = check(CAMPAIGNS, "POST", server.post(CAMPAIGNS, who="secretariat", json=bad), 400)
+    assert {"scope[1]", "scope[2]", "kinds[1]", "window_hours", "reminders_hours[0]",
+            "challenge", "name"} <= fields(r), r.text
+    for nulls in ({"scope": None}, {"scope": "all", "kinds": None}, {}):
+        assert check.body_errors("CampaignInput", nulls)
+        r = check(CAMPAIGNS, "POST", server.post(CAMPAIGNS, who="secretariat", json=nulls), 400)
+    r = check(CAMPAIGNS, "POST", server.post(CAMPAIGNS, who="secretariat",
+                                             json={"scope": ["FRA", "ZZZ", "USA"]}), 400)
+    assert fields(r) == {"scope[1]", "scope[2]"}, r.text
+    r = check(CAMPAIGNS, "POST", server.post(CAMPAIGNS, who="secretariat", json=body), 201)
+    campaign = r.json()
+    cid = campaign["id"]
+    assert r.headers.get("Location") == CAMPAIGNS + "/" + cid
+    assert campaign["reminders_hours"] == [8, 2] and campaign["pings"] == 8, r.text
+    r = check(CAMPAIGNS, "POST", server.post(CAMPAIGNS, who="secretariat",
+                                             json={"scope": "all", "window_hours": 4,
+                                                   "challenge": False}), 201)
+    assert r.json()["scope"] == "all" and r.json()["reminders_hours"] == [], r.text
+    other = r.json()["id"]
+
+    # Reading campaigns: any session; `own` for everyone but the Secretariat.
+    r = check(CAMPAIGNS, "GET", server.get(CAMPAIGNS, who="JPN/officer"), 200)
+    assert {c["id"] for c in r.json()["items"]} == {other, cid}, r.text
+    r = check(one, "GET", server.get(CAMPAIGNS + "/" + cid, who="secretariat"), 200)
+    assert r.json()["summary"]["pings"] == 8 and "own" not in r.json(), r.text
+    r = check(one, "GET", server.get(CAMPAIGNS + "/" + cid, who="FRA/officer"), 200)
+    assert r.json()["own"]["pings"] == 4 and r.json()["own"]["open"] == 4, r.text
+    check(one, "GET", server.get(CAMPAIGNS + "/" + "a" * 26, who="FRA/officer"), 404)
+    check(one, "GET", server.get(CAMPAIGNS + "/nope", who="FRA/officer"), 404)
+
+    # The pings each caller may answer.
+    def pings(who, query=""):
+        r = check(PINGS, "GET", server.get(PINGS + "?limit=1000" + query, who=who), 200)
+        return [p for p in r.json()["items"] if p["campaign"] == cid]
+
+    fra = pings("FRA/admin")
+    deu = pings("DEU/admin")
+    mine = pings("FRA/officer")
+    assert len(fra) == len(deu) == 4 and {p["status"] for p in fra} == {"open"}, fra
+    assert all(re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", p["challenge"]) for p in fra), fra
+    assert mine and len(mine) < 4, mine
+    not_mine = [p for p in fra if p["id"] not in {m["id"] for m in mine}]
+    assert len(not_mine) >= 2, fra
+    r = check(PINGS, "GET", server.get(PINGS + "?limit=1", who="FRA/admin"), 200)
+    assert r.json()["next"] is not None, r.text
+    check(PINGS, "GET", server.get(PINGS + "?limit=1&cursor=" + r.json()["next"],
+                                   who="FRA/admin"), 200)
+    check(PINGS, "GET", server.get(PINGS + "?status=open", who="DEU/officer"), 200)
+    for query in ("?status=closed", "?cursor=x", "?limit=0", "?limit=1001"):
+        check(PINGS, "GET", server.get(PINGS + query, who="FRA/admin"), 400)
+    check(PINGS, "GET", server.get(PINGS, who="secretariat"), 403)
+
+    # Answering in the app: the caller, the ping, the PoC, the body, then the lifecycle.
+    url = PINGS + "/%s/answer"
+    code = mine[0]["challenge"]
+    typed = {"challenge": (code[:3] + "-" + code[3:]).lower()}
+    assert not check.body_errors("PingAnswer", typed)
+    check(answer, "POST", server.post(url % mine[0]["id"], who="secretariat", json=typed), 403)
+    check(answer, "POST", server.post(url % mine[0]["id"], who="DEU/admin", json=typed), 404)
+    check(answer, "POST", server.post(url % ("a" * 26), who="FRA/admin", json=typed), 404)
+    check(answer, "POST", server.post(url % not_mine[0]["id"], who="FRA/officer", json=typed),
+          403)
+    check(answer, "POST", server.post(url % mine[0]["id"], who="FRA/officer", data="{}"), 415)
+    for wrong in ({"challenge": None}, {"challenge": code, "token": "x"}, {"challenge": 1}):
+        assert check.body_errors("PingAnswer", wrong)
+        check(answer, "POST", server.post(url % mine[0]["id"], who="FRA/officer", json=wrong),
+              400)
+    r = check(answer, "POST", server.post(url % mine[0]["id"], who="FRA/officer", json=typed),
+              200)
+    assert r.json() == {"ping": mine[0]["id"], "correct": True, "late": False}, r.text
+    check(answer, "POST", server.post(url % mine[0]["id"], who="FRA/admin", json=typed), 409)
+    wrong_ping = not_mine[0]
+    r = check(answer, "POST", server.post(url % wrong_ping["id"], who="FRA/admin",
+                                          json={"challenge": "ZZZZZZ"}), 200)
+    assert r.json()["correct"] is False, r.text
+
+    # Answering by link: unknown, used, expired and missing tokens are one and the same 410.
+    tokens = link_tokens(server)
+    by_link = not_mine[1]
+    good = {"token": tokens[by_link["id"]], "challenge": by_link["challenge"]}
+    assert not check.body_errors("PingLinkAnswer", good)
+    check(link, "POST", requests.post(server.url + link, data="{}", timeout=30), 415)
+    for malformed in ({"token": "a" * 44}, {"token": None}, {"token": good["token"], "x": 1}):
+        assert check.body_errors("PingLinkAnswer", malformed)
+        check(link, "POST", requests.post(server.url + link, json=malformed, timeout=30), 400)
+    gone = []
+    for dead in ({"token": "a" * 43}, {"challenge": good["challenge"]}, {}):
+        r = check(link, "POST", requests.post(server.url + link, json=dead, timeout=30), 410)
+        gone.append(r.json())
+    r = check(link, "POST", requests.post(server.url + link, json=good, timeout=30), 200)
+    assert r.json() == {"ping": by_link["id"], "correct": True, "late": False}, r.text
+    r = check(link, "POST", requests.post(server.url + link, json=good, timeout=30), 410)
+    gone.append(r.json())
+    # A link whose ping was answered in the app is used too.
+    r = check(link, "POST", requests.post(server.url + link,
+                                          json={"token": tokens[mine[0]["id"]]}, timeout=30),
+              410)
+    gone.append(r.json())
+    assert all(g == gone[0] for g in gone), gone
+
+    # Reminders go to the outbox before the window closes, for the pings still unanswered.
+    before = len(outbox(server, "ping_reminder"))
+    advance(3 * 3600)
+    poll(lambda: len(outbox(server, "ping_reminder")), lambda n: n > before)
+    reminded = {p["ping"] for p in outbox(server, "ping_reminder")}
+    assert deu[0]["id"] in reminded and mine[0]["id"] not in reminded, reminded
+
+    # Past the window: unanswered, yet still answered (late) until the grace period ends.
+    advance(7 * 3600 + 60)
+    left = pings("DEU/admin", "&status=unanswered")
+    assert len(left) == 4, left
+    r = check(answer, "POST", server.post(url % deu[0]["id"], who="DEU/admin",
+                                          json={"challenge": deu[0]["challenge"]}), 200)
+    assert r.json()["late"] is True and r.json()["correct"] is True, r.text
+    r = check(link, "POST", requests.post(server.url + link, json={
+        "token": tokens[deu[1]["id"]], "challenge": deu[1]["challenge"]}, timeout=30), 200)
+    assert r.json()["late"] is True, r.text
+    assert [p["status"] for p in pings("DEU/admin", "&status=late")] == ["late", "late"]
+
+    # Past the grace period: nothing more is taken, and correction tasks open.
+    advance(24 * 3600)
+    r = check(link, "POST", requests.post(server.url + link, json={
+        "token": tokens[deu[2]["id"]], "challenge": deu[2]["challenge"]}, timeout=30), 410)
+    assert r.json() == gone[0], r.text
+    check(answer, "POST", server.post(url % deu[3]["id"], who="DEU/admin",
+                                      json={"challenge": deu[3]["challenge"]}), 410)
+    check(answer, "POST", server.post(url % deu[0]["id"], who="DEU/admin",
+                                      json={"challenge": deu[0]["challenge"]}), 409)
+
+    def tasks(who, query=""):
+        return server.get(TASKS + query, who=who)
+
+    def campaign_tasks(r):
+        ours = {p["id"] for p in fra + deu}
+        return {(t["kind"], t["ping"]) for t in r.json()["items"] if t.get("ping") in ours}
+
+    r = check(TASKS, "GET", poll(lambda: tasks("DEU/admin"),
+                                 lambda r: len(campaign_tasks(r)) == 2), 200)
+    assert campaign_tasks(r) == {("ping_unanswered", deu[2]["id"]),
+                                 ("ping_unanswered", deu[3]["id"])}, r.text
+    unanswered_fra = [p for p in not_mine if p["id"] not in (wrong_ping["id"], by_link["id"])]
+    expected = {("ping_wrong", wrong_ping["id"])} | {("ping_unanswered", p["id"])
+                                                     for p in unanswered_fra}
+    r = check(TASKS, "GET", poll(lambda: tasks("FRA/admin"),
+                                 lambda r: campaign_tasks(r) >= expected), 200)
+    assert campaign_tasks(r) >= expected, r.text
+    check(TASKS, "GET", tasks("FRA/admin", "?all=false"), 200)
+    check(TASKS, "GET", tasks("FRA/admin", "?all=maybe"), 400)
+    check(TASKS, "GET", tasks("FRA/officer"), 403)
+    check(TASKS, "GET", tasks("secretariat"), 403)
+
+    # Results and figures: the Secretariat sees every row, a state its own.
+    r = check(results, "GET", server.get(CAMPAIGNS + "/%s/results" % cid, who="secretariat"), 200)
+    rows = {row["ping"]: row for row in r.json()["items"]}
+    assert len(rows) == 8 and "own" not in r.json(), r.text
+    assert rows[by_link["id"]]["channel"] == "link" and rows[mine[0]["id"]]["channel"] == "app"
+    assert rows[wrong_ping["id"]]["correct"] is False and rows[deu[1]["id"]]["late"] is True
+    summary = r.json()["summary"]
+    assert (summary["answered"], summary["late"], summary["unanswered"], summary["open"],
+            summary["correct"]) == (3, 2, 3, 0, 4), summary
+    assert summary["share_answered"] == 3 / 8 and summary["share_answered_correctly"] == 2 / 8
+    r = check(results, "GET", server.get(CAMPAIGNS + "/%s/results" % cid, who="DEU/officer"),
+              200)
+    assert {row["state"] for row in r.json()["items"]} == {"DEU"}, r.text
+    assert r.json()["own"]["pings"] == 4 and r.json()["summary"]["pings"] == 8, r.text
+    r = check(results, "GET", server.get(CAMPAIGNS + "/%s/results?format=csv" % cid,
+                                         who="FRA/admin"), 200)
+    lines = r.text.split("\r\n")
+    assert lines[0] == ("ping,poc,state,kind,delivered_at,due,status,answered_at,"
+                        "latency_seconds,channel,correct,late"), r.text
+    assert len([l for l in lines[1:] if l]) == 4 and all(
+        l.split(",")[2] == "FRA" for l in lines[1:] if l), r.text
+    check(results, "GET", server.get(CAMPAIGNS + "/%s/results?format=json" % other,
+                                     who="KEN/officer"), 200)
+    check(results, "GET", server.get(CAMPAIGNS + "/%s/results?format=xml" % cid,
+                                     who="FRA/admin"), 400)
+    check(results, "GET", server.get(CAMPAIGNS + "/%s/results" % ("a" * 26), who="FRA/admin"),
+          404)
+
+    # The trend: a state its own figures only, the Secretariat any state's or all together.
+    trend = "/api/v1/reports/pings"
+    r = check(trend, "GET", server.get(trend + "?state=FRA", who="FRA/officer"), 200)
+    assert r.json()["state"] == "FRA", r.text
+    for query in ("?state=DEU", "?state=fra"):
+        check(trend, "GET", server.get(trend + query, who="FRA/officer"), 403)
+    r = check(trend, "GET", server.get(trend, who="FRA/officer"), 200)
+    figures = {c["id"]: c["figures"] for c in r.json()["campaigns"]}
+    assert figures[cid]["pings"] == 4, figures
+    r = check(trend, "GET", server.get(trend, who="secretariat"), 200)
+    assert r.json()["state"] is None, r.text
+    r = check(trend, "GET", server.get(trend + "?state=DEU", who="secretariat"), 200)
+    assert {c["id"]: c["figures"]["late"] for c in r.json()["campaigns"]}[cid] == 2, r.text
+    check(trend, "GET", server.get(trend + "?state=deu", who="secretariat"), 400)
+
+    # Confirming: the caller, no body, then a new revision that closes the PoC's tasks.
+    poc = wrong_ping["poc"]
+    purl = "/api/v1/pocs/%s/confirm"
+    check(confirm, "POST", server.post(purl % poc, who="DEU/admin"), 403)
+    check(confirm, "POST", server.post(purl % poc, who="FRA/officer"), 403)
+    check(confirm, "POST", server.post(purl % ("a" * 26), who="FRA/admin"), 404)
+    check(confirm, "POST", server.post(purl % poc, who="FRA/admin", json={}), 400)
+    check(confirm, "POST", server.post(purl % poc, who="FRA/admin", data="x",
+                                       headers={"Content-Type": "text/plain"}), 400)
+    before = server.get("/api/v1/pocs/" + poc, who="FRA/admin").json()
+    r = check(confirm, "POST", server.post(purl % poc, who="FRA/admin"), 200)
+    assert r.json()["revision"] == before["revision"] + 1 and r.json()["stale"] is False, r.text
+    assert r.headers.get("ETag") == '"%s-%d"' % (poc, r.json()["revision"]), r.headers
+    r = check(TASKS, "GET", tasks("FRA/admin", "?all=true"), 200)
+    closed = [t for t in r.json()["items"] if t.get("ping") == wrong_ping["id"]]
+    assert closed and closed[0]["closed_reason"] == "confirmed", r.text
+    r = check(TASKS, "GET", tasks("FRA/admin"), 200)
+    assert wrong_ping["id"] not in {t.get("ping") for t in r.json()["items"]}, r.text
+    history = "/api/v1/pocs/{id}/history"
+    r = check(history, "GET", server.get("/api/v1/pocs/%s/history" % poc, who="FRA/admin"), 200)
+    assert r.json()["items"][-1]["op"] == "confirmed", r.text
+    assert all("stale" not in i["poc"] for i in r.json()["items"]), r.text
+
+    # Freshness: past the review dates every entry is stale, to counterparts too, and its
+    # administrators see it among their tasks, with review_due for one due within 30 days.
+    now = advance(400 * 86400)
+    due_soon = (datetime.datetime.strptime(now[:10], "%Y-%m-%d")
+                + datetime.timedelta(days=10)).strftime("%Y-%m-%d")
+    r = check("/api/v1/states/{code}/pocs", "POST", server.post(
+        "/api/v1/states/FRA/pocs", who="FRA/admin",
+        json={"kind": "technical", "rank": "alternate", "organisation": "CERT-FRA test desk",
+              "role_title": "Night duty", "email": "night@cert-fra.example",
+              "phones": ["+33199001234"], "languages": ["fr"], "time_zone": "Europe/Paris",
+              "availability": "24/7", "review_by": due_soon}), 201)
+    fresh = r.json()["id"]
+    assert r.json()["stale"] is False, r.text
+    r = check("/api/v1/pocs/{id}", "GET", server.get("/api/v1/pocs/" + poc, who="DEU/officer"),
+              200)
+    assert r.json()["stale"] is True, r.text
+    r = check("/api/v1/directory", "GET", server.get("/api/v1/directory?state=FRA",
+                                                     who="KEN/officer"), 200)
+    assert {p["id"]: p["stale"] for p in r.json()["items"]}[fresh] is False, r.text
+    assert {p["id"]: p["stale"] for p in r.json()["items"]}[poc] is True, r.text
+    r = check("/api/v1/states/{code}/pocs", "GET",
+              server.get("/api/v1/states/FRA/pocs", who="secretariat"), 200)
+    assert any(p["stale"] for p in r.json()["items"]), r.text
+    r = check(TASKS, "GET", tasks("FRA/admin"), 200)
+    reviews = {t["poc"]: t["kind"] for t in r.json()["items"] if "id" not in t}
+    assert reviews.get(fresh) == "review_due" and reviews.get(poc) == "stale", r.text
+    r = check(confirm, "POST", server.post(purl % poc, who="FRA/admin"), 200)
+    assert r.json()["stale"] is False and r.json()["review_by"] > now[:10], r.text
     check.done()
