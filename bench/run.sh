@@ -504,3 +504,6 @@ nginx_version=$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')
 mkdir -p bench/results
 cp "$tmp/latest.md" "$RESULTS"
 cat "$RESULTS"
+
+# --- 5. ping tests: a campaign over 1,000 PoCs and answers by link, appended by bench/pings.sh ---
+POCD_BIN=$POCD BENCH_THREADS=$THREADS BENCH_RESULTS=$RESULTS bench/pings.sh || die "bench/pings.sh"

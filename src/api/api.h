@@ -83,6 +83,10 @@ struct api *api_new(struct core *core, const struct api_config *cfg);
 void api_free(struct api *a);
 struct core *api_core(struct api *a);
 
+/* Whether req is refused before its body is read (unknown route, wrong method, missing or
+ * bad credentials), with the answer in resp; the HTTP layer asks as soon as the headers are
+ * in, so nobody makes the server hold a body it would not take. */
+bool api_refuse_early(struct api_req *req, struct api_resp *resp);
 /* Routes, authenticates and runs the handler for req. */
 enum api_result api_handle(struct api_req *req, struct api_resp *resp);
 /* The bytes of a shared body, and the release of the response's reference to it. */

@@ -26,6 +26,12 @@ login_cont(struct api_req *req, struct api_resp *resp)
 		problem(resp, POCD_EAUTH, "wrong username or password");
 		return;
 	}
+	if (op->status == POCD_ETHROTTLED) {
+		problem(resp, op->status,
+		        "too many failed logins for this account from your address");
+		resp_header(resp, "Retry-After", "%lld", (long long)op->retry_after);
+		return;
+	}
 	if (op->status != POCD_OK) {
 		problem(resp, op->status, NULL);
 		return;

@@ -255,6 +255,24 @@ struct send_state {
 };
 
 static void
+free_send(void *state)
+{
+	struct send_op *op = state;
+
+	free(op->cm.content);
+	op->cm.content = NULL;
+}
+
+static void
+free_act(void *state)
+{
+	struct act_op *op = state;
+
+	free(op->reply_body);
+	op->reply_body = NULL;
+}
+
+static void
 send_free_content(struct api_req *req)
 {
 	struct send_op *op = req->state;
@@ -303,6 +321,7 @@ h_comm_send(struct api_req *req, struct api_resp *resp)
 		json_decref(o);
 		return API_DONE;
 	}
+	req_state_cleanup(req, free_send);
 	op->now = core_now(core);
 	err = comm_decode(o, op->now, &op->cm, &errs);
 	json_decref(o);
@@ -383,6 +402,7 @@ prepare_act(struct api_req *req, struct api_resp *resp, enum exchange_action act
 	op = req_state(req, resp, sizeof(*op));
 	if (op == NULL)
 		return NULL;
+	req_state_cleanup(req, free_act);
 	op->action = action;
 	memcpy(op->comm_id, req->params[0], ID_SIZE);
 	op->actor = req->who;

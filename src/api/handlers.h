@@ -55,13 +55,17 @@ void cursor_encode(const char *state, const char *key, char *out, size_t outlen)
 bool cursor_decode(const char *cursor, char state[STATE_SIZE], char key[SORTKEY_SIZE]);
 /* Page size from ?limit=, default def, 1..max; false (and a 400 in resp) if malformed. */
 bool query_limit(struct api_req *req, struct api_resp *resp, size_t def, size_t max, size_t *out);
-/* The revision an If-Match header names for object id, or -1 if it names another. */
+/* The revision an If-Match header ("ID-REV" or "ID-REV.stale") names for object id, or -1
+ * if it names another. */
 int64_t if_match_revision(const char *header, const char *id);
 /* Whether an If-None-Match header matches etag. */
 bool etag_matches(const char *header, const char *etag);
 /* The request's state: size zeroed bytes, wiped and freed when the request ends. NULL (with a
  * 503 in resp) when memory is short. */
 void *req_state(struct api_req *req, struct api_resp *resp, size_t size);
+/* Frees what the state points to when the request ends (before the state is wiped), also
+ * when the client went away and the continuation never ran. */
+void req_state_cleanup(struct api_req *req, void (*cleanup)(void *state));
 /* A core op's done callback: wakes the request passed as arg. */
 void req_wake(void *arg);
 /* What a handler returns after submitting a core op: API_PENDING with cont to finish, or, when

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,7 +213,8 @@ if_match_revision(const char *header, const char *id)
 	rev = strtoll(header + 2 + idlen, &end, 10);
 	if (errno != 0)
 		return -1;
-	if (end == header + 2 + idlen || strcmp(end, "\"") != 0 || rev < 1)
+	if (end == header + 2 + idlen || (strcmp(end, "\"") != 0 && strcmp(end, ".stale\"") != 0) ||
+	    rev < 1)
 		return -1;
 	return rev;
 }
@@ -252,16 +254,31 @@ reader(struct api_req *req, struct api_resp *resp)
 /* The size sits in front of the state, aligned for whatever the state holds. */
 struct state_head {
 	size_t size;
+	void (*cleanup)(void *state);
 	max_align_t align[];
 };
+
+static struct state_head *
+head_of(void *state)
+{
+	return (struct state_head *)((char *)state - offsetof(struct state_head, align));
+}
 
 static void
 state_free(void *state)
 {
-	struct state_head *h = (struct state_head *)((char *)state - sizeof(struct state_head));
+	struct state_head *h = head_of(state);
 
+	if (h->cleanup != NULL)
+		h->cleanup(state);
 	sodium_memzero(h, sizeof(*h) + h->size);
 	free(h);
+}
+
+void
+req_state_cleanup(struct api_req *req, void (*cleanup)(void *state))
+{
+	head_of(req->state)->cleanup = cleanup;
 }
 
 void *
@@ -274,6 +291,7 @@ req_state(struct api_req *req, struct api_resp *resp, size_t size)
 		return NULL;
 	}
 	h->size = size;
+	h->cleanup = NULL;
 	req->state = h->align;
 	req->state_free = state_free;
 	return req->state;

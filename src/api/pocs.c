@@ -27,10 +27,15 @@ may_read(struct api_req *req, struct api_resp *resp)
 	return false;
 }
 
+/* "ID-REVISION", and ".stale" once its review date has passed, so a cached copy that still
+ * says fresh does not revalidate. If-Match takes either. */
 static void
-poc_etag(const struct poc *p, char *out, size_t outlen)
+poc_etag(const struct poc *p, const char *today, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "\"%s-%lld\"", p->id, (long long)p->revision);
+	bool stale = p->review_by[0] != '\0' && strcmp(p->review_by, today) < 0;
+
+	snprintf(out, outlen, "\"%s-%lld%s\"", p->id, (long long)p->revision,
+	         stale ? ".stale" : "");
 }
 
 struct list_ctx {
@@ -115,7 +120,7 @@ poc_cont(struct api_req *req, struct api_resp *resp)
 	}
 	fmt_date(core_now(req->api->core), today);
 	resp_json(resp, op->kind == POC_CREATE ? 201 : 200, poc_encode(&op->poc, true, today));
-	poc_etag(&op->poc, resp->etag, sizeof(resp->etag));
+	poc_etag(&op->poc, today, resp->etag, sizeof(resp->etag));
 	if (op->kind == POC_CREATE)
 		resp_header(resp, "Location", "/api/v1/pocs/%s", op->poc.id);
 }
@@ -205,7 +210,7 @@ h_poc_get(struct api_req *req, struct api_resp *resp)
 	}
 	fmt_date(core_now(req->api->core), today);
 	if (path_poc(req, resp, p)) {
-		poc_etag(p, resp->etag, sizeof(resp->etag));
+		poc_etag(p, today, resp->etag, sizeof(resp->etag));
 		if (etag_matches(req->header(req, "If-None-Match"), resp->etag))
 			resp->status = 304;
 		else

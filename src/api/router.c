@@ -180,8 +180,9 @@ authenticate(struct api_req *req, struct api_resp *resp, const struct route *r)
 	return false;
 }
 
-enum api_result
-api_handle(struct api_req *req, struct api_resp *resp)
+/* Finds the route of req, or fills resp with 404 or 405 and returns NULL. */
+static const struct route *
+route_of(struct api_req *req, struct api_resp *resp)
 {
 	const struct route *r = NULL;
 	char params[API_PARAMS_MAX][API_PARAM_SIZE];
@@ -207,16 +208,41 @@ api_handle(struct api_req *req, struct api_resp *resp)
 		problem_status(resp, 405, "method-not-allowed", "Method not allowed",
 		               "this resource does not take that method");
 		resp_header(resp, "Allow", "%s", allow);
-		return API_DONE;
-	}
-	if (r == NULL) {
+	} else if (r == NULL) {
 		problem_status(resp, 404, "not-found", "Not found", "there is no such resource");
-		return API_DONE;
 	}
+	return r;
+}
+
+/* Routes and authenticates; false with the answer in resp when the request goes no further. */
+static bool
+admit(struct api_req *req, struct api_resp *resp, const struct route **out)
+{
+	const struct route *r = route_of(req, resp);
+
+	*out = r;
+	if (r == NULL)
+		return false;
 	if ((r->flags & METRICS) != 0 &&
 	    metrics_token_ok(req->api, req->header(req, "Authorization")))
-		return r->fn(req, resp);
-	if (!authenticate(req, resp, r))
+		return true;
+	return authenticate(req, resp, r);
+}
+
+bool
+api_refuse_early(struct api_req *req, struct api_resp *resp)
+{
+	const struct route *r;
+
+	return !admit(req, resp, &r);
+}
+
+enum api_result
+api_handle(struct api_req *req, struct api_resp *resp)
+{
+	const struct route *r;
+
+	if (!admit(req, resp, &r))
 		return API_DONE;
 	return r->fn(req, resp);
 }

@@ -64,6 +64,12 @@ login_work(struct work *w)
 		err = store_account_by_username(rd, op->username, &a, pwhash, sizeof(pwhash));
 	if (err != POCD_OK && err != POCD_ENOTFOUND)
 		goto fail;
+	/* Checked again here: attempts queued in parallel must not all get their guess. */
+	if (!throttle_allow(c->throttle, op->username, op->client, now_s(), &op->retry_after)) {
+		wipe_login(op);
+		err = POCD_ETHROTTLED;
+		goto fail;
+	}
 	ok = password_verify(err == POCD_OK ? pwhash : NULL, op->password);
 	wipe_login(op);
 	if (!ok || a.disabled) {
@@ -165,6 +171,23 @@ accounts_check_new(const char *username, const char *password, struct verrs *err
 	return errs->n == before ? POCD_OK : POCD_EINVAL;
 }
 
+/* A link is only as good as its issuer now: an enabled account, and for the Secretariat a
+ * state that still has no administrator of its own. */
+static enum pocd_err
+issuer_still_may(struct store_conn *w, const struct enrolment *e)
+{
+	struct account issuer;
+	int64_t admins;
+	enum pocd_err err = store_account_get(w, e->created_by, &issuer);
+
+	if (err == POCD_ENOTFOUND || (err == POCD_OK && issuer.disabled))
+		return POCD_EGONE;
+	if (err != POCD_OK || issuer.role != ROLE_SECRETARIAT)
+		return err;
+	err = store_accounts_count(w, e->state, ROLE_STATE_ADMIN, &admins);
+	return err != POCD_OK ? err : admins > 0 ? POCD_EGONE : POCD_OK;
+}
+
 static enum pocd_err
 enrol_run(struct store_conn *w, struct store_job *j)
 {
@@ -180,6 +203,8 @@ enrol_run(struct store_conn *w, struct store_job *j)
 	err = store_enrolment_get(w, hash, &e);
 	if (err == POCD_ENOTFOUND || (err == POCD_OK && (e.used_at != 0 || e.expires_at <= now)))
 		return POCD_EGONE;
+	if (err == POCD_OK)
+		err = issuer_still_may(w, &e);
 	if (err != POCD_OK)
 		return err;
 	memset(&op->account, 0, sizeof(op->account));
@@ -235,11 +260,24 @@ enrol_work(struct work *w)
 enum pocd_err
 accounts_enrol(struct core *c, struct enrol_op *op)
 {
+	struct store_conn *rd = store_reader(c->store);
+	uint8_t hash[TOKEN_HASH_LEN];
+	struct enrolment e;
+	enum pocd_err err = POCD_EGONE;
+
 	op->core = c;
 	op->work.fn = enrol_work;
-	if (!token_valid(op->token)) {
+	/* No argon2id for a link that cannot work: the transaction checks again. */
+	if (token_valid(op->token) && rd != NULL) {
+		token_hash(op->token, hash);
+		err = store_enrolment_get(rd, hash, &e);
+		if (err == POCD_ENOTFOUND ||
+		    (err == POCD_OK && (e.used_at != 0 || e.expires_at <= now_s())))
+			err = POCD_EGONE;
+	}
+	if (err != POCD_OK) {
 		sodium_memzero(op->password, sizeof(op->password));
-		return POCD_EGONE;
+		return err;
 	}
 	if (workq_submit(c->hashq, &op->work, HASH_QUEUE_MAX) != 0) {
 		sodium_memzero(op->password, sizeof(op->password));
@@ -334,6 +372,8 @@ disable_run(struct store_conn *w, struct store_job *j)
 	err = store_account_set_disabled(w, op->account_id, op->disabled);
 	if (err == POCD_OK && op->disabled)
 		err = store_sessions_delete_account(w, op->account_id);
+	if (err == POCD_OK && op->disabled)
+		err = store_enrolments_spend(w, op->account_id, now);
 	if (err != POCD_OK)
 		return err;
 	op->account.disabled = op->disabled;

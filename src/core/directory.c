@@ -116,7 +116,8 @@ poc_run(struct store_conn *w, struct store_job *j)
 		op->poc.updated_at = op->poc.confirmed_at = now;
 		op->poc.revision = cur.revision + 1;
 		default_review(&op->poc);
-		err = check_accounts(w, op);
+		/* A confirmation keeps the links as they are, disabled accounts included. */
+		err = op->kind == POC_UPDATE ? check_accounts(w, op) : POCD_OK;
 		if (err == POCD_OK)
 			err = store_poc_update(w, &op->poc);
 		break;

@@ -117,7 +117,7 @@ campaign_decode(const json_t *o, struct campaign_op *op, struct verrs *errs)
 			json_t *h = json_array_get(v, i);
 			snprintf(f, sizeof(f), "reminders_hours[%zu]", i);
 			if (!json_is_integer(h) || json_integer_value(h) < 1 ||
-			    json_integer_value(h) * 3600 >= op->window) {
+			    json_integer_value(h) >= op->window / 3600) {
 				verr_add(errs, f,
 				         "must be a whole number of hours within the window");
 				continue;

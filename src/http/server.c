@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +24,15 @@
 /* Bodies between API_BODY_MAX and this are read and dropped before the 413; larger ones are
  * cut off. */
 #define DISCARD_MAX (16u << 20)
+/* Connections from one address at a time (a proxy in front counts as one address). */
+#define PER_ADDRESS_MAX 256
 
 struct http_server {
 	struct MHD_Daemon *d;
 	struct api *api;
 	int quiet;
-	_Atomic long inflight; /* requests suspended or about to be */
+	_Atomic long inflight; /* requests begun and not yet completed */
+	_Atomic bool stopping; /* new requests get 503 */
 };
 
 struct request {
@@ -204,6 +208,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		r->req.client = r->client;
 		r->req.wake = wake;
 		*con_cls = r;
+		atomic_fetch_add(&srv->inflight, 1);
+		if (atomic_load(&srv->stopping))
+			return send_limit(r, 503, "Service unavailable",
+			                  "the service is stopping: retry shortly");
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		/* Far too large: refused before a byte of it is read (the client may see the
@@ -211,6 +219,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		if (cl != NULL && strtoull(cl, NULL, 10) > DISCARD_MAX)
 			return send_limit(r, 413, "Payload too large",
 			                  "the body exceeds the limit of 1 MiB");
+		/* Unknown routes and callers without credentials are answered before their
+		 * body is read: nobody makes the server hold a body it would not take. */
+		if (api_refuse_early(&r->req, &r->resp))
+			return send_resp(r);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -237,7 +249,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (r->pending) {
 		/* Resumed: the asynchronous work is done; build the answer here. */
 		r->pending = false;
-		atomic_fetch_sub(&srv->inflight, 1);
 		r->req.cont(&r->req, &r->resp);
 		return send_resp(r);
 	}
@@ -246,7 +257,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	res = api_handle(&r->req, &r->resp);
 	if (res == API_DONE)
 		return send_resp(r);
-	atomic_fetch_add(&srv->inflight, 1);
 	r->pending = true;
 	pthread_mutex_lock(&r->lk);
 	if (!r->finished) {
@@ -257,7 +267,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 	pthread_mutex_unlock(&r->lk);
 	r->pending = false;
-	atomic_fetch_sub(&srv->inflight, 1);
 	r->req.cont(&r->req, &r->resp);
 	return send_resp(r);
 }
@@ -299,24 +308,26 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (r == NULL)
 		return;
-	/* A resumed request whose client went away ends here without its answer. */
-	if (r->pending)
-		atomic_fetch_sub(&srv->inflight, 1);
 	us = mono_us() - r->start_us;
 	api_observe(srv->api, r->resp.status, us);
 	if (!srv->quiet) {
 		log_path(r->req.path, path, sizeof(path));
-		log_info("%s %s %u %llu %s", r->method, path, r->resp.status,
-		         (unsigned long long)us,
+		log_info("%s %s %u %llu %s", r->req.method == M_OTHER ? "OTHER" : r->method, path,
+		         r->resp.status, (unsigned long long)us,
 		         r->req.authenticated ? r->req.who.account_id : "-");
 	}
 	if (r->req.state_free != NULL)
 		r->req.state_free(r->req.state);
 	api_resp_free(&r->resp);
+	/* Bodies hold passwords and tokens (logins, enrolments). */
+	if (r->body != NULL)
+		sodium_memzero(r->body, r->body_len);
 	free(r->body);
 	pthread_mutex_destroy(&r->lk);
+	sodium_memzero(r, sizeof(*r));
 	free(r);
 	*con_cls = NULL;
+	atomic_fetch_sub(&srv->inflight, 1);
 }
 
 /* Parses "HOST:PORT" or "[V6]:PORT" into ss. */
@@ -392,6 +403,7 @@ http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msg
 	srv->d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_MAX,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)16 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
 	if (srv->d == NULL) {
@@ -409,9 +421,11 @@ http_stop(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	atomic_store(&srv->stopping, true);
 	MHD_quiesce_daemon(srv->d);
-	/* Suspended requests finish once their commit or hash is done; wait for them. */
-	for (int i = 0; i < 3000 && atomic_load(&srv->inflight) > 0; i++)
+	/* Requests in flight finish (suspended ones once their commit or hash is done; new
+	 * ones on open connections get 503): libmicrohttpd must not stop with one suspended. */
+	while (atomic_load(&srv->inflight) > 0)
 		usleep(10000);
 	MHD_stop_daemon(srv->d);
 	free(srv);

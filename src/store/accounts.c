@@ -294,3 +294,17 @@ store_enrolment_use(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN], in
 	sqlite3_bind_blob(s, 3, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
 	return changed_one(w, s);
 }
+
+enum pocd_err
+store_enrolments_spend(struct store_conn *w, const char *created_by, int64_t now)
+{
+	sqlite3_stmt *s = stmt(w, ST_ENR_SPEND,
+	                       "UPDATE enrolments SET used_at = ? WHERE created_by = ?"
+	                       " AND used_at IS NULL");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, created_by, -1, SQLITE_STATIC);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}

@@ -70,6 +70,7 @@ enum stmt_id {
 	ST_TASK_LIST,
 	ST_OUTBOX_ADD,
 	ST_POC_HAS_ACCOUNT,
+	ST_ENR_SPEND,
 	ST__COUNT
 };
 

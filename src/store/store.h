@@ -98,6 +98,8 @@ enum pocd_err store_enrolment_insert(struct store_conn *w, const uint8_t hash[TO
                                      const struct enrolment *e, int64_t now);
 enum pocd_err store_enrolment_get(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN],
                                   struct enrolment *out);
+/* Spends every unused link an account issued (when it is disabled). */
+enum pocd_err store_enrolments_spend(struct store_conn *w, const char *created_by, int64_t now);
 /* Marks the enrolment used by account_id; POCD_ENOTFOUND if it was used already. */
 enum pocd_err store_enrolment_use(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
                                   int64_t now, const char *account_id);
