@@ -39,17 +39,20 @@ static void
 run_batch(struct store *s, struct store_job *batch, size_t n)
 {
 	struct store_job *j, *next;
-	bool dir = false, committed;
+	bool dir = false, open, committed = false;
 	enum pocd_err st[BATCH_MAX];
 	size_t i;
 
-	committed = store_conn_exec(s->w, "BEGIN IMMEDIATE") == SQLITE_OK;
+	open = store_conn_exec(s->w, "BEGIN IMMEDIATE") == SQLITE_OK;
 	for (j = batch, i = 0; j != NULL; j = j->next, i++) {
-		if (!committed) {
+		if (!open) {
 			st[i] = POCD_EUNAVAILABLE;
 			continue;
 		}
-		store_conn_exec(s->w, "SAVEPOINT job");
+		if (store_conn_exec(s->w, "SAVEPOINT job") != SQLITE_OK) {
+			st[i] = POCD_ESTORE;
+			continue;
+		}
 		j->directory_changed = false;
 		st[i] = j->run(s->w, j);
 		if (st[i] != POCD_OK) {
@@ -58,10 +61,19 @@ run_batch(struct store *s, struct store_job *batch, size_t n)
 		}
 		store_conn_exec(s->w, "RELEASE job");
 		dir |= j->directory_changed;
+		/* Some errors (I/O, full disk) make SQLite roll the whole transaction back by
+		 * itself: then nothing of the batch is written, and no job may say otherwise. */
+		if (sqlite3_get_autocommit(s->w->db)) {
+			open = false;
+			for (size_t k = 0; k <= i; k++)
+				if (st[k] == POCD_OK)
+					st[k] = POCD_ESTORE;
+		}
 	}
-	if (committed && store_conn_exec(s->w, "COMMIT") != SQLITE_OK) {
+	if (open && store_conn_exec(s->w, "COMMIT") == SQLITE_OK) {
+		committed = true;
+	} else if (open) {
 		store_conn_exec(s->w, "ROLLBACK");
-		committed = false;
 		for (i = 0; i < n; i++)
 			if (st[i] == POCD_OK)
 				st[i] = POCD_ESTORE;
