@@ -16,29 +16,6 @@
 static const char *const status_names[] = {"sent", "acknowledged", "answered", "closed"};
 static const char *const escalations[] = {"none", "alternate_technical", "diplomatic"};
 
-static void
-set_time(json_t *o, const char *key, int64_t t)
-{
-	char s[RFC3339_SIZE];
-
-	if (t == 0)
-		return;
-	fmt_rfc3339(t, s);
-	json_object_set_new(o, key, json_string(s));
-}
-
-static json_t *
-kinds_json(unsigned kinds)
-{
-	json_t *a = json_array();
-
-	if (a != NULL && (kinds & KIND_BIT(POC_TECHNICAL)))
-		json_array_append_new(a, json_string("technical"));
-	if (a != NULL && (kinds & KIND_BIT(POC_DIPLOMATIC)))
-		json_array_append_new(a, json_string("diplomatic"));
-	return a;
-}
-
 /* Late now: its acknowledgement or answer is past due and still not given. */
 static bool
 overdue(const struct comm_recipient *r)
@@ -51,18 +28,18 @@ static json_t *
 recipient_json(const struct comm_recipient *r)
 {
 	json_t *o = json_pack(
-	    "{s:s,s:o*,s:s,s:b,s:b,s:b,s:s}", "state", r->state, "kinds", kinds_json(r->kinds),
+	    "{s:s,s:o*,s:s,s:b,s:b,s:b,s:s}", "state", r->state, "kinds", json_kinds(r->kinds),
 	    "status", status_names[r->status], "overdue", overdue(r), "ack_late", r->ack_late,
 	    "answer_late", r->answer_late, "escalation",
 	    escalations[r->escalation < 0 || r->escalation > 2 ? 0 : r->escalation]);
 
 	if (o == NULL)
 		return NULL;
-	set_time(o, "ack_due", r->ack_due);
-	set_time(o, "answer_due", r->answer_due);
-	set_time(o, "acknowledged_at", r->acknowledged_at);
-	set_time(o, "answered_at", r->answered_at);
-	set_time(o, "closed_at", r->closed_at);
+	json_set_time(o, "ack_due", r->ack_due);
+	json_set_time(o, "answer_due", r->answer_due);
+	json_set_time(o, "acknowledged_at", r->acknowledged_at);
+	json_set_time(o, "answered_at", r->answered_at);
+	json_set_time(o, "closed_at", r->closed_at);
 	return o;
 }
 
@@ -99,7 +76,7 @@ add_step(const struct comm_step *st, void *arg)
 	              st->detail[0] ? st->detail : NULL);
 	if (o == NULL)
 		return -1;
-	set_time(o, "at", st->at);
+	json_set_time(o, "at", st->at);
 	/* Which account acted is a state's own business. */
 	if (st->actor_account[0] && strcmp(st->actor_state, dc->v->who->state) == 0)
 		json_object_set_new(o, "account", json_string(st->actor_account));
@@ -118,7 +95,7 @@ add_reply(const struct comm_reply *rp, void *arg)
 	              rp->author_state);
 	if (o == NULL)
 		return -1;
-	set_time(o, "at", rp->at);
+	json_set_time(o, "at", rp->at);
 	if (!dc->v->content) {
 		json_object_set_new(o, "content_withheld", json_string("TLP:RED"));
 	} else if ((body = json_loads(rp->body, 0, NULL)) != NULL) {
@@ -147,7 +124,7 @@ comm_json(struct store_conn *c, const struct view *v, bool detail, enum pocd_err
 	if (strcmp(v->who->state, cm->sender_state) == 0)
 		json_object_set_new(json_object_get(o, "sender"), "account",
 		                    json_string(cm->sender_account));
-	set_time(o, "created_at", cm->created_at);
+	json_set_time(o, "created_at", cm->created_at);
 	for (size_t i = 0; i < cm->nrecipients; i++)
 		if (visible(v, cm->r[i].state))
 			json_array_append_new(rs, recipient_json(&cm->r[i]));

@@ -41,6 +41,10 @@ void json_refuse_unknown(const json_t *o, const char *const *allowed, const char
 /* The string member name; NULL and a reason in errs if absent (when required) or not a string. */
 const char *json_member_str(const json_t *o, const char *name, bool required, size_t maxlen,
                             struct verrs *errs);
+/* Sets key to the RFC 3339 form of t, unless t is 0 ("not yet"). */
+void json_set_time(json_t *o, const char *key, int64_t t);
+/* ["technical", "diplomatic"] as far as kinds (KIND_BIT()s) holds them. */
+json_t *json_kinds(unsigned kinds);
 /* Fills resp with status and the compact JSON of o (stolen). */
 void resp_json(struct api_resp *resp, unsigned status, json_t *o);
 void resp_header(struct api_resp *resp, const char *name, const char *fmt, ...)

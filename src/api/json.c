@@ -10,6 +10,7 @@
 
 #include "api/cache.h"
 #include "api/handlers.h"
+#include "lib/timeutil.h"
 #include "store/store.h"
 
 static bool
@@ -346,4 +347,27 @@ resp_cache_store(struct api_req *req, struct api_resp *resp, const char *key, ui
 	resp->len = 0;
 	cache_put(req->api->cache, key, gen, b);
 	resp_blob(req, resp, b);
+}
+
+void
+json_set_time(json_t *o, const char *key, int64_t t)
+{
+	char s[RFC3339_SIZE];
+
+	if (t == 0)
+		return;
+	fmt_rfc3339(t, s);
+	json_object_set_new(o, key, json_string(s));
+}
+
+json_t *
+json_kinds(unsigned kinds)
+{
+	json_t *a = json_array();
+
+	if (a != NULL && (kinds & KIND_BIT(POC_TECHNICAL)))
+		json_array_append_new(a, json_string("technical"));
+	if (a != NULL && (kinds & KIND_BIT(POC_DIPLOMATIC)))
+		json_array_append_new(a, json_string("diplomatic"));
+	return a;
 }

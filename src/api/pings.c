@@ -16,33 +16,10 @@
 #define PAGE_DEFAULT 100
 #define PAGE_MAX     1000
 
-static void
-set_time(json_t *o, const char *key, int64_t t)
-{
-	char s[RFC3339_SIZE];
-
-	if (t == 0)
-		return;
-	fmt_rfc3339(t, s);
-	json_object_set_new(o, key, json_string(s));
-}
-
-static json_t *
-kinds_json(unsigned kinds)
-{
-	json_t *a = json_array();
-
-	if (a != NULL && (kinds & KIND_BIT(POC_TECHNICAL)))
-		json_array_append_new(a, json_string("technical"));
-	if (a != NULL && (kinds & KIND_BIT(POC_DIPLOMATIC)))
-		json_array_append_new(a, json_string("diplomatic"));
-	return a;
-}
-
 static json_t *
 campaign_json(const struct ping_campaign *pc)
 {
-	json_t *o = json_pack("{s:s,s:o*,s:b}", "id", pc->id, "kinds", kinds_json(pc->kinds),
+	json_t *o = json_pack("{s:s,s:o*,s:b}", "id", pc->id, "kinds", json_kinds(pc->kinds),
 	                      "challenge", pc->challenge),
 	       *scope, *rem;
 	char code[STATE_SIZE];
@@ -64,9 +41,9 @@ campaign_json(const struct ping_campaign *pc)
 	for (size_t i = 0; rem != NULL && i < pc->nreminders; i++)
 		json_array_append_new(rem, json_integer(pc->reminders[i] / 3600));
 	json_object_set_new(o, "reminders_hours", rem);
-	set_time(o, "created_at", pc->created_at);
-	set_time(o, "due", pc->due);
-	set_time(o, "grace_end", pc->grace_end);
+	json_set_time(o, "created_at", pc->created_at);
+	json_set_time(o, "due", pc->due);
+	json_set_time(o, "grace_end", pc->grace_end);
 	return o;
 }
 
@@ -505,9 +482,9 @@ ping_json(const struct ping *p, int64_t now)
 		json_object_set_new(o, "challenge", json_string(p->challenge));
 		json_object_set_new(o, "instruction", json_string(ping_instruction(p->lang)));
 	}
-	set_time(o, "due", p->due);
-	set_time(o, "grace_end", p->grace_end);
-	set_time(o, "answered_at", p->answered_at);
+	json_set_time(o, "due", p->due);
+	json_set_time(o, "grace_end", p->grace_end);
+	json_set_time(o, "answered_at", p->answered_at);
 	if (p->answered_at != 0) {
 		json_object_set_new(o, "correct", json_boolean(p->correct));
 		json_object_set_new(o, "late", json_boolean(p->late));
@@ -703,8 +680,8 @@ add_task(const struct task *t, void *arg)
 
 	if (o == NULL)
 		return -1;
-	set_time(o, "created_at", t->created_at);
-	set_time(o, "closed_at", t->closed_at);
+	json_set_time(o, "created_at", t->created_at);
+	json_set_time(o, "closed_at", t->closed_at);
 	if (t->closed_reason[0] != '\0')
 		json_object_set_new(o, "closed_reason", json_string(t->closed_reason));
 	return json_array_append_new(tl->items, o);

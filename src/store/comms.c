@@ -15,15 +15,6 @@ status_parse(const unsigned char *t)
 	return COMM_SENT;
 }
 
-static void
-bind_time(sqlite3_stmt *s, int i, int64_t t)
-{
-	if (t != 0)
-		sqlite3_bind_int64(s, i, t);
-	else
-		sqlite3_bind_null(s, i);
-}
-
 enum pocd_err
 store_comm_insert(struct store_conn *w, const struct comm *cm)
 {

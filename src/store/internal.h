@@ -89,6 +89,8 @@ enum pocd_err stmt_end(sqlite3_stmt *s, enum pocd_err err);
 enum pocd_err sql_err(struct store_conn *c, int rc);
 /* Binds text, or NULL for an empty string. */
 int bind_text_or_null(sqlite3_stmt *s, int i, const char *v);
+/* Binds a time, or NULL for 0 ("not yet"). */
+int bind_time(sqlite3_stmt *s, int i, int64_t t);
 /* Copies column i as text into out; "" for NULL. */
 void col_text(sqlite3_stmt *s, int i, char *out, size_t outlen);
 

@@ -7,15 +7,6 @@
 
 static const char *const channels[] = {"open", "app", "link"};
 
-static void
-bind_time(sqlite3_stmt *s, int i, int64_t t)
-{
-	if (t != 0)
-		sqlite3_bind_int64(s, i, t);
-	else
-		sqlite3_bind_null(s, i);
-}
-
 enum pocd_err
 store_campaign_insert(struct store_conn *w, const struct ping_campaign *pc)
 {

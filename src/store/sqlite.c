@@ -173,6 +173,12 @@ bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
+int
+bind_time(sqlite3_stmt *s, int i, int64_t t)
+{
+	return t != 0 ? sqlite3_bind_int64(s, i, t) : sqlite3_bind_null(s, i);
+}
+
 void
 col_text(sqlite3_stmt *s, int i, char *out, size_t outlen)
 {
