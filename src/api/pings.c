@@ -191,11 +191,19 @@ tally_json(struct tally *t)
 }
 
 /* The rows of one campaign as the caller may see them, with the tallies. */
+struct state_tally {
+	char state[STATE_SIZE];
+	struct tally t;
+};
+
 struct results {
 	const struct principal *who;
 	bool all;
 	int64_t now;
 	struct tally total, own;
+	bool by_state; /* also a roll-up per state (for the Secretariat) */
+	struct state_tally *states;
+	size_t nstates;
 	json_t *rows; /* NULL when only the tallies are wanted */
 	struct buf csv;
 	bool as_csv;
@@ -247,15 +255,39 @@ result_row(struct results *r, const struct ping *p)
 	json_array_append_new(r->rows, o);
 }
 
+/* The roll-up of state, added on first sight (at most one per UN member state); NULL when
+ * memory runs out, and the roll-up is then left out. */
+static struct tally *
+state_tally(struct results *r, const char *state)
+{
+	struct state_tally *n;
+
+	for (size_t i = 0; i < r->nstates; i++)
+		if (strcmp(r->states[i].state, state) == 0)
+			return &r->states[i].t;
+	n = realloc(r->states, (r->nstates + 1) * sizeof(*n));
+	if (n == NULL) {
+		r->by_state = false;
+		return NULL;
+	}
+	r->states = n;
+	memset(&n[r->nstates], 0, sizeof(n[0]));
+	strlcpy(n[r->nstates].state, state, STATE_SIZE);
+	return &n[r->nstates++].t;
+}
+
 static int
 result_each(const struct ping *p, void *arg)
 {
 	struct results *r = arg;
 	bool mine = strcmp(p->state, r->who->state) == 0;
+	struct tally *st;
 
 	tally_add(&r->total, p, r->now);
 	if (mine)
 		tally_add(&r->own, p, r->now);
+	if (r->by_state && (st = state_tally(r, p->state)) != NULL)
+		tally_add(st, p, r->now);
 	if ((r->rows != NULL || r->as_csv) && (r->all || mine))
 		result_row(r, p);
 	memcpy(r->last_id, p->id, ID_SIZE);
@@ -284,6 +316,9 @@ results_free(struct results *r)
 {
 	free(r->total.lat);
 	free(r->own.lat);
+	for (size_t i = 0; i < r->nstates; i++)
+		free(r->states[i].t.lat);
+	free(r->states);
 	json_decref(r->rows);
 	buf_free(&r->csv);
 }
@@ -300,6 +335,28 @@ path_campaign(struct api_req *req, struct api_resp *resp, struct store_conn *c,
 		problem(resp, err,
 		        err == POCD_ENOTFOUND ? "there is no ping campaign with this id" : NULL);
 	return err == POCD_OK;
+}
+
+/* The per-state roll-up, in state order. */
+static json_t *
+states_json(struct results *r)
+{
+	json_t *a = json_array(), *o;
+
+	for (size_t i = 0; a != NULL && i < r->nstates; i++)
+		for (size_t k = i + 1; k < r->nstates; k++)
+			if (strcmp(r->states[k].state, r->states[i].state) < 0) {
+				struct state_tally t = r->states[i];
+				r->states[i] = r->states[k];
+				r->states[k] = t;
+			}
+	for (size_t i = 0; a != NULL && i < r->nstates; i++) {
+		o = tally_json(&r->states[i].t);
+		if (o != NULL)
+			json_object_set_new(o, "state", json_string(r->states[i].state));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 enum api_result
@@ -319,12 +376,15 @@ h_campaign(struct api_req *req, struct api_resp *resp)
 		return API_DONE;
 	}
 	r.now = core_now(req->api->core);
+	r.by_state = r.all;
 	buf_init(&r.csv);
 	if (path_campaign(req, resp, c, pc)) {
 		err = walk(c, pc->id, &r);
 		o = err == POCD_OK ? campaign_json(pc) : NULL;
 		if (o != NULL) {
 			json_object_set_new(o, "summary", tally_json(&r.total));
+			if (r.by_state)
+				json_object_set_new(o, "states", states_json(&r));
 			if (!r.all)
 				json_object_set_new(o, "own", tally_json(&r.own));
 			resp_json(resp, 200, o);

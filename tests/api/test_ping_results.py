@@ -194,3 +194,17 @@ def test_trend_across_two_campaigns(clock_server):
     assert deu["campaigns"][1]["figures"]["share_answered"] is None
     for bad in ("fra", "FRANCE", "12"):
         assert_problem(s.get(TREND, who="secretariat", params={"state": bad}), 400, "state")
+
+
+def test_the_secretariat_sees_a_roll_up_per_state(played):
+    s, c, t, d, k = played
+    doc = campaign_doc(s, c["id"])
+    by_state = {x["state"]: x for x in doc["states"]}
+    assert set(by_state) == {"DEU", "FRA"}, doc
+    assert sum(x["pings"] for x in doc["states"]) == doc["summary"]["pings"]
+    # FRA: one right and one wrong answer; DEU: one right answer by link.
+    assert by_state["FRA"]["answered"] == 2 and by_state["FRA"]["correct"] == 1
+    assert by_state["DEU"]["answered"] == 1 and by_state["DEU"]["correct"] == 1
+    # A state gets its own figures, not everyone's roll-up.
+    mine = campaign_doc(s, c["id"], who="FRA/admin")
+    assert "states" not in mine and mine["own"]["answered"] == 2
