@@ -335,6 +335,9 @@ cmd_serve(const struct opts *o)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Buffering is set before any other thread can write to stderr. */
+	if (log_start() != 0)
+		log_info("pocd: log lines are unbuffered (no flusher thread)");
 	c = open_core(o, &st);
 	if (scheduler_start(c) == NULL)
 		fatal("cannot start the deadline scheduler");
@@ -346,8 +349,6 @@ cmd_serve(const struct opts *o)
 		fatal("%s", msg);
 	log_info("pocd: serving http://%s (database %s)", o->listen, o->db);
 	fflush(stderr);
-	if (log_start() != 0)
-		log_info("pocd: log lines are unbuffered (no flusher thread)");
 	sigwait(&set, &sig);
 	log_info("pocd: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(srv);

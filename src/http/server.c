@@ -376,6 +376,17 @@ bad:
 	return false;
 }
 
+/* libmicrohttpd's last word before it aborts: written out at once, not left in a buffer. */
+static void
+panic(void *cls, const char *file, unsigned int line, const char *reason)
+{
+	fflush(stderr);
+	fprintf(stderr, "pocd: libmicrohttpd: %s (%s:%u)\n", reason != NULL ? reason : "panic",
+	        file != NULL ? file : "?", line);
+	fflush(stderr);
+	abort();
+}
+
 struct http_server *
 http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msglen)
 {
@@ -400,6 +411,7 @@ http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msg
 	}
 	srv->api = api;
 	srv->quiet = cfg->quiet;
+	MHD_set_panic_func(panic, NULL);
 	srv->d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
