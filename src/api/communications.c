@@ -61,6 +61,7 @@ struct detail_ctx {
 	const struct view *v;
 	json_t *history;
 	json_t *thread;
+	bool oom; /* a step or reply could not be added: the answer would be incomplete */
 };
 
 static int
@@ -74,13 +75,16 @@ add_step(const struct comm_step *st, void *arg)
 	o = json_pack("{s:s,s:s,s:s?,s:s?}", "state", st->state, "what", st->what, "by",
 	              st->actor_state[0] ? st->actor_state : NULL, "detail",
 	              st->detail[0] ? st->detail : NULL);
-	if (o == NULL)
+	if (o == NULL) {
+		dc->oom = true;
 		return -1;
+	}
 	json_set_time(o, "at", st->at);
 	/* Which account acted is a state's own business. */
 	if (st->actor_account[0] && strcmp(st->actor_state, dc->v->who->state) == 0)
 		json_object_set_new(o, "account", json_string(st->actor_account));
-	return json_array_append_new(dc->history, o);
+	dc->oom |= json_array_append_new(dc->history, o) != 0;
+	return dc->oom ? -1 : 0;
 }
 
 static int
@@ -89,12 +93,17 @@ add_reply(const struct comm_reply *rp, void *arg)
 	struct detail_ctx *dc = arg;
 	json_t *o, *body;
 
-	if (!visible(dc->v, rp->thread))
+	/* A thread is the sender's and one recipient's: open distribution shows who else was
+	 * addressed and their progress, never their exchanges. */
+	if (strcmp(dc->v->who->state, dc->v->cm->sender_state) != 0 &&
+	    strcmp(rp->thread, dc->v->who->state) != 0)
 		return 0;
 	o = json_pack("{s:s,s:s,s:s}", "id", rp->id, "thread", rp->thread, "author_state",
 	              rp->author_state);
-	if (o == NULL)
+	if (o == NULL) {
+		dc->oom = true;
 		return -1;
+	}
 	json_set_time(o, "at", rp->at);
 	if (!dc->v->content) {
 		json_object_set_new(o, "content_withheld", json_string("TLP:RED"));
@@ -102,7 +111,8 @@ add_reply(const struct comm_reply *rp, void *arg)
 		json_object_update(o, body);
 		json_decref(body);
 	}
-	return json_array_append_new(dc->thread, o);
+	dc->oom |= json_array_append_new(dc->thread, o) != 0;
+	return dc->oom ? -1 : 0;
 }
 
 /* The communication as v may see it; with detail, its history and thread too. */
@@ -154,6 +164,8 @@ comm_json(struct store_conn *c, const struct view *v, bool detail, enum pocd_err
 	*err = store_comm_steps(c, cm->id, add_step, &dc);
 	if (*err == POCD_OK)
 		*err = store_comm_replies(c, cm->id, add_reply, &dc);
+	if (*err == POCD_OK && dc.oom)
+		*err = POCD_ENOMEM;
 	if (*err == POCD_OK)
 		return o;
 fail:

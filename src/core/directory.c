@@ -104,6 +104,8 @@ poc_run(struct store_conn *w, struct store_job *j)
 	case POC_DELETE:
 		op->poc = cur;
 		err = store_poc_delete(w, cur.id);
+		if (err == POCD_OK)
+			err = store_pings_stop_poc(w, cur.id);
 		break;
 	case POC_CONFIRM:
 		op->poc = cur;

@@ -382,7 +382,7 @@ answer_run(struct store_conn *w, struct store_job *j)
 		err = store_ping_by_token(w, hash, p);
 		/* Unknown, used and expired links are one answer, so none can be told apart. */
 		if (err == POCD_ENOTFOUND ||
-		    (err == POCD_OK && (p->answered_at != 0 || op->now > p->grace_end)))
+		    (err == POCD_OK && (p->answered_at != 0 || op->now >= p->grace_end)))
 			return POCD_EGONE;
 	} else {
 		err = store_ping_get(w, op->ping_id, p);
@@ -394,7 +394,7 @@ answer_run(struct store_conn *w, struct store_job *j)
 			return POCD_EFORBIDDEN;
 		if (err == POCD_OK && p->answered_at != 0)
 			return POCD_ECONFLICT;
-		if (err == POCD_OK && op->now > p->grace_end)
+		if (err == POCD_OK && op->now >= p->grace_end)
 			return POCD_EGONE;
 	}
 	if (err != POCD_OK)

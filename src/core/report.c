@@ -26,6 +26,7 @@ struct group {
 };
 
 struct collect {
+	int64_t now;
 	struct group all;
 	struct group cur;
 	json_t *states;
@@ -85,9 +86,8 @@ figures_json(struct group *g)
 		return NULL;
 	/* A share of nothing is no figure: null, not 0. */
 	json_object_set_new(o, "share_acknowledged_in_time",
-	                    f->received > 0
-	                        ? json_real((double)f->acknowledged_in_time / (double)f->received)
-	                        : json_null());
+	                    f->due > 0 ? json_real((double)f->acknowledged_in_time / (double)f->due)
+	                               : json_null());
 	json_object_set_new(o, "ack_median_seconds",
 	                    f->ack_median >= 0 ? json_integer(f->ack_median) : json_null());
 	json_object_set_new(o, "ack_p90_seconds",
@@ -126,14 +126,17 @@ flush_state(struct collect *cl)
 }
 
 static bool
-add_row(struct group *g, int64_t created, const struct comm_recipient *r)
+add_row(struct group *g, int64_t created, const struct comm_recipient *r, int64_t now)
 {
 	int64_t ack = r->acknowledged_at ? r->acknowledged_at - created : -1;
 	int64_t answer = r->answered_at ? r->answered_at - created : -1;
 
+	/* Only what was due by now (or acknowledged) is a success or a failure yet; a deadline
+	 * passes at ack_due itself, when the scheduler marks it late. */
 	g->f.received++;
+	g->f.due += r->acknowledged_at != 0 || r->ack_due <= now;
 	g->f.acknowledged += r->acknowledged_at != 0;
-	g->f.acknowledged_in_time += r->acknowledged_at != 0 && r->acknowledged_at <= r->ack_due;
+	g->f.acknowledged_in_time += r->acknowledged_at != 0 && r->acknowledged_at < r->ack_due;
 	g->f.answered += r->answered_at != 0;
 	return push(g, ack, answer);
 }
@@ -147,7 +150,8 @@ row(const char *state, int64_t created_at, const struct comm_recipient *r, void 
 		flush_state(cl);
 		group_reset(&cl->cur, state);
 	}
-	if (!add_row(&cl->cur, created_at, r) || !add_row(&cl->all, created_at, r))
+	if (!add_row(&cl->cur, created_at, r, cl->now) ||
+	    !add_row(&cl->all, created_at, r, cl->now))
 		cl->err = POCD_ENOMEM;
 	return cl->err != POCD_OK;
 }
@@ -156,7 +160,7 @@ json_t *
 report_responsiveness(struct core *c, int64_t since, const char *viewer, bool all_states,
                       enum pocd_err *err)
 {
-	struct collect cl = {.viewer = viewer, .all_states = all_states};
+	struct collect cl = {.viewer = viewer, .all_states = all_states, .now = core_now(c)};
 	struct store_conn *rd = store_reader(c->store);
 	char when[RFC3339_SIZE];
 	json_t *out = NULL, *all;

@@ -11,6 +11,7 @@
 struct resp_figures {
 	char state[STATE_SIZE]; /* "" for the aggregate */
 	int64_t received;
+	int64_t due; /* received and past its acknowledgement deadline, or acknowledged */
 	int64_t acknowledged;
 	int64_t acknowledged_in_time;
 	int64_t answered;

@@ -71,6 +71,7 @@ enum stmt_id {
 	ST_OUTBOX_ADD,
 	ST_POC_HAS_ACCOUNT,
 	ST_ENR_SPEND,
+	ST_PING_STOP_POC,
 	ST__COUNT
 };
 

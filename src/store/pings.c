@@ -370,3 +370,16 @@ store_outbox_add(struct store_conn *w, const char *kind, const char *ref_id, con
 	sqlite3_bind_int64(s, 8, now);
 	return stmt_end(s, sql_err(w, sqlite3_step(s)));
 }
+
+enum pocd_err
+store_pings_stop_poc(struct store_conn *w, const char *poc_id)
+{
+	sqlite3_stmt *s = stmt(w, ST_PING_STOP_POC,
+	                       "UPDATE pings SET next_due = NULL WHERE poc_id = ?"
+	                       " AND answered_at IS NULL");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, poc_id, -1, SQLITE_STATIC);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}

@@ -185,6 +185,8 @@ enum pocd_err store_ping_due(struct store_conn *c, int64_t now,
                              int (*cb)(const char *id, void *arg), void *arg);
 /* The earliest next_due of all pings, or 0. */
 enum pocd_err store_ping_next_due(struct store_conn *c, int64_t *out);
+/* A removed PoC's open pings get no more reminders and open no task. */
+enum pocd_err store_pings_stop_poc(struct store_conn *w, const char *poc_id);
 enum pocd_err store_task_insert(struct store_conn *w, const struct task *t);
 /* Closes the open tasks of a PoC, giving the reason ("changed", "confirmed", "removed"). */
 enum pocd_err store_tasks_close_poc(struct store_conn *w, const char *poc_id, const char *reason,

@@ -218,3 +218,21 @@ def test_no_reminder_once_the_links_are_dead(clock_server):
     wait_for(lambda: ping_tasks(s), lambda ts: len(ts) == c["pings"])
     time.sleep(0.2)
     assert reminders(s) == []
+
+
+def test_a_removed_pocs_ping_opens_no_task(clock_server):
+    s = clock_server
+    campaign(s, scope=["FRA"])
+    gone = [p for p in pocs_by(s, "FRA") if p["id"] != poc_of(s, "FRA/officer")][0]
+    r = s.get("/api/v1/pocs/" + gone["id"], who="FRA/admin")
+    assert r.status_code == 200, r.text
+    r = s.delete("/api/v1/pocs/" + gone["id"], who="FRA/admin",
+                 headers={"If-Match": r.headers["ETag"]})
+    assert r.status_code == 204, r.text
+    advance(s, WINDOW + GRACE + HOUR)
+    kept = len(pocs_by(s, "FRA"))
+    ts = wait_for(lambda: ping_tasks(s), lambda ts: len(ts) == kept)
+    # Every remaining PoC gets its task; the removed one, which nobody could fix, none.
+    assert gone["id"] not in {t["poc"] for t in ts}
+    time.sleep(0.3)
+    assert len(ping_tasks(s)) == kept
