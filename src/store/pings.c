@@ -221,17 +221,25 @@ enum pocd_err
 store_pings_list(struct store_conn *c, const struct ping_filter *f,
                  int (*cb)(const struct ping *p, void *arg), void *arg)
 {
-	/* Status: 0 open, 1 answered in time, 2 answered late, 3 unanswered past the window. */
-	sqlite3_stmt *s = stmt(
-	    c, ST_PING_LIST,
-	    "SELECT " PING_COLS " FROM pings WHERE (?1 IS NULL OR state = ?1)"
-	    " AND (?2 IS NULL OR poc_id IN (SELECT poc_id FROM poc_accounts WHERE account_id = ?2))"
-	    " AND (?3 IS NULL OR campaign_id = ?3) AND (?4 IS NULL OR id > ?4)"
-	    " AND (?5 < 0 OR (?5 = 0 AND answered_at IS NULL AND due >= ?6)"
-	    " OR (?5 = 1 AND answered_at IS NOT NULL AND late = 0)"
-	    " OR (?5 = 2 AND answered_at IS NOT NULL AND late = 1)"
-	    " OR (?5 = 3 AND answered_at IS NULL AND due < ?6))"
-	    " ORDER BY id LIMIT ?7");
+	/* Two shapes, so that each walks its index (campaign_id, id) or (state, id) from the
+	 * cursor on: a campaign's pings (perhaps of one state), or a state's pings. Status: 0
+	 * open, 1 answered in time, 2 answered late, 3 unanswered past the window. */
+#define PING_FILTERS                                                                               \
+	" AND (?2 IS NULL OR poc_id IN (SELECT poc_id FROM poc_accounts WHERE account_id = ?2))"   \
+	" AND id > ?4 AND (?5 < 0 OR (?5 = 0 AND answered_at IS NULL AND due >= ?6)"               \
+	" OR (?5 = 1 AND answered_at IS NOT NULL AND late = 0)"                                    \
+	" OR (?5 = 2 AND answered_at IS NOT NULL AND late = 1)"                                    \
+	" OR (?5 = 3 AND answered_at IS NULL AND due < ?6))"                                       \
+	" ORDER BY id LIMIT ?7"
+	sqlite3_stmt *s =
+	    f->campaign[0] != '\0'
+	        ? stmt(c, ST_PING_LIST,
+	               "SELECT " PING_COLS " FROM pings INDEXED BY pings_campaign_id"
+	               " WHERE campaign_id = ?3 AND (?1 IS NULL OR state = ?1)" PING_FILTERS)
+	        : stmt(c, ST_PING_LIST_STATE,
+	               "SELECT " PING_COLS " FROM pings INDEXED BY pings_state"
+	               " WHERE state = ?1 AND (?3 IS NULL OR campaign_id = ?3)" PING_FILTERS);
+#undef PING_FILTERS
 	struct ping p;
 	int rc;
 
@@ -240,7 +248,7 @@ store_pings_list(struct store_conn *c, const struct ping_filter *f,
 	bind_text_or_null(s, 1, f->state);
 	bind_text_or_null(s, 2, f->account);
 	bind_text_or_null(s, 3, f->campaign);
-	bind_text_or_null(s, 4, f->after_id);
+	sqlite3_bind_text(s, 4, f->after_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 5, f->status);
 	sqlite3_bind_int64(s, 6, f->now);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)f->limit);

@@ -113,6 +113,8 @@ static const char *const migrations[] = {
     " kind TEXT NOT NULL, ref_id TEXT NOT NULL, poc_id TEXT NOT NULL, state TEXT NOT NULL,"
     " lang TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL,"
     " sent_at INTEGER) STRICT;",
+
+    "CREATE INDEX pings_campaign_id ON pings(campaign_id, id);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -178,7 +178,8 @@ enum pocd_err store_ping_by_token(struct store_conn *c, const uint8_t hash[TOKEN
                                   struct ping *out);
 /* Writes back the answer, reminder and task fields. */
 enum pocd_err store_ping_update(struct store_conn *w, const struct ping *p);
-/* The pings matching f, in id order, at most f->limit. */
+/* The pings matching f, in id order, at most f->limit: of f->campaign if set, else of
+ * f->state (one of them is required). */
 enum pocd_err store_pings_list(struct store_conn *c, const struct ping_filter *f,
                                int (*cb)(const struct ping *p, void *arg), void *arg);
 enum pocd_err store_ping_due(struct store_conn *c, int64_t now,
