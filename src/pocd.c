@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "core/accounts.h"
 #include "core/demo.h"
+#include "core/record.h"
 #include "core/scheduler.h"
 #include "core/states.h"
 #include "http/server.h"
@@ -286,6 +287,8 @@ cmd_init(const struct opts *o)
 	if (store_create(o->db, o->test, msg, sizeof(msg)) != POCD_OK)
 		fatal("%s", msg);
 	c = open_core(o, &st);
+	if (record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
+		fatal("%s", msg);
 	err = states_seed(c);
 	if (err != POCD_OK)
 		fatal("cannot load the states: %s", pocd_err_name(err));
@@ -339,6 +342,9 @@ cmd_serve(const struct opts *o)
 	if (log_start() != 0)
 		log_info("pocd: log lines are unbuffered (no flusher thread)");
 	c = open_core(o, &st);
+	msg[0] = '\0';
+	if (record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
+		fatal("%s", msg);
 	if (scheduler_start(c) == NULL)
 		fatal("cannot start the deadline scheduler");
 	api = api_new(c, &ac);

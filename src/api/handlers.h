@@ -123,6 +123,11 @@ enum api_result h_ping_answer(struct api_req *req, struct api_resp *resp);
 enum api_result h_ping_answer_link(struct api_req *req, struct api_resp *resp);
 enum api_result h_tasks(struct api_req *req, struct api_resp *resp);
 enum api_result h_poc_confirm(struct api_req *req, struct api_resp *resp);
+enum api_result h_log_checkpoint(struct api_req *req, struct api_resp *resp);
+enum api_result h_log_key(struct api_req *req, struct api_resp *resp);
+enum api_result h_log_inclusion(struct api_req *req, struct api_resp *resp);
+enum api_result h_log_consistency(struct api_req *req, struct api_resp *resp);
+enum api_result h_log_leaves(struct api_req *req, struct api_resp *resp);
 enum api_result h_healthz(struct api_req *req, struct api_resp *resp);
 enum api_result h_metrics(struct api_req *req, struct api_resp *resp);
 

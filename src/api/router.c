@@ -60,6 +60,11 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/reports/pings", h_ping_report, 0},
     {M_GET, "/api/v1/tasks", h_tasks, 0},
     {M_POST, "/api/v1/pocs/{}/confirm", h_poc_confirm, 0},
+    {M_GET, "/api/v1/log/checkpoint", h_log_checkpoint, PUBLIC},
+    {M_GET, "/api/v1/log/key", h_log_key, PUBLIC},
+    {M_GET, "/api/v1/log/leaves", h_log_leaves, 0},
+    {M_GET, "/api/v1/log/proof/inclusion", h_log_inclusion, 0},
+    {M_GET, "/api/v1/log/proof/consistency", h_log_consistency, 0},
 };
 
 static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};

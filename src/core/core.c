@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/record.h"
 #include "core/scheduler.h"
 #include "core/sessions.h"
 #include "core/throttle.h"
@@ -54,6 +55,9 @@ core_free(struct core *c)
 	if (c == NULL)
 		return;
 	scheduler_stop(c->scheduler);
+	if (c->record != NULL)
+		store_set_batch_hook(c->store, NULL, NULL);
+	record_free(c->record);
 	workq_free(c->hashq);
 	session_cache_free(c->sessions);
 	throttle_free(c->throttle);

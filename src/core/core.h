@@ -14,6 +14,7 @@ struct workq;
 struct session_cache;
 struct throttle;
 struct scheduler;
+struct record;
 
 struct core_config {
 	int64_t session_ttl;     /* seconds a login token lives */
@@ -35,6 +36,7 @@ struct core {
 	struct session_cache *sessions;
 	struct throttle *throttle;
 	struct scheduler *scheduler;
+	struct record *record;        /* NULL until record_open: then events are logged */
 	_Atomic int64_t clock_offset; /* seconds added to the real clock (test clock) */
 };
 

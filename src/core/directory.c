@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/poc.h"
+#include "core/record.h"
 #include "lib/timeutil.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
@@ -48,7 +49,9 @@ record(struct store_conn *w, struct poc_op *op, int64_t now)
 	                   .actor_state = op->actor.state,
 	                   .states = op->poc.state,
 	                   .object_id = op->poc.id,
-	                   .details = details};
+	                   .details = details,
+	                   .actor_role = role_name(op->actor.role),
+	                   .content = text};
 	enum pocd_err err = POCD_ENOMEM;
 
 	json_decref(doc);
@@ -57,12 +60,13 @@ record(struct store_conn *w, struct poc_op *op, int64_t now)
 	err = store_poc_revision_insert(
 	    w, op->poc.id, op->kind == POC_DELETE ? op->poc.revision + 1 : op->poc.revision,
 	    op_names[op->kind], op->actor.account_id, now, text);
-	free(text);
-	if (err != POCD_OK)
-		return err;
 	snprintf(type, sizeof(type), "poc.%s", op_names[op->kind]);
 	snprintf(details, sizeof(details), "{\"revision\":%lld}", (long long)op->poc.revision);
-	return store_event_append(w, &ev, now);
+	/* The log commits to the entry as this revision left it. */
+	if (err == POCD_OK)
+		err = record_event(w, op->core, &ev, now);
+	free(text);
+	return err;
 }
 
 /* Without a review-by date of its own, an entry is due for review 12 months after its state

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/scheduler.h"
+#include "core/record.h"
 #include "core/template.h"
 #include "lib/timeutil.h"
 
@@ -56,8 +57,8 @@ step(struct comm_step *st, const char *state, const char *what, const struct pri
 
 /* The step and its event, for one recipient state. */
 static enum pocd_err
-record(struct store_conn *w, const struct comm *cm, const char *state, const char *what,
-       const struct principal *actor, int64_t at, const char *detail)
+record(struct store_conn *w, struct core *c, const struct comm *cm, const char *state,
+       const char *what, const struct principal *actor, int64_t at, const char *detail)
 {
 	struct comm_step st;
 	char type[48], states[2 * STATE_SIZE + 1], details[128];
@@ -66,7 +67,10 @@ record(struct store_conn *w, const struct comm *cm, const char *state, const cha
 	                   .actor_state = actor != NULL ? actor->state : NULL,
 	                   .states = states,
 	                   .object_id = cm->id,
-	                   .details = details};
+	                   .details = details,
+	                   .actor_role = actor != NULL ? role_name(actor->role) : NULL,
+	                   /* What the sender wrote is what a receipt of its sending proves. */
+	                   .content = strcmp(what, "sent") == 0 ? cm->content : NULL};
 	enum pocd_err err;
 
 	step(&st, state, what, actor, at, detail);
@@ -77,7 +81,7 @@ record(struct store_conn *w, const struct comm *cm, const char *state, const cha
 	snprintf(states, sizeof(states), "%s,%s", cm->sender_state, state);
 	snprintf(details, sizeof(details), "{\"recipient\":\"%s\",\"detail\":\"%s\"}", state,
 	         detail);
-	return store_event_append(w, &ev, at);
+	return record_event(w, c, &ev, at);
 }
 
 /* Each recipient must be another participating state with PoCs of the kinds addressed. */
@@ -157,7 +161,8 @@ send_run(struct store_conn *w, struct store_job *j)
 	}
 	err = store_comm_insert(w, &op->cm);
 	for (size_t i = 0; err == POCD_OK && i < op->cm.nrecipients; i++)
-		err = record(w, &op->cm, op->cm.r[i].state, "sent", &op->actor, op->now, "");
+		err = record(w, op->core, &op->cm, op->cm.r[i].state, "sent", &op->actor, op->now,
+		             "");
 	return err;
 }
 
@@ -192,25 +197,25 @@ recipient_of(struct comm *cm, const char *state)
 
 /* Moves r to status at now, with its step; acknowledging first if it was only sent. */
 static enum pocd_err
-advance(struct store_conn *w, struct comm *cm, struct comm_recipient *r, enum comm_status to,
-        const struct principal *actor, int64_t now, int64_t ack_window)
+advance(struct store_conn *w, struct core *c, struct comm *cm, struct comm_recipient *r,
+        enum comm_status to, const struct principal *actor, int64_t now, int64_t ack_window)
 {
 	enum pocd_err err = POCD_OK;
 
 	if (r->status == COMM_SENT && to >= COMM_ACKNOWLEDGED && to != COMM_CLOSED) {
 		r->status = COMM_ACKNOWLEDGED;
 		r->acknowledged_at = now;
-		err = record(w, cm, r->state, "acknowledged", actor, now, "");
+		err = record(w, c, cm, r->state, "acknowledged", actor, now, "");
 	}
 	if (err == POCD_OK && to == COMM_ANSWERED && r->status == COMM_ACKNOWLEDGED) {
 		r->status = COMM_ANSWERED;
 		r->answered_at = now;
-		err = record(w, cm, r->state, "answered", actor, now, "");
+		err = record(w, c, cm, r->state, "answered", actor, now, "");
 	}
 	if (err == POCD_OK && to == COMM_CLOSED) {
 		r->status = COMM_CLOSED;
 		r->closed_at = now;
-		err = record(w, cm, r->state, "closed", actor, now, "");
+		err = record(w, c, cm, r->state, "closed", actor, now, "");
 	}
 	r->next_due = recipient_next_due(r, ack_window);
 	return err != POCD_OK ? err : store_comm_recipient_update(w, cm->id, r);
@@ -250,7 +255,8 @@ act(struct store_conn *w, struct act_op *op, struct comm *cm)
 			return POCD_ECONFLICT;
 		if (mine->status != COMM_SENT)
 			return POCD_OK; /* acknowledging twice changes nothing */
-		return advance(w, cm, mine, COMM_ACKNOWLEDGED, &op->actor, op->now, window);
+		return advance(w, op->core, cm, mine, COMM_ACKNOWLEDGED, &op->actor, op->now,
+		               window);
 	case EX_REPLY:
 		if (!sender) {
 			if (op->thread[0] != '\0' && strcmp(op->thread, op->actor.state) != 0)
@@ -259,8 +265,8 @@ act(struct store_conn *w, struct act_op *op, struct comm *cm)
 				return POCD_ECONFLICT;
 			err = add_reply(w, op, cm, mine->state);
 			if (err == POCD_OK)
-				err = advance(w, cm, mine, COMM_ANSWERED, &op->actor, op->now,
-				              window);
+				err = advance(w, op->core, cm, mine, COMM_ANSWERED, &op->actor,
+				              op->now, window);
 			return err;
 		}
 		if (op->thread[0] != '\0' && recipient_of(cm, op->thread) == NULL)
@@ -279,8 +285,8 @@ act(struct store_conn *w, struct act_op *op, struct comm *cm)
 			return POCD_EFORBIDDEN;
 		for (size_t i = 0; err == POCD_OK && i < cm->nrecipients; i++)
 			if (cm->r[i].status != COMM_CLOSED)
-				err = advance(w, cm, &cm->r[i], COMM_CLOSED, &op->actor, op->now,
-				              window);
+				err = advance(w, op->core, cm, &cm->r[i], COMM_CLOSED, &op->actor,
+				              op->now, window);
 		return err;
 	}
 	return POCD_EINVAL;
@@ -328,7 +334,7 @@ process_one(struct store_conn *w, struct core *c, struct comm *cm, struct comm_r
 
 	if (r->status == COMM_SENT && !r->ack_late && now >= r->ack_due) {
 		r->ack_late = true;
-		err = record(w, cm, r->state, "overdue", NULL, now, "acknowledgement");
+		err = record(w, c, cm, r->state, "overdue", NULL, now, "acknowledgement");
 		if (err == POCD_OK)
 			err = store_state_poc_ranks(w, r->state, &ranks);
 		/* To the alternate technical PoC when technical PoCs were addressed and there is
@@ -338,17 +344,17 @@ process_one(struct store_conn *w, struct core *c, struct comm *cm, struct comm_r
 		                    ? 1
 		                    : 2;
 		if (err == POCD_OK)
-			err = record(w, cm, r->state, "escalated", NULL, now,
+			err = record(w, c, cm, r->state, "escalated", NULL, now,
 			             r->escalation == 1 ? "alternate_technical" : "diplomatic");
 	} else if (r->status == COMM_SENT && r->ack_late && r->escalation == 1 &&
 	           now >= r->ack_due + window) {
 		r->escalation = 2;
-		err = record(w, cm, r->state, "escalated", NULL, now, "diplomatic");
+		err = record(w, c, cm, r->state, "escalated", NULL, now, "diplomatic");
 	}
 	if (err == POCD_OK && (r->status == COMM_SENT || r->status == COMM_ACKNOWLEDGED) &&
 	    !r->answer_late && now >= r->answer_due) {
 		r->answer_late = true;
-		err = record(w, cm, r->state, "overdue", NULL, now, "answer");
+		err = record(w, c, cm, r->state, "overdue", NULL, now, "answer");
 	}
 	r->next_due = recipient_next_due(r, window);
 	return err != POCD_OK ? err : store_comm_recipient_update(w, cm->id, r);

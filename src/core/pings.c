@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/fields.h"
+#include "core/record.h"
 #include "core/scheduler.h"
 #include "core/validate.h"
 #include "lib/timeutil.h"
@@ -285,6 +286,7 @@ campaign_run(struct store_conn *w, struct store_job *j)
 	char code[STATE_SIZE], field[VERR_FIELD], details[64];
 	struct event ev = {.type = "ping_campaign.created",
 	                   .actor_account = op->actor.account_id,
+	                   .actor_role = role_name(op->actor.role),
 	                   .states = op->pc.scope,
 	                   .details = details};
 	enum pocd_err err;
@@ -325,7 +327,7 @@ campaign_run(struct store_conn *w, struct store_job *j)
 		return err;
 	snprintf(details, sizeof(details), "{\"pings\":%zu}", op->npings);
 	ev.object_id = op->pc.id;
-	return store_event_append(w, &ev, op->now);
+	return record_event(w, op->core, &ev, op->now);
 }
 
 static void
@@ -418,10 +420,11 @@ answer_run(struct store_conn *w, struct store_job *j)
 	         p->correct ? "true" : "false", p->late ? "true" : "false",
 	         op->by_link ? "link" : "app");
 	ev.actor_account = op->by_link ? NULL : op->actor.account_id;
+	ev.actor_role = op->by_link ? "link" : role_name(op->actor.role);
 	ev.actor_state = p->state;
 	ev.states = p->state;
 	ev.object_id = p->id;
-	return store_event_append(w, &ev, op->now);
+	return record_event(w, op->core, &ev, op->now);
 }
 
 static void

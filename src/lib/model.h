@@ -236,7 +236,10 @@ struct event {
 	const char *actor_state;   /* NULL for the Secretariat and the system */
 	const char *states;        /* the states concerned, comma-separated */
 	const char *object_id;
-	const char *details; /* JSON text, "{}" when nothing more */
+	const char *details;    /* JSON text, "{}" when nothing more */
+	const char *id;         /* NULL: the store makes one */
+	const char *actor_role; /* for the log; NULL for the system */
+	const char *content;    /* what the log commits to; NULL: details */
 };
 
 #endif

@@ -1,6 +1,8 @@
 /* SQL for the events table: one row per mutation, in the mutation's transaction. */
 #include "store/internal.h"
 
+#include <string.h>
+
 enum pocd_err
 store_event_append(struct store_conn *w, const struct event *e, int64_t at)
 {
@@ -11,7 +13,10 @@ store_event_append(struct store_conn *w, const struct event *e, int64_t at)
 
 	if (s == NULL)
 		return POCD_ESTORE;
-	rand_id(id);
+	if (e->id != NULL)
+		strlcpy(id, e->id, sizeof(id));
+	else
+		rand_id(id);
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, e->type, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, at);

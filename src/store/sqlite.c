@@ -115,6 +115,14 @@ static const char *const migrations[] = {
     " sent_at INTEGER) STRICT;",
 
     "CREATE INDEX pings_campaign_id ON pings(campaign_id, id);",
+
+    "CREATE TABLE log_leaves(idx INTEGER PRIMARY KEY, event_id TEXT NOT NULL,"
+    " party TEXT NOT NULL, leaf TEXT NOT NULL, hash BLOB NOT NULL) STRICT;"
+    "CREATE INDEX log_leaves_event ON log_leaves(event_id);"
+    "CREATE TABLE log_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+    " PRIMARY KEY (level, idx)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE log_checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL,"
+    " note TEXT NOT NULL, at INTEGER NOT NULL) STRICT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -199,6 +199,26 @@ enum pocd_err store_outbox_add(struct store_conn *w, const char *kind, const cha
                                const char *poc_id, const char *state, const char *lang,
                                const char *payload, int64_t now);
 
+/* the transparency log: leaves, stored complete subtrees, signed checkpoints */
+enum pocd_err store_log_size(struct store_conn *c, int64_t *out);
+enum pocd_err store_log_leaf_add(struct store_conn *w, int64_t idx, const char *event_id,
+                                 const char *party, const char *leaf, const uint8_t hash[32]);
+/* The leaf at idx: its party state, canonical text (malloc'd, the caller frees) and hash. */
+enum pocd_err store_log_leaf_get(struct store_conn *c, int64_t idx, char party[STATE_SIZE + 1],
+                                 char **leaf, uint8_t hash[32]);
+enum pocd_err store_log_node_get(struct store_conn *c, unsigned level, uint64_t idx,
+                                 uint8_t hash[32]);
+enum pocd_err store_log_node_put(struct store_conn *w, unsigned level, uint64_t idx,
+                                 const uint8_t hash[32]);
+enum pocd_err store_log_checkpoint_add(struct store_conn *w, int64_t size, const uint8_t root[32],
+                                       const char *note, int64_t at);
+/* The newest checkpoint: its size and signed note (malloc'd); POCD_ENOTFOUND if none. */
+enum pocd_err store_log_checkpoint_last(struct store_conn *c, int64_t *size, char **note);
+/* Runs hook on the writer thread at the end of every batch, inside its transaction, before
+ * the commit; a failing hook fails the whole batch. */
+void store_set_batch_hook(struct store *s, enum pocd_err (*hook)(struct store_conn *w, void *arg),
+                          void *arg);
+
 /* events: the record of every mutation */
 enum pocd_err store_event_append(struct store_conn *w, const struct event *e, int64_t at);
 enum pocd_err store_events_count(struct store_conn *c, const char *type, int64_t *out);

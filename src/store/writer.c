@@ -29,6 +29,8 @@ struct store {
 	_Atomic uint64_t commits, jobs, max_batch;
 	pthread_mutex_t readers_lk;
 	struct store_conn *readers;
+	enum pocd_err (*hook)(struct store_conn *w, void *arg);
+	void *hook_arg;
 };
 
 static __thread struct store_conn *tls_reader;
@@ -69,6 +71,14 @@ run_batch(struct store *s, struct store_job *batch, size_t n)
 				if (st[k] == POCD_OK)
 					st[k] = POCD_ESTORE;
 		}
+	}
+	/* The batch hook (the log's checkpoint) commits with the batch or not at all. */
+	if (open && s->hook != NULL && s->hook(s->w, s->hook_arg) != POCD_OK) {
+		open = false;
+		store_conn_exec(s->w, "ROLLBACK");
+		for (i = 0; i < n; i++)
+			if (st[i] == POCD_OK)
+				st[i] = POCD_ESTORE;
 	}
 	if (open && store_conn_exec(s->w, "COMMIT") == SQLITE_OK) {
 		committed = true;
@@ -274,6 +284,16 @@ store_run_sync(struct store *s, struct store_job *job)
 	pthread_mutex_destroy(&sj.lk);
 	pthread_cond_destroy(&sj.cv);
 	return err;
+}
+
+void
+store_set_batch_hook(struct store *s, enum pocd_err (*hook)(struct store_conn *w, void *arg),
+                     void *arg)
+{
+	pthread_mutex_lock(&s->lk);
+	s->hook = hook;
+	s->hook_arg = arg;
+	pthread_mutex_unlock(&s->lk);
 }
 
 uint64_t

@@ -129,6 +129,8 @@ class Server:
 def server(demo_template, tmp_path):
     db = tmp_path / "pocd.db"
     shutil.copy(demo_template, db)
+    # The log's signing key goes with its database.
+    shutil.copy(str(demo_template) + ".logkey", str(db) + ".logkey")
     with open(str(demo_template) + ".credentials.json") as f:
         creds = json.load(f)
     s = Server(db, creds)

@@ -94,6 +94,7 @@ def module_server(demo_template, tmp_path_factory):
 
     db = tmp_path_factory.mktemp("module") / "pocd.db"
     shutil.copy(demo_template, db)
+    shutil.copy(str(demo_template) + ".logkey", str(db) + ".logkey")
     with open(str(demo_template) + ".credentials.json") as f:
         creds = json.load(f)
     s = Server(db, creds)
