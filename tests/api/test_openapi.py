@@ -7,24 +7,31 @@ Two sources of truth are compared with the document:
   /api/v1/communications/{id} routes; a ping campaign over FRA is started as the Secretariat
   for the /api/v1/ping-campaigns/{id} and /api/v1/pings/{id} routes; the test clock needs a
   server started with --test-clock), must reach a handler (never the router's 404 or 405), every status it answers
-  must be documented for that operation, JSON bodies must match the documented schema, and
+  must be documented for that operation, JSON bodies (and text bodies, as strings) must match
+  the documented schema, and
   every method the document does not list for a path must get 405 with an Allow header naming
   exactly the documented ones.
 The document is also checked for being well-formed OpenAPI 3.1, as far as plain Python can:
 top-level keys, operations with responses, path parameters, unique operation ids, security
 schemes that exist, and every $ref resolving.
 """
+import base64
 import copy
 import datetime
+import hashlib
 import json
 import os
 import re
 import sqlite3
+import subprocess
 import time
 
 import pytest
 import requests
 import yaml
+
+from conftest import POCD, Server
+from pocd_helpers import sanitizer_lines
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -384,10 +391,14 @@ def send_communication(server, who="FRA/officer", **overrides):
 class Probe:
     """Requests to a running pocd with the document's paths filled with real values."""
 
-    def __init__(self, server, spec):
+    def __init__(self, server, spec, values=True):
+        """values=False: no values for paths (a server without the demo directory)."""
         self.server = server
         self.spec = spec
         self.who = "FRA/admin"
+        self.values = {}
+        if not values:
+            return
         pocs = server.get("/api/v1/states/FRA/pocs", who=self.who)
         assert pocs.status_code == 200, pocs.text
         accounts = server.get("/api/v1/states/FRA/accounts", who=self.who)
@@ -470,6 +481,9 @@ class Probe:
         if ctype.endswith("json") and schema is not None:
             errs += ["%s %s %s: %s" % (method, path, code, e)
                      for e in schema_errors(self.spec, schema, r.json())]
+        elif ctype.startswith("text/") and schema is not None:
+            errs += ["%s %s %s: %s" % (method, path, code, e)
+                     for e in schema_errors(self.spec, schema, r.text)]
         return errs
 
 
@@ -652,10 +666,10 @@ def test_bodies_match_the_documented_schemas(server, spec):
 class Checks:
     """Answers checked against the document and against the status a call should get."""
 
-    def __init__(self, server, spec):
+    def __init__(self, server, spec, values=True):
         self.server = server
         self.spec = spec
-        self.probe = Probe(server, spec)
+        self.probe = Probe(server, spec, values)
         self.failures = []
 
     def __call__(self, path, method, r, status):
@@ -1213,3 +1227,175 @@ def test_ping_tests_match_the_documented_schemas(server, spec):
     r = check(confirm, "POST", server.post(purl % poc, who="FRA/admin"), 200)
     assert r.json()["stale"] is False and r.json()["review_by"] > now[:10], r.text
     check.done()
+
+
+# ---------------------------------------------------------------------------------------------
+# The transparency log
+
+LOG = "/api/v1/log"
+CHECKPOINT, KEY, LEAVES = LOG + "/checkpoint", LOG + "/key", LOG + "/leaves"
+INCLUSION, CONSISTENCY = LOG + "/proof/inclusion", LOG + "/proof/consistency"
+
+
+def log_checkpoint(check):
+    """The key and the newest checkpoint, anonymous, checked against what the document says
+    of their format: (origin, size, root hash)."""
+    server = check.server
+    r = check(KEY, "GET", requests.get(server.url + KEY, timeout=30), 200)
+    origin, keyid, key64 = r.text.rstrip("\n").split("+", 2)
+    raw = base64.b64decode(key64)
+    assert raw[0] == 1 and len(raw) == 33, r.text
+    assert bytes.fromhex(keyid) == hashlib.sha256(origin.encode() + b"\n" + raw).digest()[:4]
+    r = check(CHECKPOINT, "GET", requests.get(server.url + CHECKPOINT, timeout=30), 200)
+    body, sig = r.text.split("\n\n")
+    name, size, root = body.split("\n")
+    assert name == origin, r.text
+    assert sig.startswith("\u2014 %s " % origin) and sig.endswith("\n"), r.text
+    assert base64.b64decode(sig.rstrip("\n").split(" ")[2])[:4] == bytes.fromhex(keyid)
+    return origin, int(size), base64.b64decode(root)
+
+
+def test_log_matches_the_documented_schemas(server, spec):
+    """The key and the checkpoint anonymously; the leaves as each party (the leaf text only
+    for the caller's state), with the documented limits; both proofs and their limits."""
+    check = Checks(server, spec)
+    leaf_schema = {"$ref": "#/components/schemas/LogLeafContent"}
+
+    for path in (KEY, CHECKPOINT):
+        r = check(path, "HEAD", requests.head(server.url + path, timeout=30), 200)
+        assert r.headers.get("Cache-Control") == "no-cache" and not r.content, r.headers
+    origin, size, _ = log_checkpoint(check)
+    assert size > 0
+
+    # A communication to two states: four leaves, the sender's and each recipient's per step.
+    cid = send_communication(server, to=[{"state": "DEU", "kinds": ["technical"]},
+                                         {"state": "KEN", "kinds": ["technical"]}])
+    _, grown, _ = log_checkpoint(check)
+    assert grown == size + 4, (size, grown)
+
+    def page(who, start, end, status=200):
+        return check(LEAVES, "GET", server.get(LEAVES, who=who,
+                                               params={"start": start, "end": end}), status)
+
+    def own(who, start, end):
+        """The leaves of the range that the caller got in full, checked leaf by leaf."""
+        items = page(who, start, end).json()["items"]
+        assert [i["index"] for i in items] == list(range(start, end)), items
+        out = []
+        for i in items:
+            if "leaf" not in i:
+                continue
+            text = i["leaf"]
+            leaf = json.loads(text)
+            check.failures.extend(schema_errors(spec, leaf_schema, leaf, "leaf %d" % i["index"]))
+            assert text == json.dumps(leaf, sort_keys=True, separators=(",", ":"),
+                                      ensure_ascii=False), text
+            assert base64.b64decode(i["hash"]) == hashlib.sha256(b"\0" + text.encode()).digest()
+            out.append(leaf)
+        return out
+
+    parties = {who: own(who, size, grown)
+               for who in ("FRA/officer", "DEU/admin", "KEN/officer", "JPN/admin", "secretariat")}
+    assert [l["party"] for l in parties["FRA/officer"]] == ["FRA", "FRA"], parties
+    assert [l["party"] for l in parties["DEU/admin"]] == ["DEU"], parties
+    assert [l["party"] for l in parties["KEN/officer"]] == ["KEN"], parties
+    assert parties["JPN/admin"] == [] and parties["secretariat"] == [], parties
+    deu = parties["DEU/admin"][0]
+    assert (deu["event"], deu["object"], deu["actor_state"]) == ("communication.sent", cid, "FRA")
+    assert deu["event_id"] in {l["event_id"] for l in parties["FRA/officer"]}
+    assert deu["actor"] not in {l["actor"] for l in parties["FRA/officer"]}
+    assert "Ransomware" not in json.dumps(parties), parties
+    assert all(l["party"] == "FRA" for l in own("FRA/admin", 0, grown)), "another state's leaf"
+
+    # Past 1000 leaves, so that the 1000-leaf limit can be reached: campaigns over every
+    # participating state, one leaf per state each.
+    states = server.get("/api/v1/states", who="secretariat").json()["items"]
+    scope = [s["code"] for s in states if s["participating"]]
+    while grown <= 1001:
+        r = server.post(CAMPAIGNS, who="secretariat", json={"scope": scope, "window_hours": 1})
+        assert r.status_code == 201, r.text
+        _, now, _ = log_checkpoint(check)
+        assert now == grown + len(scope), (grown, now, len(scope))
+        grown = now
+    assert len(page("DEU/officer", 1, 1001).json()["items"]) == 1000
+    assert page("FRA/admin", grown, grown).json()["items"] == []
+
+    def refused(path, who, params, field):
+        r = check(path, "GET", server.get(path, who=who, params=params), 400)
+        if fields(r) != {field}:
+            check.failures.append("%s %s: errors on %s, not %s" % (path, params, fields(r), field))
+
+    for params, field in (({}, "end"), ({"start": 0}, "end"), ({"end": 1}, "start"),
+                          ({"start": 0, "end": grown + 1}, "end"),
+                          ({"start": 2, "end": 1}, "start"), ({"start": -1, "end": 1}, "start"),
+                          ({"start": "x", "end": 1}, "start"), ({"start": 0, "end": 1.5}, "end"),
+                          ({"start": 0, "end": 1001}, "end"), ({"start": 5, "end": 1006}, "end")):
+        refused(LEAVES, "FRA/admin", params, field)
+
+    # Proofs: any session; hashes in standard base64, within the documented sizes.
+    for index, size_ in ((0, 1), (0, grown), (grown - 1, grown), (size, grown)):
+        r = check(INCLUSION, "GET", server.get(INCLUSION, who="JPN/officer",
+                                               params={"index": index, "size": size_}), 200)
+        assert (r.json()["index"], r.json()["size"]) == (index, size_), r.text
+        assert (r.json()["hashes"] == []) == (size_ == 1), r.text
+    check(INCLUSION, "GET", server.get(INCLUSION, who="secretariat",
+                                       params={"index": 3, "size": grown}), 200)
+    for params, field in (({}, "size"), ({"index": 0}, "size"), ({"size": 1}, "index"),
+                          ({"index": grown, "size": grown}, "index"),
+                          ({"index": 0, "size": grown + 1}, "size"),
+                          ({"index": 0, "size": 0}, "size"), ({"index": -1, "size": 1}, "index"),
+                          ({"index": 0, "size": "1e3"}, "size")):
+        refused(INCLUSION, "FRA/admin", params, field)
+    for first, second in ((1, grown), (size, grown), (grown, grown), (1, 1)):
+        r = check(CONSISTENCY, "GET", server.get(CONSISTENCY, who="KEN/admin",
+                                                 params={"first": first, "second": second}), 200)
+        assert (r.json()["first"], r.json()["second"]) == (first, second), r.text
+        assert (r.json()["hashes"] == []) == (first == second), r.text
+    for params, field in (({}, "second"), ({"first": 1}, "second"), ({"second": 1}, "first"),
+                          ({"first": 0, "second": grown}, "first"),
+                          ({"first": 2, "second": 1}, "first"),
+                          ({"first": 1, "second": grown + 1}, "second"),
+                          ({"first": 0, "second": 0}, "first")):
+        refused(CONSISTENCY, "secretariat", params, field)
+
+    # Without a session: 401 on the three that need one, the same answers on the public two.
+    for path, params in ((LEAVES, {"start": 0, "end": 1}), (INCLUSION, {"index": 0, "size": 1}),
+                         (CONSISTENCY, {"first": 1, "second": 1})):
+        check(path, "GET", requests.get(server.url + path, params=params, timeout=30), 401)
+        check(path, "HEAD", requests.head(server.url + path, params=params, timeout=30), 401)
+    assert log_checkpoint(check)[:2] == (origin, grown)
+    check.done()
+
+
+def test_an_empty_log_has_no_checkpoint(tmp_path, spec):
+    """A database made without --demo logs nothing until its first PoC: its checkpoint is the
+    documented 404, while its key is served and its (empty) log takes queries."""
+    db = tmp_path / "empty.db"
+    out = subprocess.run([POCD, "init", "--db", str(db), "--test"], check=True,
+                         capture_output=True, text=True).stdout
+    m = re.search(r"Secretariat login: (\S+) / (\S+)", out)
+    assert m, out
+    server = Server(db, {"secretariat": {"username": m.group(1), "password": m.group(2)}})
+    server.start()
+    try:
+        check = Checks(server, spec, values=False)
+        r = check(CHECKPOINT, "GET", requests.get(server.url + CHECKPOINT, timeout=30), 404)
+        assert r.json()["detail"] == "the log is still empty", r.text
+        check(CHECKPOINT, "HEAD", requests.head(server.url + CHECKPOINT, timeout=30), 404)
+        check(KEY, "GET", requests.get(server.url + KEY, timeout=30), 200)
+        r = check(LEAVES, "GET", server.get(LEAVES, who="secretariat",
+                                            params={"start": 0, "end": 0}), 200)
+        assert r.json() == {"items": [], "next": None}, r.text
+        r = check(LEAVES, "GET", server.get(LEAVES, who="secretariat",
+                                            params={"start": 0, "end": 1}), 400)
+        assert fields(r) == {"end"}, r.text
+        r = check(INCLUSION, "GET", server.get(INCLUSION, who="secretariat",
+                                               params={"index": 0, "size": 0}), 400)
+        assert fields(r) == {"size"}, r.text
+        r = check(CONSISTENCY, "GET", server.get(CONSISTENCY, who="secretariat",
+                                                 params={"first": 0, "second": 0}), 400)
+        assert fields(r) == {"first"}, r.text
+        check.done()
+    finally:
+        assert server.stop() == 0, "see %s.log" % db
+    assert not sanitizer_lines(server), sanitizer_lines(server)[:5]
