@@ -51,7 +51,12 @@ usage(FILE *f)
 	      "(default 127.0.0.1:8080) until SIGINT or SIGTERM. A config file holds the same\n"
 	      "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n"
 	      "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
-	      "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n",
+	      "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n"
+	      "\n"
+	      "       pocd log verify --db PATH\n"
+	      "rebuilds the transparency log from its leaves and checks every leaf against its\n"
+	      "event, every stored node, and every checkpoint's root and signature; exit 0 only\n"
+	      "when all hold.\n",
 	      f);
 }
 
@@ -366,6 +371,27 @@ cmd_serve(const struct opts *o)
 	return 0;
 }
 
+static int
+cmd_log_verify(const struct opts *o)
+{
+	struct store *st;
+	struct core *c;
+	char msg[512] = "";
+	size_t problems;
+
+	c = open_core(o, &st);
+	if (record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
+		fatal("%s", msg);
+	problems = record_verify(c, stdout);
+	if (problems == 0)
+		printf("log verify: %s: every leaf, node and checkpoint holds\n", o->db);
+	else
+		printf("log verify: %s: %zu problem(s)\n", o->db, problems);
+	core_free(c);
+	store_close(st);
+	return problems == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -376,6 +402,15 @@ main(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "log") == 0) {
+		if (argc < 3 || strcmp(argv[2], "verify") != 0) {
+			usage(stderr);
+			return 2;
+		}
+		/* "pocd log verify --db PATH": the options follow "verify". */
+		parse_args(&o, argc - 1, argv + 1);
+		return cmd_log_verify(&o);
 	}
 	if (strcmp(argv[1], "init") != 0 && strcmp(argv[1], "serve") != 0) {
 		fprintf(stderr, "pocd: unknown command '%s'\n", argv[1]);

@@ -326,3 +326,195 @@ record_event(struct store_conn *w, struct core *c, const struct event *ev, int64
 	}
 	return err;
 }
+
+#define PROBLEMS_SHOWN 50
+
+struct cp {
+	int64_t size;
+	uint8_t root[MERKLE_HASH];
+	char *note;
+};
+
+struct verify {
+	struct record *r;
+	struct store_conn *rd;
+	FILE *out;
+	size_t problems;
+	struct cp *cps;
+	size_t ncps, cap;
+	/* The complete subtrees of the leaves so far, largest first. */
+	uint8_t frontier[64][MERKLE_HASH];
+	unsigned level[64];
+	size_t nf;
+};
+
+static void
+problem_at(struct verify *v, const char *thing, int64_t idx, const char *what)
+{
+	/* The first ones name where to look; the count says how far it goes. */
+	if (v->problems++ < PROBLEMS_SHOWN)
+		fprintf(v->out, "%s %lld: %s\n", thing, (long long)idx, what);
+}
+
+static const char *
+str_of(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+static int
+keep_cp(int64_t size, const uint8_t root[32], const char *note, void *arg)
+{
+	struct verify *v = arg;
+
+	if (v->ncps == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 64;
+		struct cp *n = realloc(v->cps, cap * sizeof(*n));
+		if (n == NULL)
+			return -1;
+		v->cps = n;
+		v->cap = cap;
+	}
+	v->cps[v->ncps].size = size;
+	memcpy(v->cps[v->ncps].root, root, MERKLE_HASH);
+	v->cps[v->ncps].note = strdup(note != NULL ? note : "");
+	return v->cps[v->ncps++].note == NULL ? -1 : 0;
+}
+
+/* The leaf repeats its event's columns: the event must still be there, unchanged. */
+static void
+check_event(struct verify *v, int64_t idx, const char *leaf, const char *party)
+{
+	json_t *o = json_loads(leaf, 0, NULL);
+	const char *id = json_string_value(json_object_get(o, "event_id"));
+	char type[48], object[ID_SIZE + 8], states[STATES_SCOPE_SIZE], *p;
+	int64_t at;
+	size_t n = strlen(party);
+	bool in = false;
+
+	if (id == NULL || store_event_get(v->rd, id, type, sizeof(type), &at, object,
+	                                  sizeof(object), states, sizeof(states)) != POCD_OK) {
+		problem_at(v, "leaf", idx, "its event is missing from the events table");
+	} else if (strcmp(type, str_of(o, "event")) != 0 ||
+	           strcmp(object, str_of(o, "object")) != 0 ||
+	           at != json_integer_value(json_object_get(o, "time"))) {
+		problem_at(v, "leaf", idx, "its event was altered in the events table");
+	} else {
+		for (p = states; (p = strstr(p, party)) != NULL; p += n)
+			in |= (p == states || p[-1] == ',') && (p[n] == ',' || p[n] == '\0');
+		if (!in)
+			problem_at(v, "leaf", idx, "its event no longer names its party");
+	}
+	json_decref(o);
+}
+
+/* Adds leaf idx to the frontier, checking every stored node it completes. */
+static void
+push(struct verify *v, int64_t idx, const uint8_t hash[MERKLE_HASH])
+{
+	uint8_t stored[MERKLE_HASH];
+	uint64_t i = (uint64_t)idx;
+
+	memcpy(v->frontier[v->nf], hash, MERKLE_HASH);
+	v->level[v->nf++] = 0;
+	if (store_log_node_get(v->rd, 0, i, stored) != POCD_OK ||
+	    memcmp(stored, hash, MERKLE_HASH) != 0)
+		problem_at(v, "leaf", idx, "its stored tree node differs");
+	while (v->nf >= 2 && v->level[v->nf - 1] == v->level[v->nf - 2]) {
+		unsigned lvl = v->level[v->nf - 1] + 1;
+		merkle_node_hash(v->frontier[v->nf - 2], v->frontier[v->nf - 1],
+		                 v->frontier[v->nf - 2]);
+		v->level[v->nf - 2] = lvl;
+		v->nf--;
+		if (store_log_node_get(v->rd, lvl, i >> lvl, stored) != POCD_OK ||
+		    memcmp(stored, v->frontier[v->nf - 1], MERKLE_HASH) != 0)
+			problem_at(v, "leaf", idx, "a stored tree node above it differs");
+	}
+}
+
+/* A checkpoint of size leaves: its root from the frontier, its note and signature. */
+static void
+check_cp(struct verify *v, const struct cp *cp)
+{
+	uint8_t root[MERKLE_HASH], sig[4 + crypto_sign_BYTES];
+	char body[256], root64[64], line[256], *nl;
+	size_t blen, siglen;
+
+	memcpy(root, v->frontier[v->nf - 1], MERKLE_HASH);
+	for (size_t k = v->nf - 1; k-- > 0;)
+		merkle_node_hash(v->frontier[k], root, root);
+	if (memcmp(root, cp->root, MERKLE_HASH) != 0) {
+		problem_at(v, "checkpoint of size", cp->size,
+		           "its root is not the root of the leaves");
+		return;
+	}
+	sodium_bin2base64(root64, sizeof(root64), root, MERKLE_HASH,
+	                  sodium_base64_VARIANT_ORIGINAL);
+	snprintf(body, sizeof(body), "%s\n%lld\n%s\n", v->r->origin, (long long)cp->size, root64);
+	blen = strlen(body);
+	if (strncmp(cp->note, body, blen) != 0 || cp->note[blen] != '\n') {
+		problem_at(v, "checkpoint of size", cp->size, "its note was altered");
+		return;
+	}
+	snprintf(line, sizeof(line), "\xe2\x80\x94 %s ", v->r->origin);
+	if (strncmp(cp->note + blen + 1, line, strlen(line)) != 0) {
+		problem_at(v, "checkpoint of size", cp->size, "it is not signed by this log");
+		return;
+	}
+	strlcpy(line, cp->note + blen + 1 + strlen(line), sizeof(line));
+	if ((nl = strchr(line, '\n')) != NULL)
+		*nl = '\0';
+	if (sodium_base642bin(sig, sizeof(sig), line, strlen(line), NULL, &siglen, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    siglen != sizeof(sig) || memcmp(sig, v->r->keyid, 4) != 0 ||
+	    crypto_sign_verify_detached(sig + 4, (const uint8_t *)body, blen, v->r->pk) != 0)
+		problem_at(v, "checkpoint of size", cp->size,
+		           "its signature does not verify with the log's key");
+}
+
+size_t
+record_verify(struct core *c, FILE *out)
+{
+	struct verify *v = calloc(1, sizeof(*v));
+	char party[STATE_SIZE + 1], *leaf;
+	uint8_t stored[MERKLE_HASH], hash[MERKLE_HASH];
+	int64_t size = 0;
+	size_t next = 0, problems;
+
+	if (v == NULL)
+		return 1;
+	v->r = c->record;
+	v->out = out;
+	v->rd = store_reader(c->store);
+	if (v->r == NULL || v->rd == NULL || store_log_size(v->rd, &size) != POCD_OK ||
+	    store_log_checkpoints(v->rd, keep_cp, v) != POCD_OK) {
+		fprintf(out, "cannot read the log\n");
+		v->problems++;
+		size = 0;
+	}
+	for (int64_t i = 0; i < size; i++) {
+		if (store_log_leaf_get(v->rd, i, party, &leaf, stored) != POCD_OK) {
+			problem_at(v, "leaf", i, "it is missing");
+			break;
+		}
+		merkle_leaf_hash(leaf, strlen(leaf), hash);
+		if (memcmp(hash, stored, MERKLE_HASH) != 0)
+			problem_at(v, "leaf", i, "its text does not match its hash");
+		check_event(v, i, leaf, party);
+		free(leaf);
+		push(v, i, hash);
+		while (next < v->ncps && v->cps[next].size == i + 1)
+			check_cp(v, &v->cps[next++]);
+	}
+	for (; next < v->ncps; next++)
+		problem_at(v, "checkpoint of size", v->cps[next].size,
+		           "it covers leaves that are not in the log");
+	problems = v->problems;
+	for (size_t k = 0; k < v->ncps; k++)
+		free(v->cps[k].note);
+	free(v->cps);
+	free(v);
+	return problems;
+}

@@ -10,6 +10,7 @@
 #define POCD_CORE_RECORD_H
 
 #include <sodium.h>
+#include <stdio.h>
 
 #include "core/core.h"
 
@@ -32,6 +33,11 @@ void record_free(struct record *r);
 /* Appends ev to the events table and, for the logged types, its leaves to the log. */
 enum pocd_err record_event(struct store_conn *w, struct core *c, const struct event *ev,
                            int64_t at);
+
+/* Rebuilds the tree from every stored leaf and checks each leaf against its event, every
+ * stored node, and every checkpoint's root and signature. Reports each problem with its
+ * index on out; returns how many there were (0: the log holds). */
+size_t record_verify(struct core *c, FILE *out);
 
 /* The note verifier key: "NAME+KEYID+BASE64" (C2SP signed-note). out holds 256 bytes. */
 void record_verifier_key(const struct record *r, char out[256]);

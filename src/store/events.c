@@ -42,3 +42,25 @@ store_events_count(struct store_conn *c, const char *type, int64_t *out)
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	return stmt_end(s, sql_err(c, rc));
 }
+
+enum pocd_err
+store_event_get(struct store_conn *c, const char *id, char *type, size_t typelen, int64_t *at,
+                char *object, size_t objlen, char *states, size_t stateslen)
+{
+	sqlite3_stmt *s = stmt(c, ST_EVENT_GET,
+	                       "SELECT type, at, coalesce(object_id, ''), states FROM events"
+	                       " WHERE id = ?");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(c, rc));
+	col_text(s, 0, type, typelen);
+	*at = sqlite3_column_int64(s, 1);
+	col_text(s, 2, object, objlen);
+	col_text(s, 3, states, stateslen);
+	return stmt_end(s, POCD_OK);
+}

@@ -80,6 +80,8 @@ enum stmt_id {
 	ST_LOG_NODE_PUT,
 	ST_LOG_CP_ADD,
 	ST_LOG_CP_LAST,
+	ST_LOG_CP_LIST,
+	ST_EVENT_GET,
 	ST__COUNT
 };
 

@@ -123,3 +123,25 @@ store_log_checkpoint_last(struct store_conn *c, int64_t *size, char **note)
 	*note = strdup(t != NULL ? (const char *)t : "");
 	return stmt_end(s, *note != NULL ? POCD_OK : POCD_ENOMEM);
 }
+
+enum pocd_err
+store_log_checkpoints(struct store_conn *c,
+                      int (*cb)(int64_t size, const uint8_t root[32], const char *note, void *arg),
+                      void *arg)
+{
+	sqlite3_stmt *s =
+	    stmt(c, ST_LOG_CP_LIST, "SELECT size, root, note FROM log_checkpoints ORDER BY size");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint8_t root[32] = {0};
+		if (sqlite3_column_bytes(s, 1) == 32)
+			memcpy(root, sqlite3_column_blob(s, 1), 32);
+		if (cb(sqlite3_column_int64(s, 0), root, (const char *)sqlite3_column_text(s, 2),
+		       arg) != 0)
+			return stmt_end(s, POCD_OK);
+	}
+	return stmt_end(s, sql_err(c, rc));
+}

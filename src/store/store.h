@@ -214,6 +214,11 @@ enum pocd_err store_log_checkpoint_add(struct store_conn *w, int64_t size, const
                                        const char *note, int64_t at);
 /* The newest checkpoint: its size and signed note (malloc'd); POCD_ENOTFOUND if none. */
 enum pocd_err store_log_checkpoint_last(struct store_conn *c, int64_t *size, char **note);
+/* Every checkpoint in size order. */
+enum pocd_err store_log_checkpoints(struct store_conn *c,
+                                    int (*cb)(int64_t size, const uint8_t root[32],
+                                              const char *note, void *arg),
+                                    void *arg);
 /* Runs hook on the writer thread at the end of every batch, inside its transaction, before
  * the commit; a failing hook fails the whole batch. */
 void store_set_batch_hook(struct store *s, enum pocd_err (*hook)(struct store_conn *w, void *arg),
@@ -221,6 +226,10 @@ void store_set_batch_hook(struct store *s, enum pocd_err (*hook)(struct store_co
 
 /* events: the record of every mutation */
 enum pocd_err store_event_append(struct store_conn *w, const struct event *e, int64_t at);
+/* The columns of one event that its log leaves repeat. */
+enum pocd_err store_event_get(struct store_conn *c, const char *id, char *type, size_t typelen,
+                              int64_t *at, char *object, size_t objlen, char *states,
+                              size_t stateslen);
 enum pocd_err store_events_count(struct store_conn *c, const char *type, int64_t *out);
 
 /* settings kept in the database */

@@ -190,3 +190,61 @@ def test_bad_log_queries(server):
     assert_problem(server.get("/api/v1/log/leaves", who="FRA/admin",
                               params={"start": 0, "end": size + 1}), 400, "end")
     assert_problem(server.get("/api/v1/log/leaves", params={"start": 0, "end": 1}), 401)
+
+
+def log_verify(server):
+    import subprocess
+    from conftest import POCD
+    return subprocess.run([POCD, "log", "verify", "--db", str(server.db)],
+                          capture_output=True, text=True)
+
+
+def test_log_verify_holds_then_catches_each_tampering(server):
+    import shutil
+    import sqlite3
+    body = {"type": "notification", "urgency": "routine", "tlp": "GREEN",
+            "to": [{"state": "DEU", "kinds": ["technical"]}],
+            "subject": {"text": "verify", "lang": "en"},
+            "description": {"text": "x", "lang": "en"}}
+    assert server.post("/api/v1/communications", who="FRA/officer", json=body).status_code == 201
+    assert server.stop() == 0
+    r = log_verify(server)
+    assert r.returncode == 0, r.stdout + r.stderr
+    clean = str(server.db) + ".clean"
+    shutil.copy(server.db, clean)
+
+    def tampered(sql, *args):
+        shutil.copy(clean, server.db)
+        db = sqlite3.connect(str(server.db))
+        db.execute(sql, args)
+        db.commit()
+        db.close()
+        return log_verify(server)
+
+    cases = [
+        ("UPDATE log_leaves SET leaf = replace(leaf, 'poc.created', 'poc.removed')"
+         " WHERE idx = 5", "leaf 5:"),
+        ("DELETE FROM events WHERE id = (SELECT event_id FROM log_leaves WHERE idx = 9)",
+         "leaf 9:"),
+        ("UPDATE events SET at = at + 1 WHERE id = (SELECT event_id FROM log_leaves"
+         " WHERE idx = 12)", "leaf 12:"),
+        ("UPDATE log_checkpoints SET note = replace(note, '\n\n', '\n\n ') WHERE size = 3",
+         "checkpoint of size 3:"),
+        ("DELETE FROM log_leaves WHERE idx = 20", "leaf 20:"),
+    ]
+    for sql, where in cases:
+        r = tampered(sql)
+        assert r.returncode != 0 and where in r.stdout, (sql, r.stdout)
+    # Two leaves swapped: both places are named.
+    shutil.copy(clean, server.db)
+    db = sqlite3.connect(str(server.db))
+    a, b = db.execute("SELECT leaf, hash FROM log_leaves WHERE idx IN (30, 31)"
+                      " ORDER BY idx").fetchall()
+    db.execute("UPDATE log_leaves SET leaf = ?, hash = ? WHERE idx = 30", b)
+    db.execute("UPDATE log_leaves SET leaf = ?, hash = ? WHERE idx = 31", a)
+    db.commit()
+    db.close()
+    r = log_verify(server)
+    assert r.returncode != 0 and "leaf 30:" in r.stdout, r.stdout
+    shutil.copy(clean, server.db)
+    assert log_verify(server).returncode == 0
