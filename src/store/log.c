@@ -60,13 +60,17 @@ store_log_leaf_get(struct store_conn *c, int64_t idx, char party[STATE_SIZE + 1]
 enum pocd_err
 store_log_node_get(struct store_conn *c, unsigned level, uint64_t idx, uint8_t hash[32])
 {
+	/* Level 0 is the leaves themselves: their hashes live with them, not twice. */
 	sqlite3_stmt *s =
-	    stmt(c, ST_LOG_NODE_GET, "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?");
+	    level == 0 ? stmt(c, ST_LOG_NODE_GET0, "SELECT hash FROM log_leaves WHERE idx = ?2")
+	               : stmt(c, ST_LOG_NODE_GET,
+	                      "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2");
 	int rc;
 
 	if (s == NULL)
 		return POCD_ESTORE;
-	sqlite3_bind_int(s, 1, (int)level);
+	if (level != 0)
+		sqlite3_bind_int(s, 1, (int)level);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)idx);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 32) {
@@ -79,8 +83,11 @@ store_log_node_get(struct store_conn *c, unsigned level, uint64_t idx, uint8_t h
 enum pocd_err
 store_log_node_put(struct store_conn *w, unsigned level, uint64_t idx, const uint8_t hash[32])
 {
-	sqlite3_stmt *s = stmt(w, ST_LOG_NODE_PUT, "INSERT INTO log_nodes VALUES (?, ?, ?)");
+	sqlite3_stmt *s;
 
+	if (level == 0)
+		return POCD_OK; /* the leaf's row holds it (store_log_leaf_add) */
+	s = stmt(w, ST_LOG_NODE_PUT, "INSERT INTO log_nodes VALUES (?, ?, ?)");
 	if (s == NULL)
 		return POCD_ESTORE;
 	sqlite3_bind_int(s, 1, (int)level);
