@@ -118,7 +118,6 @@ static const char *const migrations[] = {
 
     "CREATE TABLE log_leaves(idx INTEGER PRIMARY KEY, event_id TEXT NOT NULL,"
     " party TEXT NOT NULL, leaf TEXT NOT NULL, hash BLOB NOT NULL) STRICT;"
-    "CREATE INDEX log_leaves_event ON log_leaves(event_id);"
     "CREATE TABLE log_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
     " PRIMARY KEY (level, idx)) STRICT, WITHOUT ROWID;"
     "CREATE TABLE log_checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL,"
