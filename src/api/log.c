@@ -76,12 +76,6 @@ query_u64(struct api_req *req, struct api_resp *resp, const char *name, uint64_t
 	return true;
 }
 
-static int
-node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH])
-{
-	return store_log_node_get(ctx, level, index, out) == POCD_OK ? 0 : -1;
-}
-
 static json_t *
 hashes_json(uint8_t (*h)[MERKLE_HASH], size_t n)
 {
@@ -129,7 +123,7 @@ h_log_inclusion(struct api_req *req, struct api_resp *resp)
 		problem_field(resp, POCD_EINVAL, "size", "must be at least 1");
 		return API_DONE;
 	}
-	err = merkle_inclusion(index, size, node_get, c, proof, &n);
+	err = merkle_inclusion(index, size, record_node_get, c, proof, &n);
 	if (err != POCD_OK) {
 		problem(resp, err == POCD_EINVAL ? POCD_EINVAL : POCD_EUNAVAILABLE, NULL);
 		return API_DONE;
@@ -156,7 +150,7 @@ h_log_consistency(struct api_req *req, struct api_resp *resp)
 		problem_field(resp, POCD_EINVAL, "first", "must be at least 1");
 		return API_DONE;
 	}
-	err = merkle_consistency(first, second, node_get, c, proof, &n);
+	err = merkle_consistency(first, second, record_node_get, c, proof, &n);
 	if (err != POCD_OK) {
 		problem(resp, POCD_EUNAVAILABLE, NULL);
 		return API_DONE;

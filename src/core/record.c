@@ -161,15 +161,30 @@ meta_run(struct store_conn *w, struct store_job *j)
 	return err;
 }
 
-static int
-node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH])
+/* Only subtrees of 2^STORED_LEVEL leaves and more are stored: the smaller ones are folded
+ * from leaf hashes when asked for (at most 2^STORED_LEVEL - 1 of them), which spares most
+ * of the rows a write would add and keeps every proof at O(log n) reads. */
+#define STORED_LEVEL 4
+
+int
+record_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH])
 {
-	return store_log_node_get(ctx, level, index, out) == POCD_OK ? 0 : -1;
+	uint8_t left[MERKLE_HASH];
+
+	if (level == 0 || level >= STORED_LEVEL)
+		return store_log_node_get(ctx, level, index, out) == POCD_OK ? 0 : -1;
+	if (record_node_get(ctx, level - 1, 2 * index, left) != 0 ||
+	    record_node_get(ctx, level - 1, 2 * index + 1, out) != 0)
+		return -1;
+	merkle_node_hash(left, out, out);
+	return 0;
 }
 
 static int
 node_put(void *ctx, unsigned level, uint64_t index, const uint8_t hash[MERKLE_HASH])
 {
+	if (level < STORED_LEVEL)
+		return 0;
 	return store_log_node_put(ctx, level, index, hash) == POCD_OK ? 0 : -1;
 }
 
@@ -192,7 +207,7 @@ checkpoint(struct store_conn *w, void *arg)
 		err = POCD_OK;
 	if (err != POCD_OK || size == last || size == 0)
 		return err;
-	err = merkle_root((uint64_t)size, node_get, w, root);
+	err = merkle_root((uint64_t)size, record_node_get, w, root);
 	if (err != POCD_OK)
 		return err;
 	sodium_bin2base64(root64, sizeof(root64), root, sizeof(root),
@@ -321,7 +336,7 @@ record_event(struct store_conn *w, struct core *c, const struct event *ev, int64
 		err = store_log_leaf_add(w, size, e.id, party, leaf, hash);
 		free(leaf);
 		if (err == POCD_OK)
-			err = merkle_append((uint64_t)size, hash, node_put, node_get, w);
+			err = merkle_append((uint64_t)size, hash, node_put, record_node_get, w);
 		size++;
 	}
 	return err;
@@ -419,17 +434,15 @@ push(struct verify *v, int64_t idx, const uint8_t hash[MERKLE_HASH])
 
 	memcpy(v->frontier[v->nf], hash, MERKLE_HASH);
 	v->level[v->nf++] = 0;
-	if (store_log_node_get(v->rd, 0, i, stored) != POCD_OK ||
-	    memcmp(stored, hash, MERKLE_HASH) != 0)
-		problem_at(v, "leaf", idx, "its stored tree node differs");
 	while (v->nf >= 2 && v->level[v->nf - 1] == v->level[v->nf - 2]) {
 		unsigned lvl = v->level[v->nf - 1] + 1;
 		merkle_node_hash(v->frontier[v->nf - 2], v->frontier[v->nf - 1],
 		                 v->frontier[v->nf - 2]);
 		v->level[v->nf - 2] = lvl;
 		v->nf--;
-		if (store_log_node_get(v->rd, lvl, i >> lvl, stored) != POCD_OK ||
-		    memcmp(stored, v->frontier[v->nf - 1], MERKLE_HASH) != 0)
+		if (lvl >= STORED_LEVEL &&
+		    (store_log_node_get(v->rd, lvl, i >> lvl, stored) != POCD_OK ||
+		     memcmp(stored, v->frontier[v->nf - 1], MERKLE_HASH) != 0))
 			problem_at(v, "leaf", idx, "a stored tree node above it differs");
 	}
 }

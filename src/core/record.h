@@ -39,6 +39,10 @@ enum pocd_err record_event(struct store_conn *w, struct core *c, const struct ev
  * index on out; returns how many there were (0: the log holds). */
 size_t record_verify(struct core *c, FILE *out);
 
+/* merkle_get_fn over a store connection (ctx): a stored subtree, or one folded from its
+ * leaves' hashes when it is too small to be stored. */
+int record_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32]);
+
 /* The note verifier key: "NAME+KEYID+BASE64" (C2SP signed-note). out holds 256 bytes. */
 void record_verifier_key(const struct record *r, char out[256]);
 
