@@ -95,11 +95,19 @@ parse_rfc3339(const char *s, int64_t *out)
 void
 fmt_date(int64_t t, char out[DATE_SIZE])
 {
+	/* Asked on every directory read (stale flags): the day changes once a day. */
+	static __thread int64_t cached_day = INT64_MIN;
+	static __thread char cached[DATE_SIZE];
+	int64_t day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
 	char full[RFC3339_SIZE];
 
-	fmt_rfc3339(t, full);
-	memcpy(out, full, DATE_SIZE - 1);
-	out[DATE_SIZE - 1] = '\0';
+	if (day != cached_day) {
+		fmt_rfc3339(t, full);
+		memcpy(cached, full, DATE_SIZE - 1);
+		cached[DATE_SIZE - 1] = '\0';
+		cached_day = day;
+	}
+	memcpy(out, cached, DATE_SIZE);
 }
 
 void
