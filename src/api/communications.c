@@ -239,35 +239,17 @@ h_comm_get(struct api_req *req, struct api_resp *resp)
 	return API_DONE;
 }
 
-struct send_state {
-	struct send_op op;
-};
-
+/* The ops own what decoding allocated; freed once, when the request ends however it ends. */
 static void
 free_send(void *state)
 {
-	struct send_op *op = state;
-
-	free(op->cm.content);
-	op->cm.content = NULL;
+	free(((struct send_op *)state)->cm.content);
 }
 
 static void
 free_act(void *state)
 {
-	struct act_op *op = state;
-
-	free(op->reply_body);
-	op->reply_body = NULL;
-}
-
-static void
-send_free_content(struct api_req *req)
-{
-	struct send_op *op = req->state;
-
-	free(op->cm.content);
-	op->cm.content = NULL;
+	free(((struct act_op *)state)->reply_body);
 }
 
 static void
@@ -275,7 +257,6 @@ send_cont(struct api_req *req, struct api_resp *resp)
 {
 	struct send_op *op = req->state;
 
-	send_free_content(req);
 	if (op->status == POCD_EINVAL) {
 		problem_fields(resp, &op->errs);
 		return;
@@ -315,8 +296,6 @@ h_comm_send(struct api_req *req, struct api_resp *resp)
 	err = comm_decode(o, op->now, &op->cm, &errs);
 	json_decref(o);
 	if (err != POCD_OK) {
-		free(op->cm.content);
-		op->cm.content = NULL;
 		if (err == POCD_EINVAL)
 			problem_fields(resp, &errs);
 		else
@@ -326,10 +305,7 @@ h_comm_send(struct api_req *req, struct api_resp *resp)
 	op->actor = req->who;
 	op->done = req_wake;
 	op->arg = req;
-	err = exchange_send(core, op);
-	if (err != POCD_OK)
-		send_free_content(req);
-	return req_pending(req, resp, err, send_cont);
+	return req_pending(req, resp, exchange_send(core, op), send_cont);
 }
 
 static void
@@ -337,8 +313,6 @@ act_cont(struct api_req *req, struct api_resp *resp)
 {
 	struct act_op *op = req->state;
 
-	free(op->reply_body);
-	op->reply_body = NULL;
 	if (op->status == POCD_ECONFLICT)
 		problem(resp, POCD_ECONFLICT, "this communication is closed");
 	else if (op->status == POCD_EINVAL)
@@ -462,12 +436,7 @@ h_comm_reply(struct api_req *req, struct api_resp *resp)
 			problem(resp, err, NULL);
 		return API_DONE;
 	}
-	err = exchange_act(req->api->core, op);
-	if (err != POCD_OK) {
-		free(op->reply_body);
-		op->reply_body = NULL;
-	}
-	return req_pending(req, resp, err, act_cont);
+	return req_pending(req, resp, exchange_act(req->api->core, op), act_cont);
 }
 
 struct list_ctx {

@@ -105,14 +105,6 @@ store_accounts_list(struct store_conn *c, const char *state,
 	return stmt_end(s, sql_err(c, rc));
 }
 
-static enum pocd_err
-changed_one(struct store_conn *w, sqlite3_stmt *s)
-{
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return stmt_end(s, sql_err(w, sqlite3_errcode(w->db)));
-	return stmt_end(s, sqlite3_changes(w->db) == 1 ? POCD_OK : POCD_ENOTFOUND);
-}
-
 enum pocd_err
 store_account_set_disabled(struct store_conn *w, const char *id, bool disabled)
 {
@@ -122,7 +114,7 @@ store_account_set_disabled(struct store_conn *w, const char *id, bool disabled)
 		return POCD_ESTORE;
 	sqlite3_bind_int(s, 1, disabled);
 	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-	return changed_one(w, s);
+	return step_one_changed(w, s);
 }
 
 enum pocd_err
@@ -135,7 +127,7 @@ store_account_set_password(struct store_conn *w, const char *id, const char *pwh
 		return POCD_ESTORE;
 	sqlite3_bind_text(s, 1, pwhash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-	return changed_one(w, s);
+	return step_one_changed(w, s);
 }
 
 enum pocd_err
@@ -144,15 +136,12 @@ store_accounts_count(struct store_conn *c, const char *state, enum role role, in
 	sqlite3_stmt *s = stmt(c, ST_ACC_COUNT,
 	                       "SELECT count(*) FROM accounts WHERE state IS ? AND role = ?"
 	                       " AND disabled = 0");
-	int rc;
 
 	if (s == NULL)
 		return POCD_ESTORE;
 	bind_text_or_null(s, 1, state);
 	sqlite3_bind_text(s, 2, role_names[role], -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	return stmt_end(s, sql_err(c, rc));
+	return step_int64(c, s, out);
 }
 
 enum pocd_err
@@ -292,7 +281,7 @@ store_enrolment_use(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN], in
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_text(s, 2, account_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 3, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
-	return changed_one(w, s);
+	return step_one_changed(w, s);
 }
 
 enum pocd_err

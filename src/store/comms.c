@@ -144,9 +144,7 @@ store_comm_recipient_update(struct store_conn *w, const char *comm_id,
 	bind_time(s, 10, r->closed_at);
 	sqlite3_bind_text(s, 11, comm_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 12, r->state, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return stmt_end(s, sql_err(w, sqlite3_errcode(w->db)));
-	return stmt_end(s, sqlite3_changes(w->db) == 1 ? POCD_OK : POCD_ENOTFOUND);
+	return step_one_changed(w, s);
 }
 
 enum pocd_err
@@ -305,13 +303,10 @@ store_comm_next_due(struct store_conn *c, int64_t *out)
 	sqlite3_stmt *s = stmt(c, ST_COMM_NEXT_DUE,
 	                       "SELECT coalesce(min(next_due), 0) FROM comm_recipients"
 	                       " WHERE next_due IS NOT NULL");
-	int rc;
 
 	if (s == NULL)
 		return POCD_ESTORE;
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	return stmt_end(s, sql_err(c, rc));
+	return step_int64(c, s, out);
 }
 
 enum pocd_err

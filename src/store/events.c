@@ -33,14 +33,11 @@ store_events_count(struct store_conn *c, const char *type, int64_t *out)
 {
 	sqlite3_stmt *s =
 	    stmt(c, ST_EVENT_COUNT, "SELECT count(*) FROM events WHERE ?1 IS NULL OR type = ?1");
-	int rc;
 
 	if (s == NULL)
 		return POCD_ESTORE;
 	bind_text_or_null(s, 1, type);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	return stmt_end(s, sql_err(c, rc));
+	return step_int64(c, s, out);
 }
 
 enum pocd_err

@@ -99,6 +99,10 @@ sqlite3_stmt *stmt(struct store_conn *c, enum stmt_id id, const char *sql);
 enum pocd_err stmt_end(sqlite3_stmt *s, enum pocd_err err);
 /* Maps an SQLite result code of a step to a status. */
 enum pocd_err sql_err(struct store_conn *c, int rc);
+/* Steps an UPDATE or DELETE of one row: POCD_ENOTFOUND when it touched none. Resets s. */
+enum pocd_err step_one_changed(struct store_conn *w, sqlite3_stmt *s);
+/* Steps a query of one integer (a count, a min or max): 0 when it yields no row. Resets s. */
+enum pocd_err step_int64(struct store_conn *c, sqlite3_stmt *s, int64_t *out);
 /* Binds text, or NULL for an empty string. */
 int bind_text_or_null(sqlite3_stmt *s, int i, const char *v);
 /* Binds a time, or NULL for 0 ("not yet"). */

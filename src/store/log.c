@@ -8,13 +8,10 @@ enum pocd_err
 store_log_size(struct store_conn *c, int64_t *out)
 {
 	sqlite3_stmt *s = stmt(c, ST_LOG_SIZE, "SELECT coalesce(max(idx) + 1, 0) FROM log_leaves");
-	int rc;
 
 	if (s == NULL)
 		return POCD_ESTORE;
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	return stmt_end(s, sql_err(c, rc));
+	return step_int64(c, s, out);
 }
 
 enum pocd_err

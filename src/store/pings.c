@@ -212,9 +212,7 @@ store_ping_update(struct store_conn *w, const struct ping *p)
 	sqlite3_bind_int(s, 7, p->late);
 	sqlite3_bind_int(s, 8, p->task_opened);
 	sqlite3_bind_text(s, 9, p->id, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return stmt_end(s, sql_err(w, sqlite3_errcode(w->db)));
-	return stmt_end(s, sqlite3_changes(w->db) == 1 ? POCD_OK : POCD_ENOTFOUND);
+	return step_one_changed(w, s);
 }
 
 enum pocd_err
@@ -283,13 +281,10 @@ store_ping_next_due(struct store_conn *c, int64_t *out)
 	sqlite3_stmt *s =
 	    stmt(c, ST_PING_NEXT_DUE,
 	         "SELECT coalesce(min(next_due), 0) FROM pings WHERE next_due IS NOT NULL");
-	int rc;
 
 	if (s == NULL)
 		return POCD_ESTORE;
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	return stmt_end(s, sql_err(c, rc));
+	return step_int64(c, s, out);
 }
 
 enum pocd_err

@@ -193,9 +193,7 @@ store_poc_delete(struct store_conn *w, const char *id)
 	if (s == NULL)
 		return POCD_ESTORE;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return stmt_end(s, sql_err(w, sqlite3_errcode(w->db)));
-	return stmt_end(s, sqlite3_changes(w->db) == 1 ? POCD_OK : POCD_ENOTFOUND);
+	return step_one_changed(w, s);
 }
 
 enum pocd_err

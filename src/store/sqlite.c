@@ -174,6 +174,23 @@ sql_err(struct store_conn *c, int rc)
 	}
 }
 
+enum pocd_err
+step_one_changed(struct store_conn *w, sqlite3_stmt *s)
+{
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return stmt_end(s, sql_err(w, sqlite3_errcode(w->db)));
+	return stmt_end(s, sqlite3_changes(w->db) == 1 ? POCD_OK : POCD_ENOTFOUND);
+}
+
+enum pocd_err
+step_int64(struct store_conn *c, sqlite3_stmt *s, int64_t *out)
+{
+	int rc = sqlite3_step(s);
+
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	return stmt_end(s, sql_err(c, rc));
+}
+
 int
 bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 {

@@ -89,7 +89,5 @@ store_state_set_participation(struct store_conn *w, const char *code, bool on, i
 	if (on)
 		sqlite3_bind_int64(s, 2, since);
 	sqlite3_bind_text(s, 3, code, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return stmt_end(s, sql_err(w, sqlite3_errcode(w->db)));
-	return stmt_end(s, sqlite3_changes(w->db) == 1 ? POCD_OK : POCD_ENOTFOUND);
+	return step_one_changed(w, s);
 }
