@@ -48,6 +48,7 @@ struct api_req {
 	char params[API_PARAMS_MAX][API_PARAM_SIZE];
 	bool authenticated;
 	bool by_cookie;
+	const void *route; /* the route found, once routing and authentication passed */
 	struct principal who;
 	char token[TOKEN_SIZE];
 

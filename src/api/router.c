@@ -219,37 +219,38 @@ route_of(struct api_req *req, struct api_resp *resp)
 	return r;
 }
 
-/* Routes and authenticates; false with the answer in resp when the request goes no further. */
+/* Routes and authenticates, once per request; false with the answer in resp when the request
+ * goes no further. The route found is kept in req for api_handle. */
 static bool
-admit(struct api_req *req, struct api_resp *resp, const struct route **out)
+admit(struct api_req *req, struct api_resp *resp)
 {
-	const struct route *r = route_of(req, resp);
+	const struct route *r;
 
-	*out = r;
+	if (req->route != NULL)
+		return true;
+	r = route_of(req, resp);
 	if (r == NULL)
 		return false;
-	if ((r->flags & METRICS) != 0 &&
-	    metrics_token_ok(req->api, req->header(req, "Authorization")))
-		return true;
-	return authenticate(req, resp, r);
+	if (((r->flags & METRICS) == 0 ||
+	     !metrics_token_ok(req->api, req->header(req, "Authorization"))) &&
+	    !authenticate(req, resp, r))
+		return false;
+	req->route = r;
+	return true;
 }
 
 bool
 api_refuse_early(struct api_req *req, struct api_resp *resp)
 {
-	const struct route *r;
-
-	return !admit(req, resp, &r);
+	return !admit(req, resp);
 }
 
 enum api_result
 api_handle(struct api_req *req, struct api_resp *resp)
 {
-	const struct route *r;
-
-	if (!admit(req, resp, &r))
+	if (!admit(req, resp))
 		return API_DONE;
-	return r->fn(req, resp);
+	return ((const struct route *)req->route)->fn(req, resp);
 }
 
 void

@@ -44,6 +44,7 @@ struct request {
 	size_t body_len;
 	bool too_large;
 	size_t discarded; /* bytes dropped past the limit */
+	bool answered;    /* a response is queued: later calls only drain the body */
 	bool pending;
 	uint64_t start_us;
 	const char *method;
@@ -160,6 +161,7 @@ send_resp(struct request *r)
 	                        "default-src 'none'; frame-ancestors 'none'");
 	ret = MHD_queue_response(r->conn, resp->status, mr);
 	MHD_destroy_response(mr);
+	r->answered = true;
 	return ret;
 }
 
@@ -223,6 +225,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		 * body is read: nobody makes the server hold a body it would not take. */
 		if (api_refuse_early(&r->req, &r->resp))
 			return send_resp(r);
+		return MHD_YES;
+	}
+	/* Answered already (refused before its body): the rest of the body is read and dropped,
+	 * and nothing of the request runs. */
+	if (r->answered) {
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -434,9 +442,10 @@ http_stop(struct http_server *srv)
 	if (srv == NULL)
 		return;
 	atomic_store(&srv->stopping, true);
-	MHD_quiesce_daemon(srv->d);
-	/* Requests in flight finish (suspended ones once their commit or hash is done; new
-	 * ones on open connections get 503): libmicrohttpd must not stop with one suspended. */
+	/* Requests in flight finish (suspended ones once their commit or hash is done); new ones
+	 * get 503: libmicrohttpd must not stop with one suspended. No MHD_quiesce_daemon: with
+	 * an epoll thread pool it can race its workers and abort ("Failed to remove listen FD
+	 * from epoll set"), and the 503s make it unneeded. */
 	while (atomic_load(&srv->inflight) > 0)
 		usleep(10000);
 	MHD_stop_daemon(srv->d);
