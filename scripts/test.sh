@@ -53,7 +53,7 @@ for t in build-asan/test_*; do
 done
 
 # API tests: a real pocd (the ASan build) on loopback ports, driven over HTTP.
-POCD_BIN=$PWD/build-asan/pocd POC_BIN=$PWD/build/poc /usr/bin/python3 -m pytest -q \
+POCD_BIN=$PWD/build-asan/pocd POC_BIN=$PWD/build-asan/poc /usr/bin/python3 -m pytest -q \
 	-p no:cacheprovider --junitxml="$out/api.xml" tests/api >"$out/api.log" 2>&1
 read -r api_ok api_bad < <(/usr/bin/python3 - "$out/api.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET

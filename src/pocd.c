@@ -32,6 +32,7 @@ struct opts {
 	int demo;
 	int test;
 	int test_clock;
+	int no_log;
 	int quiet;
 };
 
@@ -41,7 +42,7 @@ usage(FILE *f)
 	fputs("usage: pocd init --db PATH [--demo] [--test]\n"
 	      "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
 	      "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
-	      "                  [--metrics-token TOKEN] [--quiet] [--test-clock]\n"
+	      "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
 	      "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
 	      "                  [--deadline-urgent ACK/ANSWER]\n"
 	      "\n"
@@ -52,6 +53,7 @@ usage(FILE *f)
 	      "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n"
 	      "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
 	      "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n"
+	      "--no-log (test databases only) keeps no transparency log, to measure its cost.\n"
 	      "\n"
 	      "       pocd log verify --db PATH\n"
 	      "rebuilds the transparency log from its leaves and checks every leaf against its\n"
@@ -204,6 +206,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"deadline-priority", required_argument, NULL, 0},
 	    {"deadline-urgent", required_argument, NULL, 0},
 	    {"test-clock", no_argument, NULL, 'c'},
+	    {"no-log", no_argument, NULL, 'n'},
 	    {"demo", no_argument, NULL, 'd'},
 	    {"test", no_argument, NULL, 't'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -236,6 +239,9 @@ parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case 'c':
 			o->test_clock = 1;
+			break;
+		case 'n':
+			o->no_log = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -273,6 +279,9 @@ open_core(const struct opts *o, struct store **st)
 		}
 	if (o->test_clock && !store_is_test(*st))
 		fatal("--test-clock: %s was not created with pocd init --test", o->db);
+	/* A database that went without its log cannot prove what happened meanwhile. */
+	if (o->no_log && !store_is_test(*st))
+		fatal("--no-log: %s was not created with pocd init --test", o->db);
 	cc.test_clock = o->test_clock;
 	c = core_new(*st, &cc);
 	if (c == NULL)
@@ -348,7 +357,7 @@ cmd_serve(const struct opts *o)
 		log_info("pocd: log lines are unbuffered (no flusher thread)");
 	c = open_core(o, &st);
 	msg[0] = '\0';
-	if (record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
+	if (!o->no_log && record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
 		fatal("%s", msg);
 	if (scheduler_start(c) == NULL)
 		fatal("cannot start the deadline scheduler");

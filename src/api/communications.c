@@ -8,6 +8,7 @@
 #include "core/authz.h"
 #include "core/comm.h"
 #include "core/exchange.h"
+#include "core/record.h"
 #include "lib/timeutil.h"
 
 #define PAGE_DEFAULT 50
@@ -202,9 +203,10 @@ load(struct api_req *req, struct store_conn *c, struct comm *cm, struct view *v)
 	return POCD_OK;
 }
 
-/* Answers with the communication the path names, as the caller sees it now. */
+/* Answers with the communication the path names, as the caller sees it now, and with the
+ * receipt of the write that led here (ref, may be NULL). */
 static void
-show(struct api_req *req, struct api_resp *resp, unsigned status)
+show(struct api_req *req, struct api_resp *resp, unsigned status, const struct leaf_ref *ref)
 {
 	struct store_conn *c = reader(req, resp);
 	struct comm *cm;
@@ -222,6 +224,8 @@ show(struct api_req *req, struct api_resp *resp, unsigned status)
 	err = load(req, c, cm, &v);
 	if (err == POCD_OK)
 		o = comm_json(c, &v, true, &err);
+	if (err == POCD_OK && ref != NULL)
+		add_receipt(req, o, ref);
 	if (err != POCD_OK)
 		problem(resp, err,
 		        err == POCD_ENOTFOUND ? "there is no communication with this id for you"
@@ -235,7 +239,7 @@ show(struct api_req *req, struct api_resp *resp, unsigned status)
 enum api_result
 h_comm_get(struct api_req *req, struct api_resp *resp)
 {
-	show(req, resp, 200);
+	show(req, resp, 200, NULL);
 	return API_DONE;
 }
 
@@ -266,7 +270,7 @@ send_cont(struct api_req *req, struct api_resp *resp)
 		return;
 	}
 	memcpy(req->params[0], op->cm.id, ID_SIZE);
-	show(req, resp, 201);
+	show(req, resp, 201, &op->mine);
 	resp_header(resp, "Location", "/api/v1/communications/%s", op->cm.id);
 }
 
@@ -322,7 +326,7 @@ act_cont(struct api_req *req, struct api_resp *resp)
 	else if (op->status != POCD_OK)
 		problem(resp, op->status, NULL);
 	else
-		show(req, resp, op->action == EX_REPLY ? 201 : 200);
+		show(req, resp, op->action == EX_REPLY ? 201 : 200, &op->mine);
 	if (op->status == POCD_OK && op->action == EX_REPLY && resp->status == 201)
 		resp_header(resp, "Location", "/api/v1/communications/%s", op->comm_id);
 }
@@ -550,5 +554,74 @@ h_comm_list(struct api_req *req, struct api_resp *resp)
 	resp_json(resp, 200, page);
 	resp_header(resp, "Cache-Control", "no-store");
 	free(lc);
+	return API_DONE;
+}
+
+struct receipts_ctx {
+	struct api_req *req;
+	struct store_conn *c;
+	json_t *items;
+	char last[ID_SIZE];
+	enum pocd_err err;
+};
+
+static int
+add_step_receipt(const struct comm_step *st, void *arg)
+{
+	struct receipts_ctx *rc = arg;
+	struct receipt r;
+	enum pocd_err err;
+
+	/* The sending's steps share one event; steps older than the log have none. */
+	if (st->event_id[0] == '\0' || strcmp(st->event_id, rc->last) == 0)
+		return 0;
+	strlcpy(rc->last, st->event_id, sizeof(rc->last));
+	err = record_receipt(rc->req->api->core, rc->c, st->event_id, rc->req->who.state, &r);
+	if (err == POCD_ENOTFOUND)
+		return 0;
+	if (err != POCD_OK) {
+		rc->err = err;
+		return 1;
+	}
+	/* The sending is one event for every recipient; the other steps are one recipient's. */
+	json_array_append_new(rc->items, json_pack("{s:s,s:s*,s:o}", "step", st->what, "state",
+	                                           strcmp(st->what, "sent") != 0 ? st->state : NULL,
+	                                           "receipt", receipt_json(&r)));
+	receipt_free(&r);
+	return 0;
+}
+
+enum api_result
+h_comm_receipts(struct api_req *req, struct api_resp *resp)
+{
+	struct receipts_ctx rc = {.req = req, .c = reader(req, resp)};
+	struct comm *cm;
+	struct view v;
+	enum pocd_err err;
+
+	if (rc.c == NULL)
+		return API_DONE;
+	cm = malloc(sizeof(*cm));
+	if (cm == NULL) {
+		problem(resp, POCD_ENOMEM, NULL);
+		return API_DONE;
+	}
+	err = load(req, rc.c, cm, &v);
+	rc.items = json_array();
+	if (err == POCD_OK)
+		err = rc.items != NULL ? store_comm_steps(rc.c, cm->id, add_step_receipt, &rc)
+		                       : POCD_ENOMEM;
+	if (err == POCD_OK)
+		err = rc.err;
+	free(cm->content);
+	free(cm);
+	if (err != POCD_OK) {
+		json_decref(rc.items);
+		problem(resp, err,
+		        err == POCD_ENOTFOUND ? "there is no communication with this id for you"
+		                              : NULL);
+		return API_DONE;
+	}
+	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", rc.items, "next"));
 	return API_DONE;
 }

@@ -128,6 +128,18 @@ enum api_result h_log_key(struct api_req *req, struct api_resp *resp);
 enum api_result h_log_inclusion(struct api_req *req, struct api_resp *resp);
 enum api_result h_log_consistency(struct api_req *req, struct api_resp *resp);
 enum api_result h_log_leaves(struct api_req *req, struct api_resp *resp);
+enum api_result h_receipt(struct api_req *req, struct api_resp *resp);
+enum api_result h_comm_receipts(struct api_req *req, struct api_resp *resp);
+enum api_result h_witnesses(struct api_req *req, struct api_resp *resp);
+enum api_result h_witness_add(struct api_req *req, struct api_resp *resp);
+enum api_result h_cosign(struct api_req *req, struct api_resp *resp);
+
+struct receipt;
+struct leaf_ref;
+/* A receipt as the API gives it: event_id, leaf, index, checkpoint, proof. */
+json_t *receipt_json(const struct receipt *rc);
+/* Adds "receipt" to o for the caller's leaf of a write just committed (none if ref has none). */
+void add_receipt(struct api_req *req, json_t *o, const struct leaf_ref *ref);
 enum api_result h_healthz(struct api_req *req, struct api_resp *resp);
 enum api_result h_metrics(struct api_req *req, struct api_resp *resp);
 

@@ -623,6 +623,7 @@ static void
 answer_cont(struct api_req *req, struct api_resp *resp)
 {
 	struct answer_op *op = req->state;
+	json_t *o;
 
 	if (op->status == POCD_EGONE)
 		problem(resp, POCD_EGONE,
@@ -632,10 +633,12 @@ answer_cont(struct api_req *req, struct api_resp *resp)
 		problem(resp, POCD_ECONFLICT, "this ping was answered already");
 	else if (op->status != POCD_OK)
 		problem(resp, op->status, NULL);
-	else
-		resp_json(resp, 200,
-		          json_pack("{s:s,s:b,s:b}", "ping", op->ping.id, "correct",
-		                    op->ping.correct, "late", op->ping.late));
+	else {
+		o = json_pack("{s:s,s:b,s:b}", "ping", op->ping.id, "correct", op->ping.correct,
+		              "late", op->ping.late);
+		add_receipt(req, o, &op->mine);
+		resp_json(resp, 200, o);
+	}
 }
 
 /* {"challenge"} (and "token" by link) into op; false with a 400 in resp. */

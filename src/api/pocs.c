@@ -105,6 +105,7 @@ poc_cont(struct api_req *req, struct api_resp *resp)
 {
 	struct poc_op *op = req->state;
 	char today[DATE_SIZE];
+	json_t *o;
 
 	if (op->status == POCD_EINVAL) {
 		problem_fields(resp, &op->errs);
@@ -114,12 +115,17 @@ poc_cont(struct api_req *req, struct api_resp *resp)
 		problem(resp, op->status, NULL);
 		return;
 	}
+	/* A removal answers with its receipt only: the entry is gone. */
 	if (op->kind == POC_DELETE) {
-		resp->status = 204;
+		o = json_pack("{s:s,s:b}", "id", op->poc.id, "removed", true);
+		add_receipt(req, o, &op->mine);
+		resp_json(resp, 200, o);
 		return;
 	}
 	fmt_date(core_now(req->api->core), today);
-	resp_json(resp, op->kind == POC_CREATE ? 201 : 200, poc_encode(&op->poc, true, today));
+	o = poc_encode(&op->poc, true, today);
+	add_receipt(req, o, &op->mine);
+	resp_json(resp, op->kind == POC_CREATE ? 201 : 200, o);
 	poc_etag(&op->poc, today, resp->etag, sizeof(resp->etag));
 	if (op->kind == POC_CREATE)
 		resp_header(resp, "Location", "/api/v1/pocs/%s", op->poc.id);

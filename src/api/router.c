@@ -65,6 +65,11 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/log/leaves", h_log_leaves, 0},
     {M_GET, "/api/v1/log/proof/inclusion", h_log_inclusion, 0},
     {M_GET, "/api/v1/log/proof/consistency", h_log_consistency, 0},
+    {M_GET, "/api/v1/log/witnesses", h_witnesses, 0},
+    {M_POST, "/api/v1/log/witnesses", h_witness_add, 0},
+    {M_POST, "/api/v1/log/cosignatures", h_cosign, 0},
+    {M_GET, "/api/v1/receipts/{}", h_receipt, 0},
+    {M_GET, "/api/v1/communications/{}/receipts", h_comm_receipts, 0},
 };
 
 static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};

@@ -41,6 +41,13 @@ enum opt {
 	OPT_REMINDERS,
 	OPT_NO_CHALLENGE,
 	OPT_ALL,
+	OPT_KEY,
+	OPT_WITNESS,
+	OPT_MIN,
+	OPT_CONTENT,
+	OPT_NAME,
+	OPT_LOG_KEY,
+	OPT_STATE_FILE,
 };
 
 /* The state of one run of poc. */
@@ -180,5 +187,10 @@ int cmd_ping(struct ctx *x, int argc, char **argv);
 int cmd_tasks(struct ctx *x, int argc, char **argv);
 int cmd_report(struct ctx *x, int argc, char **argv);
 int pocs_confirm(struct ctx *x, int argc, char **argv);
+/* The record, in verify.c: verify checks a receipt offline, receipt fetches one, witness
+ * cosigns the log's checkpoint (or makes a witness key). */
+int cmd_verify(struct ctx *x, int argc, char **argv);
+int cmd_receipt(struct ctx *x, int argc, char **argv);
+int cmd_witness(struct ctx *x, int argc, char **argv);
 
 #endif

@@ -45,6 +45,13 @@ static const struct option options[] = {
     {"reminders", required_argument, NULL, OPT_REMINDERS},
     {"no-challenge", no_argument, NULL, OPT_NO_CHALLENGE},
     {"all", no_argument, NULL, OPT_ALL},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"witness", required_argument, NULL, OPT_WITNESS},
+    {"min", required_argument, NULL, OPT_MIN},
+    {"content", required_argument, NULL, OPT_CONTENT},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"log-key", required_argument, NULL, OPT_LOG_KEY},
+    {"state-file", required_argument, NULL, OPT_STATE_FILE},
     {NULL, 0, NULL, 0},
 };
 
@@ -114,6 +121,19 @@ static const char usage_text[] =
     "  report pings [--state STATE]\n"
     "                            the ping results of each campaign for a state (your own,\n"
     "                            or any or all for the Secretariat)\n"
+    "  receipt EVENT_ID [--output FILE]\n"
+    "                            fetch your state's receipt of a logged event\n"
+    "  verify RECEIPT --key LOG_KEY [--witness KEY]... [--min N] [--content FILE]\n"
+    "                            check a receipt offline: the log's signature, N witness\n"
+    "                            cosignatures (default: every --witness), the inclusion\n"
+    "                            proof, and the commitment to the content in FILE; keys are\n"
+    "                            vkeys (NAME+ID+BASE64) or files holding one\n"
+    "  witness keygen --name NAME --key FILE\n"
+    "                            make a witness key in FILE (mode 0600); prints its vkey\n"
+    "                            for POST /api/v1/log/witnesses\n"
+    "  witness --key FILE --log-key LOG_KEY --state-file FILE\n"
+    "                            check the log's newest checkpoint against the last one\n"
+    "                            cosigned (kept in the state file) and cosign it\n"
     "  help                      show this help\n"
     "\n"
     "options:\n"
@@ -991,6 +1011,7 @@ static const struct command commands[] = {
     {"reply", cmd_reply},       {"close", cmd_close},         {"template", cmd_template},
     {"campaign", cmd_campaign}, {"pings", cmd_pings},         {"ping", cmd_ping},
     {"tasks", cmd_tasks},       {"report", cmd_report},       {"help", cmd_help},
+    {"verify", cmd_verify},     {"receipt", cmd_receipt},     {"witness", cmd_witness},
 };
 
 int

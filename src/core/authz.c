@@ -144,3 +144,17 @@ authz_read_tasks(const struct principal *p)
 {
 	return p->role == ROLE_STATE_ADMIN ? POCD_OK : POCD_EFORBIDDEN;
 }
+
+enum pocd_err
+authz_register_witness(const struct principal *p)
+{
+	return p->role == ROLE_STATE_ADMIN && p->participating ? POCD_OK : POCD_EFORBIDDEN;
+}
+
+enum pocd_err
+authz_cosign(const struct principal *p, const char *state)
+{
+	return p->role != ROLE_SECRETARIAT && p->participating && strcmp(p->state, state) == 0
+	           ? POCD_OK
+	           : POCD_EFORBIDDEN;
+}

@@ -55,9 +55,7 @@ core_free(struct core *c)
 	if (c == NULL)
 		return;
 	scheduler_stop(c->scheduler);
-	if (c->record != NULL)
-		store_set_batch_hook(c->store, NULL, NULL);
-	record_free(c->record);
+	record_close(c);
 	workq_free(c->hashq);
 	session_cache_free(c->sessions);
 	throttle_free(c->throttle);

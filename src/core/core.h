@@ -4,17 +4,30 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/err.h"
 #include "lib/model.h"
 #include "store/store.h"
 
+/* The op that holds the store job member at ptr. */
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
 struct workq;
 struct session_cache;
 struct throttle;
 struct scheduler;
 struct record;
+
+/* What one write learnt about its caller's leaf: which event, and where. */
+#define LEAF_TEXT_MAX 512 /* a leaf's canonical JSON, with its NUL */
+
+struct leaf_ref {
+	char event_id[ID_SIZE];
+	int64_t index;            /* -1: the write logged nothing for the caller's state */
+	char leaf[LEAF_TEXT_MAX]; /* its text, so that the answer needs no read for it */
+};
 
 struct core_config {
 	int64_t session_ttl;     /* seconds a login token lives */

@@ -64,7 +64,7 @@ record(struct store_conn *w, struct poc_op *op, int64_t now)
 	snprintf(details, sizeof(details), "{\"revision\":%lld}", (long long)op->poc.revision);
 	/* The log commits to the entry as this revision left it. */
 	if (err == POCD_OK)
-		err = record_event(w, op->core, &ev, now);
+		err = record_event(w, op->core, &ev, now, &op->mine);
 	free(text);
 	return err;
 }
@@ -87,6 +87,7 @@ poc_run(struct store_conn *w, struct store_job *j)
 	enum pocd_err err;
 
 	op->errs.n = 0;
+	leaf_ref_clear(&op->mine);
 	if (op->kind == POC_CREATE) {
 		rand_id(op->poc.id);
 		op->poc.revision = 1;

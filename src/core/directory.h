@@ -19,7 +19,8 @@ struct poc_op {
 	int64_t if_match; /* update and delete: the revision the client saw; -1 for any */
 	int64_t now;      /* the service's clock (core_now) */
 	enum pocd_err status;
-	struct verrs errs; /* with POCD_EINVAL: accounts that cannot act for this PoC */
+	struct verrs errs;    /* with POCD_EINVAL: accounts that cannot act for this PoC */
+	struct leaf_ref mine; /* out: the caller's leaf in the log */
 	struct core *core;
 	struct store_job job;
 	void (*done)(void *arg); /* called once with arg when status is final */

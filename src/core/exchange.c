@@ -11,8 +11,6 @@
 #include "core/template.h"
 #include "lib/timeutil.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
 int
 urgency_index(const char *urgency)
 {
@@ -55,14 +53,18 @@ step(struct comm_step *st, const char *state, const char *what, const struct pri
 	strlcpy(st->detail, detail, sizeof(st->detail));
 }
 
-/* The step and its event, for one recipient state. */
+/* The steps of one move and its event. A move is one recipient's (state), or the sending to
+ * every recipient (state NULL): the event's parties are the sender and those recipients, and
+ * mine receives the actor's leaf. */
 static enum pocd_err
 record(struct store_conn *w, struct core *c, const struct comm *cm, const char *state,
-       const char *what, const struct principal *actor, int64_t at, const char *detail)
+       const char *what, const struct principal *actor, int64_t at, const char *detail,
+       struct leaf_ref *mine)
 {
 	struct comm_step st;
-	char type[48], states[2 * STATE_SIZE + 1], details[128];
+	char type[48], states[STATE_SIZE * (COMM_MAX_RECIPIENTS + 1)], details[128], id[ID_SIZE];
 	struct event ev = {.type = type,
+	                   .id = id,
 	                   .actor_account = actor != NULL ? actor->account_id : NULL,
 	                   .actor_state = actor != NULL ? actor->state : NULL,
 	                   .states = states,
@@ -71,17 +73,29 @@ record(struct store_conn *w, struct core *c, const struct comm *cm, const char *
 	                   .actor_role = actor != NULL ? role_name(actor->role) : NULL,
 	                   /* What the sender wrote is what a receipt of its sending proves. */
 	                   .content = strcmp(what, "sent") == 0 ? cm->content : NULL};
-	enum pocd_err err;
+	enum pocd_err err = POCD_OK;
+	size_t len;
 
-	step(&st, state, what, actor, at, detail);
-	err = store_comm_step_add(w, cm->id, &st);
+	rand_id(id);
+	strlcpy(states, cm->sender_state, sizeof(states));
+	for (size_t i = 0; err == POCD_OK && i < cm->nrecipients; i++) {
+		if (state != NULL && strcmp(cm->r[i].state, state) != 0)
+			continue;
+		step(&st, cm->r[i].state, what, actor, at, detail);
+		strlcpy(st.event_id, id, sizeof(st.event_id));
+		err = store_comm_step_add(w, cm->id, &st);
+		len = strlen(states);
+		snprintf(states + len, sizeof(states) - len, ",%s", cm->r[i].state);
+	}
 	if (err != POCD_OK)
 		return err;
 	snprintf(type, sizeof(type), "communication.%s", what);
-	snprintf(states, sizeof(states), "%s,%s", cm->sender_state, state);
-	snprintf(details, sizeof(details), "{\"recipient\":\"%s\",\"detail\":\"%s\"}", state,
-	         detail);
-	return record_event(w, c, &ev, at);
+	if (state != NULL)
+		snprintf(details, sizeof(details), "{\"recipient\":\"%s\",\"detail\":\"%s\"}",
+		         state, detail);
+	else
+		snprintf(details, sizeof(details), "{\"recipients\":%zu}", cm->nrecipients);
+	return record_event(w, c, &ev, at, mine);
 }
 
 /* Each recipient must be another participating state with PoCs of the kinds addressed. */
@@ -142,6 +156,7 @@ send_run(struct store_conn *w, struct store_job *j)
 	enum pocd_err err;
 
 	op->errs.n = 0;
+	leaf_ref_clear(&op->mine);
 	memcpy(op->cm.sender_state, op->actor.state, STATE_SIZE);
 	memcpy(op->cm.sender_account, op->actor.account_id, ID_SIZE);
 	err = check_recipients(w, op);
@@ -160,9 +175,9 @@ send_run(struct store_conn *w, struct store_job *j)
 		r->next_due = recipient_next_due(r, cfg->ack_after[u]);
 	}
 	err = store_comm_insert(w, &op->cm);
-	for (size_t i = 0; err == POCD_OK && i < op->cm.nrecipients; i++)
-		err = record(w, op->core, &op->cm, op->cm.r[i].state, "sent", &op->actor, op->now,
-		             "");
+	if (err == POCD_OK)
+		err =
+		    record(w, op->core, &op->cm, NULL, "sent", &op->actor, op->now, "", &op->mine);
 	return err;
 }
 
@@ -198,24 +213,25 @@ recipient_of(struct comm *cm, const char *state)
 /* Moves r to status at now, with its step; acknowledging first if it was only sent. */
 static enum pocd_err
 advance(struct store_conn *w, struct core *c, struct comm *cm, struct comm_recipient *r,
-        enum comm_status to, const struct principal *actor, int64_t now, int64_t ack_window)
+        enum comm_status to, const struct principal *actor, int64_t now, int64_t ack_window,
+        struct leaf_ref *ref)
 {
 	enum pocd_err err = POCD_OK;
 
 	if (r->status == COMM_SENT && to >= COMM_ACKNOWLEDGED && to != COMM_CLOSED) {
 		r->status = COMM_ACKNOWLEDGED;
 		r->acknowledged_at = now;
-		err = record(w, c, cm, r->state, "acknowledged", actor, now, "");
+		err = record(w, c, cm, r->state, "acknowledged", actor, now, "", ref);
 	}
 	if (err == POCD_OK && to == COMM_ANSWERED && r->status == COMM_ACKNOWLEDGED) {
 		r->status = COMM_ANSWERED;
 		r->answered_at = now;
-		err = record(w, c, cm, r->state, "answered", actor, now, "");
+		err = record(w, c, cm, r->state, "answered", actor, now, "", ref);
 	}
 	if (err == POCD_OK && to == COMM_CLOSED) {
 		r->status = COMM_CLOSED;
 		r->closed_at = now;
-		err = record(w, c, cm, r->state, "closed", actor, now, "");
+		err = record(w, c, cm, r->state, "closed", actor, now, "", ref);
 	}
 	r->next_due = recipient_next_due(r, ack_window);
 	return err != POCD_OK ? err : store_comm_recipient_update(w, cm->id, r);
@@ -256,7 +272,7 @@ act(struct store_conn *w, struct act_op *op, struct comm *cm)
 		if (mine->status != COMM_SENT)
 			return POCD_OK; /* acknowledging twice changes nothing */
 		return advance(w, op->core, cm, mine, COMM_ACKNOWLEDGED, &op->actor, op->now,
-		               window);
+		               window, &op->mine);
 	case EX_REPLY:
 		if (!sender) {
 			if (op->thread[0] != '\0' && strcmp(op->thread, op->actor.state) != 0)
@@ -266,7 +282,7 @@ act(struct store_conn *w, struct act_op *op, struct comm *cm)
 			err = add_reply(w, op, cm, mine->state);
 			if (err == POCD_OK)
 				err = advance(w, op->core, cm, mine, COMM_ANSWERED, &op->actor,
-				              op->now, window);
+				              op->now, window, &op->mine);
 			return err;
 		}
 		if (op->thread[0] != '\0' && recipient_of(cm, op->thread) == NULL)
@@ -286,7 +302,7 @@ act(struct store_conn *w, struct act_op *op, struct comm *cm)
 		for (size_t i = 0; err == POCD_OK && i < cm->nrecipients; i++)
 			if (cm->r[i].status != COMM_CLOSED)
 				err = advance(w, op->core, cm, &cm->r[i], COMM_CLOSED, &op->actor,
-				              op->now, window);
+				              op->now, window, &op->mine);
 		return err;
 	}
 	return POCD_EINVAL;
@@ -299,6 +315,7 @@ act_run(struct store_conn *w, struct store_job *j)
 	struct comm cm;
 	enum pocd_err err = store_comm_get(w, op->comm_id, &cm);
 
+	leaf_ref_clear(&op->mine);
 	if (err == POCD_OK)
 		err = act(w, op, &cm);
 	free(cm.content);
@@ -334,7 +351,7 @@ process_one(struct store_conn *w, struct core *c, struct comm *cm, struct comm_r
 
 	if (r->status == COMM_SENT && !r->ack_late && now >= r->ack_due) {
 		r->ack_late = true;
-		err = record(w, c, cm, r->state, "overdue", NULL, now, "acknowledgement");
+		err = record(w, c, cm, r->state, "overdue", NULL, now, "acknowledgement", NULL);
 		if (err == POCD_OK)
 			err = store_state_poc_ranks(w, r->state, &ranks);
 		/* To the alternate technical PoC when technical PoCs were addressed and there is
@@ -344,17 +361,18 @@ process_one(struct store_conn *w, struct core *c, struct comm *cm, struct comm_r
 		                    ? 1
 		                    : 2;
 		if (err == POCD_OK)
-			err = record(w, c, cm, r->state, "escalated", NULL, now,
-			             r->escalation == 1 ? "alternate_technical" : "diplomatic");
+			err =
+			    record(w, c, cm, r->state, "escalated", NULL, now,
+			           r->escalation == 1 ? "alternate_technical" : "diplomatic", NULL);
 	} else if (r->status == COMM_SENT && r->ack_late && r->escalation == 1 &&
 	           now >= r->ack_due + window) {
 		r->escalation = 2;
-		err = record(w, c, cm, r->state, "escalated", NULL, now, "diplomatic");
+		err = record(w, c, cm, r->state, "escalated", NULL, now, "diplomatic", NULL);
 	}
 	if (err == POCD_OK && (r->status == COMM_SENT || r->status == COMM_ACKNOWLEDGED) &&
 	    !r->answer_late && now >= r->answer_due) {
 		r->answer_late = true;
-		err = record(w, c, cm, r->state, "overdue", NULL, now, "answer");
+		err = record(w, c, cm, r->state, "overdue", NULL, now, "answer", NULL);
 	}
 	r->next_due = recipient_next_due(r, window);
 	return err != POCD_OK ? err : store_comm_recipient_update(w, cm->id, r);

@@ -15,7 +15,8 @@ struct send_op {
 	struct comm cm;
 	int64_t now;
 	enum pocd_err status;
-	struct verrs errs; /* with POCD_EINVAL: recipients that cannot be addressed */
+	struct verrs errs;    /* with POCD_EINVAL: recipients that cannot be addressed */
+	struct leaf_ref mine; /* out: the sender's leaf in the log */
 	struct core *core;
 	struct store_job job;
 	void (*done)(void *arg);
@@ -35,6 +36,7 @@ struct act_op {
 	char thread[STATE_SIZE]; /* EX_REPLY by the sender: one recipient's thread, "" for all */
 	int64_t now;
 	enum pocd_err status; /* POCD_ECONFLICT: closed; POCD_EINVAL: thread is no recipient */
+	struct leaf_ref mine; /* out: the caller's leaf of the last logged step */
 	struct core *core;
 	struct store_job job;
 	void (*done)(void *arg);

@@ -53,23 +53,55 @@ log2u(uint64_t v)
 }
 
 enum pocd_err
-merkle_append(uint64_t index, const uint8_t leaf[MERKLE_HASH], merkle_put_fn put, merkle_get_fn get,
-              void *ctx)
+merkle_frontier_push(struct merkle_frontier *f, const uint8_t leaf[MERKLE_HASH], merkle_put_fn put,
+                     void *ctx)
 {
-	uint8_t cur[MERKLE_HASH], left[MERKLE_HASH];
-	uint64_t i = index;
+	uint8_t cur[MERKLE_HASH];
+	unsigned level = 0;
 
 	memcpy(cur, leaf, MERKLE_HASH);
-	if (put(ctx, 0, i, cur) != 0)
-		return POCD_ESTORE;
-	/* While this node is a right child, its parent is now complete. */
-	for (unsigned level = 0; (i & 1) == 1; level++, i >>= 1) {
-		if (get(ctx, level, i - 1, left) != 0)
-			return POCD_ESTORE;
-		merkle_node_hash(left, cur, cur);
-		if (put(ctx, level + 1, i >> 1, cur) != 0)
+	/* Each set low bit of the size is a complete subtree that the new leaf completes. */
+	while ((f->size >> level & 1) == 1) {
+		merkle_node_hash(f->h[level], cur, cur);
+		level++;
+		if (put != NULL && put(ctx, level, f->size >> level, cur) != 0)
 			return POCD_ESTORE;
 	}
+	memcpy(f->h[level], cur, MERKLE_HASH);
+	f->size++;
+	return POCD_OK;
+}
+
+void
+merkle_frontier_root(const struct merkle_frontier *f, uint8_t out[MERKLE_HASH])
+{
+	unsigned level = 0;
+
+	if (f->size == 0) {
+		crypto_hash_sha256(out, NULL, 0);
+		return;
+	}
+	while ((f->size >> level & 1) == 0)
+		level++;
+	memcpy(out, f->h[level], MERKLE_HASH);
+	for (level++; level < 64; level++)
+		if ((f->size >> level & 1) == 1)
+			merkle_node_hash(f->h[level], out, out);
+}
+
+enum pocd_err
+merkle_frontier_load(struct merkle_frontier *f, uint64_t size, merkle_get_fn get, void *ctx)
+{
+	memset(f, 0, sizeof(*f));
+	for (unsigned level = 0; level < 64; level++) {
+		uint64_t bit = (uint64_t)1 << level;
+		if ((size & bit) == 0)
+			continue;
+		/* The subtree of this bit starts where the higher bits end. */
+		if (get(ctx, level, (size & ~(2 * bit - 1)) >> level, f->h[level]) != 0)
+			return POCD_ESTORE;
+	}
+	f->size = size;
 	return POCD_OK;
 }
 

@@ -29,9 +29,20 @@ void merkle_leaf_hash(const void *data, size_t len, uint8_t out[MERKLE_HASH]);
 void merkle_node_hash(const uint8_t left[MERKLE_HASH], const uint8_t right[MERKLE_HASH],
                       uint8_t out[MERKLE_HASH]);
 
-/* Adds the leaf hash at index (the tree's size before it) and every subtree it completes. */
-enum pocd_err merkle_append(uint64_t index, const uint8_t leaf[MERKLE_HASH], merkle_put_fn put,
-                            merkle_get_fn get, void *ctx);
+/* The right edge of a tree: for each set bit L of size, the hash of its complete subtree of
+ * 2^L leaves. Enough to append and to compute the root with no reads. */
+struct merkle_frontier {
+	uint64_t size;
+	uint8_t h[64][MERKLE_HASH];
+};
+
+/* Appends a leaf hash; put (may be NULL) receives every subtree it completes. */
+enum pocd_err merkle_frontier_push(struct merkle_frontier *f, const uint8_t leaf[MERKLE_HASH],
+                                   merkle_put_fn put, void *ctx);
+void merkle_frontier_root(const struct merkle_frontier *f, uint8_t out[MERKLE_HASH]);
+/* The frontier of the first size leaves of a stored tree. */
+enum pocd_err merkle_frontier_load(struct merkle_frontier *f, uint64_t size, merkle_get_fn get,
+                                   void *ctx);
 /* The root of the first size leaves; the empty tree's is SHA-256 of nothing. */
 enum pocd_err merkle_root(uint64_t size, merkle_get_fn get, void *ctx, uint8_t out[MERKLE_HASH]);
 /* The inclusion proof of leaf index in the tree of size leaves (index < size). */

@@ -16,8 +16,6 @@
 
 #define WINDOW_MAX_HOURS 720
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
 /* No 0/O, 1/I: a code read aloud or copied at night is not misread. */
 static const char code_symbols[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
@@ -327,7 +325,7 @@ campaign_run(struct store_conn *w, struct store_job *j)
 		return err;
 	snprintf(details, sizeof(details), "{\"pings\":%zu}", op->npings);
 	ev.object_id = op->pc.id;
-	return record_event(w, op->core, &ev, op->now);
+	return record_event(w, op->core, &ev, op->now, NULL);
 }
 
 static void
@@ -379,6 +377,7 @@ answer_run(struct store_conn *w, struct store_job *j)
 	bool linked = false;
 	enum pocd_err err;
 
+	leaf_ref_clear(&op->mine);
 	if (op->by_link) {
 		token_hash(op->token, hash);
 		err = store_ping_by_token(w, hash, p);
@@ -424,7 +423,8 @@ answer_run(struct store_conn *w, struct store_job *j)
 	ev.actor_state = p->state;
 	ev.states = p->state;
 	ev.object_id = p->id;
-	return record_event(w, op->core, &ev, op->now);
+	/* The holder of a link is no account of the state: the receipt is the state's to fetch. */
+	return record_event(w, op->core, &ev, op->now, op->by_link ? NULL : &op->mine);
 }
 
 static void

@@ -46,6 +46,7 @@ struct answer_op {
 	int64_t now;
 	enum pocd_err status; /* POCD_ECONFLICT: answered already; POCD_EGONE: closed / link dead */
 	struct ping ping;     /* out */
+	struct leaf_ref mine; /* out: the answering state's leaf in the log */
 	struct core *core;
 	struct store_job job;
 	void (*done)(void *arg);

@@ -2,14 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/merkle.h"
 #include "lib/timeutil.h"
 
 /* The events the record proves; logins, tokens and deliveries stay in the events table. */
@@ -37,36 +35,6 @@ is_logged(const char *type)
 	return false;
 }
 
-/* C2SP signed-note key id: SHA-256(name || "\n" || 0x01 || public key), first 4 bytes. */
-static void
-key_id(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t out[4])
-{
-	crypto_hash_sha256_state st;
-	uint8_t h[crypto_hash_sha256_BYTES], alg = 0x01;
-
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
-	crypto_hash_sha256_update(&st, (const uint8_t *)"\n", 1);
-	crypto_hash_sha256_update(&st, &alg, 1);
-	crypto_hash_sha256_update(&st, pk, crypto_sign_PUBLICKEYBYTES);
-	crypto_hash_sha256_final(&st, h);
-	memcpy(out, h, 4);
-}
-
-void
-record_verifier_key(const struct record *r, char out[256])
-{
-	uint8_t raw[1 + crypto_sign_PUBLICKEYBYTES];
-	char b64[sodium_base64_ENCODED_LEN(sizeof(raw), sodium_base64_VARIANT_ORIGINAL)];
-	char hex[9];
-
-	raw[0] = 0x01;
-	memcpy(raw + 1, r->pk, crypto_sign_PUBLICKEYBYTES);
-	sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw), sodium_base64_VARIANT_ORIGINAL);
-	sodium_bin2hex(hex, sizeof(hex), r->keyid, 4);
-	snprintf(out, 256, "%s+%s+%s", r->origin, hex, b64);
-}
-
 /* Reads the secret key from path, or makes one there (mode 0600) when it is absent and the
  * log has signed nothing yet: a lost key is an error, not a fresh start. */
 static enum pocd_err
@@ -90,7 +58,7 @@ load_key(struct record *r, const char *path, struct store *st, char *msg, size_t
 			    path);
 			return POCD_ENOTFOUND;
 		}
-		crypto_sign_keypair(r->pk, r->sk);
+		crypto_sign_keypair(r->key.pk, r->sk);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0 || write(fd, r->sk, sizeof(r->sk)) != (ssize_t)sizeof(r->sk) ||
 		    fsync(fd) != 0) {
@@ -120,7 +88,7 @@ load_key(struct record *r, const char *path, struct store *st, char *msg, size_t
 		snprintf(msg, msglen, "the log key %s is not a key of this service", path);
 		return POCD_ESTORE;
 	}
-	crypto_sign_ed25519_sk_to_pk(r->pk, r->sk);
+	crypto_sign_ed25519_sk_to_pk(r->key.pk, r->sk);
 	return POCD_OK;
 }
 
@@ -161,17 +129,12 @@ meta_run(struct store_conn *w, struct store_job *j)
 	return err;
 }
 
-/* Only subtrees of 2^STORED_LEVEL leaves and more are stored: the smaller ones are folded
- * from leaf hashes when asked for (at most 2^STORED_LEVEL - 1 of them), which spares most
- * of the rows a write would add and keeps every proof at O(log n) reads. */
-#define STORED_LEVEL 4
-
 int
 record_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH])
 {
 	uint8_t left[MERKLE_HASH];
 
-	if (level == 0 || level >= STORED_LEVEL)
+	if (level == 0 || level >= RECORD_STORED_LEVEL)
 		return store_log_node_get(ctx, level, index, out) == POCD_OK ? 0 : -1;
 	if (record_node_get(ctx, level - 1, 2 * index, left) != 0 ||
 	    record_node_get(ctx, level - 1, 2 * index + 1, out) != 0)
@@ -180,45 +143,204 @@ record_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HA
 	return 0;
 }
 
+struct put_ctx {
+	struct record *r;
+	struct store_conn *w;
+};
+
+/* Keeps a node the open batch made, for the cache once the batch commits. */
+static int
+pend(struct record *r, unsigned level, uint64_t index, const uint8_t hash[MERKLE_HASH])
+{
+	if (level >= RECORD_CACHE_LEVELS)
+		return 0;
+	if (r->npending == r->pending_cap) {
+		size_t cap = r->pending_cap ? r->pending_cap * 2 : 1024;
+		struct node_entry *n = realloc(r->pending_nodes, cap * sizeof(*n));
+		if (n == NULL)
+			return -1;
+		r->pending_nodes = n;
+		r->pending_cap = cap;
+	}
+	r->pending_nodes[r->npending++] = (struct node_entry){.index = index, .level = level};
+	memcpy(r->pending_nodes[r->npending - 1].hash, hash, MERKLE_HASH);
+	return 0;
+}
+
 static int
 node_put(void *ctx, unsigned level, uint64_t index, const uint8_t hash[MERKLE_HASH])
 {
-	if (level < STORED_LEVEL)
+	struct put_ctx *pc = ctx;
+
+	if (pend(pc->r, level, index, hash) != 0)
+		return -1;
+	if (level < RECORD_STORED_LEVEL)
 		return 0;
-	return store_log_node_put(ctx, level, index, hash) == POCD_OK ? 0 : -1;
+	return store_log_node_put(pc->w, level, index, hash) == POCD_OK ? 0 : -1;
 }
 
-/* Signs a checkpoint of the log as the batch left it, if it grew. */
-static enum pocd_err
-checkpoint(struct store_conn *w, void *arg)
+static bool
+cache_get(struct record *r, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH])
 {
-	struct record *r = ((struct core *)arg)->record;
-	int64_t size, last = -1;
-	uint8_t root[MERKLE_HASH], sig[4 + crypto_sign_BYTES];
-	char root64[sodium_base64_ENCODED_LEN(MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL)];
-	char sig64[sodium_base64_ENCODED_LEN(sizeof(sig), sodium_base64_VARIANT_ORIGINAL)];
-	char body[256], note[512], *prev = NULL;
+	struct node_entry *e;
+	bool hit;
+
+	if (level >= RECORD_CACHE_LEVELS)
+		return false;
+	e = &r->cache[level * RECORD_CACHE_SLOTS + index % RECORD_CACHE_SLOTS];
+	pthread_mutex_lock(&r->lk);
+	hit = e->index == index;
+	if (hit)
+		memcpy(out, e->hash, MERKLE_HASH);
+	pthread_mutex_unlock(&r->lk);
+	return hit;
+}
+
+struct get_ctx {
+	struct record *r;
+	struct store_conn *rd;
+};
+
+/* merkle_get_fn for receipts: the cache of the newest nodes, then the store. */
+static int
+cached_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH])
+{
+	struct get_ctx *gc = ctx;
+	uint8_t left[MERKLE_HASH];
+
+	if (cache_get(gc->r, level, index, out))
+		return 0;
+	if (level == 0 || level >= RECORD_STORED_LEVEL)
+		return store_log_node_get(gc->rd, level, index, out) == POCD_OK ? 0 : -1;
+	if (cached_get(ctx, level - 1, 2 * index, left) != 0 ||
+	    cached_get(ctx, level - 1, 2 * index + 1, out) != 0)
+		return -1;
+	merkle_node_hash(left, out, out);
+	return 0;
+}
+
+/* The signed note of the tree with the given frontier, into out (NOTE_MAX bytes). */
+static void
+sign_note(const struct record *r, uint64_t size, const uint8_t root[MERKLE_HASH], char *out)
+{
+	struct checkpoint cp = {.size = size};
+	char line[NOTE_SIG_LINE];
+	size_t n;
+
+	strlcpy(cp.origin, r->origin, sizeof(cp.origin));
+	memcpy(cp.root, root, MERKLE_HASH);
+	checkpoint_body(&cp, out, NOTE_MAX);
+	n = strlen(out);
+	note_sign(out, n, &r->key, r->sk, line);
+	snprintf(out + n, NOTE_MAX - n, "\n%s", line);
+}
+
+static void
+job_begin(void *arg)
+{
+	struct record *r = arg;
+
+	r->saved = r->work;
+	r->saved_npending = r->npending;
+}
+
+static void
+job_undone(void *arg)
+{
+	struct record *r = arg;
+
+	r->work = r->saved;
+	r->npending = r->saved_npending;
+}
+
+/* Signs a checkpoint of the log as the batch left it, if it grew; stores it when the last
+ * stored one is old enough. */
+static enum pocd_err
+batch_end(struct store_conn *w, void *arg)
+{
+	struct record *r = arg;
+	uint8_t root[MERKLE_HASH];
+	uint64_t now = mono_us();
+	enum pocd_err err = POCD_OK;
+
+	r->pending[0] = '\0';
+	r->pending_stored = false;
+	if (r->work.size == r->committed.size)
+		return POCD_OK;
+	merkle_frontier_root(&r->work, root);
+	sign_note(r, r->work.size, root, r->pending);
+	if (now - r->stored_us >= CHECKPOINT_STORE_US) {
+		err = store_log_checkpoint_add(w, (int64_t)r->work.size, root, r->pending, now_s());
+		r->pending_stored = err == POCD_OK;
+	}
+	return err;
+}
+
+static void
+batch_done(void *arg, bool committed)
+{
+	struct record *r = arg;
+
+	if (!committed) {
+		r->work = r->committed;
+		r->npending = 0;
+		return;
+	}
+	r->committed = r->work;
+	if (r->pending[0] == '\0')
+		return;
+	if (r->pending_stored) {
+		r->stored_size = r->work.size;
+		r->stored_us = mono_us();
+	}
+	pthread_mutex_lock(&r->lk);
+	for (size_t i = 0; i < r->npending; i++) {
+		const struct node_entry *e = &r->pending_nodes[i];
+		r->cache[e->level * RECORD_CACHE_SLOTS + e->index % RECORD_CACHE_SLOTS] = *e;
+	}
+	strlcpy(r->published, r->pending, sizeof(r->published));
+	r->published_size = r->work.size;
+	pthread_mutex_unlock(&r->lk);
+	r->npending = 0;
+}
+
+struct start_job {
+	struct store_job job;
+	struct record *r;
+};
+
+/* Reads the right edge of the tree and the newest checkpoint; signs and stores one for the
+ * whole log when the last was lost (a crash within CHECKPOINT_STORE_US of a write). */
+static enum pocd_err
+start_run(struct store_conn *w, struct store_job *j)
+{
+	struct record *r = ((struct start_job *)j)->r;
+	uint8_t root[MERKLE_HASH];
+	int64_t size, last = 0;
+	char *note = NULL;
 	enum pocd_err err = store_log_size(w, &size);
 
 	if (err == POCD_OK)
-		err = store_log_checkpoint_last(w, &last, &prev);
-	free(prev);
+		err = merkle_frontier_load(&r->work, (uint64_t)size, record_node_get, w);
+	if (err == POCD_OK)
+		err = store_log_checkpoint_last(w, &last, &note);
 	if (err == POCD_ENOTFOUND)
 		err = POCD_OK;
-	if (err != POCD_OK || size == last || size == 0)
-		return err;
-	err = merkle_root((uint64_t)size, record_node_get, w, root);
 	if (err != POCD_OK)
-		return err;
-	sodium_bin2base64(root64, sizeof(root64), root, sizeof(root),
-	                  sodium_base64_VARIANT_ORIGINAL);
-	snprintf(body, sizeof(body), "%s\n%lld\n%s\n", r->origin, (long long)size, root64);
-	memcpy(sig, r->keyid, 4);
-	crypto_sign_detached(sig + 4, NULL, (const uint8_t *)body, strlen(body), r->sk);
-	sodium_bin2base64(sig64, sizeof(sig64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
-	/* A signed note: the body, a blank line, then "— NAME SIGNATURE". */
-	snprintf(note, sizeof(note), "%s\n\xe2\x80\x94 %s %s\n", body, r->origin, sig64);
-	return store_log_checkpoint_add(w, size, root, note, now_s());
+		goto out;
+	r->committed = r->work;
+	if (size > 0 && last != size) {
+		merkle_frontier_root(&r->work, root);
+		sign_note(r, (uint64_t)size, root, r->published);
+		err = store_log_checkpoint_add(w, size, root, r->published, now_s());
+	} else if (note != NULL) {
+		strlcpy(r->published, note, sizeof(r->published));
+	}
+	r->published_size = (uint64_t)size;
+	r->stored_size = (uint64_t)size;
+out:
+	free(note);
+	return err;
 }
 
 enum pocd_err
@@ -226,6 +348,12 @@ record_open(struct core *c, const char *db_path, char *msg, size_t msglen)
 {
 	struct record *r = sodium_malloc(sizeof(*r));
 	struct meta_job mj = {.job.run = meta_run};
+	struct start_job sj = {.job.run = start_run};
+	struct store_hooks hooks = {.job_begin = job_begin,
+	                            .job_undone = job_undone,
+	                            .batch_end = batch_end,
+	                            .batch_done = batch_done};
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
 	char path[1100];
 	enum pocd_err err;
 
@@ -243,291 +371,387 @@ record_open(struct core *c, const char *db_path, char *msg, size_t msglen)
 	mj.r = r;
 	if (err == POCD_OK)
 		err = store_run_sync(c->store, &mj.job);
+	if (err == POCD_OK) {
+		memcpy(pk, r->key.pk, sizeof(pk));
+		note_key_make(r->origin, NOTE_ED25519, pk, &r->key);
+		sj.r = r;
+		err = store_run_sync(c->store, &sj.job);
+	}
 	if (err != POCD_OK) {
 		if (msg[0] == '\0')
 			snprintf(msg, msglen, "cannot set up the log: %s", pocd_err_name(err));
 		sodium_free(r);
 		return err;
 	}
-	key_id(r->origin, r->pk, r->keyid);
+	r->cache = malloc(RECORD_CACHE_LEVELS * RECORD_CACHE_SLOTS * sizeof(*r->cache));
+	if (r->cache == NULL) {
+		sodium_free(r);
+		snprintf(msg, msglen, "out of memory");
+		return POCD_ENOMEM;
+	}
+	for (size_t i = 0; i < RECORD_CACHE_LEVELS * RECORD_CACHE_SLOTS; i++)
+		r->cache[i].index = UINT64_MAX;
+	pthread_mutex_init(&r->lk, NULL);
+	r->stored_us = mono_us();
 	c->record = r;
-	store_set_batch_hook(c->store, checkpoint, c);
+	hooks.arg = r;
+	store_set_hooks(c->store, &hooks);
 	return POCD_OK;
 }
 
-void
-record_free(struct record *r)
+struct flush_job {
+	struct store_job job;
+	struct record *r;
+};
+
+static enum pocd_err
+flush_run(struct store_conn *w, struct store_job *j)
 {
-	if (r != NULL)
-		sodium_free(r);
+	struct record *r = ((struct flush_job *)j)->r;
+	uint8_t root[MERKLE_HASH];
+
+	if (r->published_size == 0 || r->published_size == r->stored_size)
+		return POCD_OK;
+	merkle_frontier_root(&r->committed, root);
+	return store_log_checkpoint_add(w, (int64_t)r->published_size, root, r->published, now_s());
 }
 
-/* The canonical JSON (RFC 8785: members sorted, no white space; only strings and integers)
- * of one leaf. Returns malloc'd text. */
-static char *
-leaf_text(struct core *c, const struct event *ev, const char *id, const char *party, int64_t at)
+void
+record_close(struct core *c)
 {
 	struct record *r = c->record;
-	uint8_t salt[16], mac[crypto_auth_hmacsha256_BYTES], commit[crypto_hash_sha256_BYTES];
-	char salt_hex[33], pseud[33], commit_hex[65], msg[64];
-	const char *content = ev->content != NULL ? ev->content : ev->details;
-	crypto_hash_sha256_state st;
-	json_t *o;
-	char *text;
+	struct flush_job fj = {.job.run = flush_run};
 
+	if (r == NULL)
+		return;
+	/* The last checkpoint handed out is kept, so that `pocd log verify` covers every leaf. */
+	fj.r = r;
+	if (store_run_sync(c->store, &fj.job) != POCD_OK)
+		fprintf(stderr, "pocd: cannot store the last checkpoint of the log\n");
+	store_set_hooks(c->store, NULL);
+	pthread_mutex_destroy(&r->lk);
+	free(r->cache);
+	free(r->pending_nodes);
+	sodium_free(r);
+	c->record = NULL;
+}
+
+/* RFC 8785 string: only '"', '\\' and control characters are escaped. */
+static void
+json_str(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	buf_add(b, "\"", 1);
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		buf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (ch) {
+		case '"':
+			buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			buf_add(b, "\\\\", 2);
+			break;
+		case '\b':
+			buf_add(b, "\\b", 2);
+			break;
+		case '\t':
+			buf_add(b, "\\t", 2);
+			break;
+		case '\n':
+			buf_add(b, "\\n", 2);
+			break;
+		case '\f':
+			buf_add(b, "\\f", 2);
+			break;
+		case '\r':
+			buf_add(b, "\\r", 2);
+			break;
+		default: {
+			char u[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+			buf_add(b, u, sizeof(u));
+		}
+		}
+	}
+	buf_add(b, run, (size_t)(s - run));
+	buf_add(b, "\"", 1);
+}
+
+void
+record_leaf_text(const struct record *r, const struct log_leaf *l, struct buf *out)
+{
+	uint8_t mac[crypto_auth_hmacsha256_BYTES];
+	char pseud[33], msg[64];
+
+	/* Per party state, so two states cannot match the same account across their leaves. */
+	if (l->actor_account[0] != '\0') {
+		snprintf(msg, sizeof(msg), "%s:%s", l->party, l->actor_account);
+		crypto_auth_hmacsha256(mac, (const uint8_t *)msg, strlen(msg), r->pseudonym_key);
+		sodium_bin2hex(pseud, sizeof(pseud), mac, 16);
+	} else {
+		strlcpy(pseud, "system", sizeof(pseud));
+	}
+	/* Members in code-point order of their names. */
+	buf_puts(out, "{\"actor\":");
+	json_str(out, pseud);
+	buf_puts(out, ",\"actor_role\":");
+	json_str(out, l->actor_role[0] != '\0' ? l->actor_role : "system");
+	buf_puts(out, ",\"actor_state\":");
+	json_str(out, l->actor_state);
+	buf_puts(out, ",\"commitment\":");
+	json_str(out, l->commitment);
+	buf_puts(out, ",\"event\":");
+	json_str(out, l->type);
+	buf_puts(out, ",\"event_id\":");
+	json_str(out, l->event_id);
+	buf_puts(out, ",\"object\":");
+	json_str(out, l->object);
+	buf_puts(out, ",\"party\":");
+	json_str(out, l->party);
+	buf_puts(out, ",\"salt\":");
+	json_str(out, l->salt);
+	buf_printf(out, ",\"time\":%lld}", (long long)l->at);
+}
+
+bool
+record_next_party(const char **p, char party[STATE_SIZE + 1])
+{
+	while (*p != NULL && **p != '\0') {
+		const char *comma = strchr(*p, ',');
+		size_t n = comma != NULL ? (size_t)(comma - *p) : strlen(*p);
+		const char *start = *p;
+
+		*p = comma != NULL ? comma + 1 : NULL;
+		if (n > 0 && n <= STATE_SIZE) {
+			memcpy(party, start, n);
+			party[n] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+leaf_ref_clear(struct leaf_ref *ref)
+{
+	ref->event_id[0] = '\0';
+	ref->index = -1;
+}
+
+/* The leaf of ev for party: a fresh salt, the commitment to the event's content. */
+static void
+leaf_of(const struct event *ev, const char *id, const char *party, int64_t at, int64_t index,
+        struct log_leaf *l)
+{
+	const char *content = ev->content != NULL ? ev->content : ev->details;
+	uint8_t salt[16], commit[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+
+	memset(l, 0, sizeof(*l));
+	l->index = index;
+	strlcpy(l->event_id, id, sizeof(l->event_id));
+	strlcpy(l->party, party, sizeof(l->party));
 	randombytes_buf(salt, sizeof(salt));
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, salt, sizeof(salt));
 	crypto_hash_sha256_update(&st, (const uint8_t *)(content != NULL ? content : ""),
 	                          content != NULL ? strlen(content) : 0);
 	crypto_hash_sha256_final(&st, commit);
-	sodium_bin2hex(salt_hex, sizeof(salt_hex), salt, sizeof(salt));
-	sodium_bin2hex(commit_hex, sizeof(commit_hex), commit, sizeof(commit));
-	/* Per party state, so two states cannot match the same account across their leaves. */
-	if (ev->actor_account != NULL && ev->actor_account[0] != '\0') {
-		snprintf(msg, sizeof(msg), "%s:%s", party, ev->actor_account);
-		crypto_auth_hmacsha256(mac, (const uint8_t *)msg, strlen(msg), r->pseudonym_key);
-		sodium_bin2hex(pseud, sizeof(pseud), mac, 16);
-	} else {
-		strlcpy(pseud, "system", sizeof(pseud));
-	}
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "actor", pseud, "actor_role",
-	              ev->actor_role != NULL ? ev->actor_role : "system", "actor_state",
-	              ev->actor_state != NULL && ev->actor_state[0] ? ev->actor_state : "",
-	              "commitment", commit_hex, "event", ev->type, "event_id", id, "object",
-	              ev->object_id != NULL ? ev->object_id : "", "party", party, "salt", salt_hex,
-	              "time", (json_int_t)at);
-	text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(o);
-	return text;
+	sodium_bin2hex(l->salt, sizeof(l->salt), salt, sizeof(salt));
+	sodium_bin2hex(l->commitment, sizeof(l->commitment), commit, sizeof(commit));
+	strlcpy(l->type, ev->type, sizeof(l->type));
+	l->at = at;
+	strlcpy(l->actor_account, ev->actor_account != NULL ? ev->actor_account : "",
+	        sizeof(l->actor_account));
+	strlcpy(l->actor_role, ev->actor_role != NULL ? ev->actor_role : "", sizeof(l->actor_role));
+	strlcpy(l->actor_state, ev->actor_state != NULL ? ev->actor_state : "",
+	        sizeof(l->actor_state));
+	strlcpy(l->object, ev->object_id != NULL ? ev->object_id : "", sizeof(l->object));
 }
 
 enum pocd_err
-record_event(struct store_conn *w, struct core *c, const struct event *ev, int64_t at)
+record_event(struct store_conn *w, struct core *c, const struct event *ev, int64_t at,
+             struct leaf_ref *mine)
 {
+	struct record *r = c->record;
+	struct put_ctx pc = {.r = r, .w = w};
 	struct event e = *ev;
-	char id[ID_SIZE], party[STATE_SIZE + 1], *leaf;
+	struct log_leaf l;
+	struct buf text;
+	char id[ID_SIZE], party[STATE_SIZE + 1];
 	uint8_t hash[MERKLE_HASH];
-	const char *p, *comma;
-	int64_t size;
-	size_t n;
-	enum pocd_err err;
+	const char *p;
+	enum pocd_err err = POCD_OK;
 
 	if (e.id == NULL) {
 		rand_id(id);
 		e.id = id;
 	}
-	err = store_event_append(w, &e, at);
-	if (err != POCD_OK || c->record == NULL || !is_logged(e.type))
-		return err;
-	err = store_log_size(w, &size);
-	for (p = e.states; err == POCD_OK && p != NULL && *p != '\0';
-	     p = comma ? comma + 1 : NULL) {
-		comma = strchr(p, ',');
-		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (n == 0 || n >= sizeof(party))
-			continue;
-		memcpy(party, p, n);
-		party[n] = '\0';
-		leaf = leaf_text(c, &e, e.id, party, at);
-		if (leaf == NULL)
-			return POCD_ENOMEM;
-		merkle_leaf_hash(leaf, strlen(leaf), hash);
-		err = store_log_leaf_add(w, size, e.id, party, leaf, hash);
-		free(leaf);
+	if (r == NULL || !is_logged(e.type))
+		return store_event_append(w, &e, at);
+	err = store_event_append_logged(w, &e, at, (int64_t)r->work.size);
+	buf_init(&text);
+	for (p = e.states; err == POCD_OK && record_next_party(&p, party);) {
+		int64_t index = (int64_t)r->work.size;
+		leaf_of(&e, e.id, party, at, index, &l);
+		text.len = 0;
+		record_leaf_text(r, &l, &text);
+		if (text.oom) {
+			err = POCD_ENOMEM;
+			break;
+		}
+		merkle_leaf_hash(text.p, text.len, hash);
+		err = store_log_leaf_add(w, index, e.id, party, l.salt, l.commitment, hash);
+		if (err == POCD_OK && pend(r, 0, (uint64_t)index, hash) != 0)
+			err = POCD_ENOMEM;
 		if (err == POCD_OK)
-			err = merkle_append((uint64_t)size, hash, node_put, record_node_get, w);
-		size++;
+			err = merkle_frontier_push(&r->work, hash, node_put, &pc);
+		if (err == POCD_OK && mine != NULL && e.actor_state != NULL &&
+		    strcmp(party, e.actor_state) == 0 && text.len < sizeof(mine->leaf)) {
+			strlcpy(mine->event_id, e.id, sizeof(mine->event_id));
+			memcpy(mine->leaf, text.p, text.len + 1);
+			mine->index = index;
+		}
 	}
+	buf_free(&text);
 	return err;
 }
 
-#define PROBLEMS_SHOWN 50
-
-struct cp {
-	int64_t size;
-	uint8_t root[MERKLE_HASH];
-	char *note;
-};
-
-struct verify {
-	struct record *r;
-	struct store_conn *rd;
-	FILE *out;
-	size_t problems;
-	struct cp *cps;
-	size_t ncps, cap;
-	/* The complete subtrees of the leaves so far, largest first. */
-	uint8_t frontier[64][MERKLE_HASH];
-	unsigned level[64];
-	size_t nf;
-};
-
-static void
-problem_at(struct verify *v, const char *thing, int64_t idx, const char *what)
-{
-	/* The first ones name where to look; the count says how far it goes. */
-	if (v->problems++ < PROBLEMS_SHOWN)
-		fprintf(v->out, "%s %lld: %s\n", thing, (long long)idx, what);
-}
-
-static const char *
-str_of(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
+/* The cosignature lines of the checkpoint of size, appended to out. */
 static int
-keep_cp(int64_t size, const uint8_t root[32], const char *note, void *arg)
+add_cosig(const char *line, void *arg)
 {
-	struct verify *v = arg;
-
-	if (v->ncps == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		struct cp *n = realloc(v->cps, cap * sizeof(*n));
-		if (n == NULL)
-			return -1;
-		v->cps = n;
-		v->cap = cap;
-	}
-	v->cps[v->ncps].size = size;
-	memcpy(v->cps[v->ncps].root, root, MERKLE_HASH);
-	v->cps[v->ncps].note = strdup(note != NULL ? note : "");
-	return v->cps[v->ncps++].note == NULL ? -1 : 0;
+	buf_puts(arg, line);
+	return 0;
 }
 
-/* The leaf repeats its event's columns: the event must still be there, unchanged. */
-static void
-check_event(struct verify *v, int64_t idx, const char *leaf, const char *party)
+enum pocd_err
+record_checkpoint(struct core *c, struct store_conn *rd, uint64_t size, struct buf *out,
+                  uint64_t *size_out)
 {
-	json_t *o = json_loads(leaf, 0, NULL);
-	const char *id = json_string_value(json_object_get(o, "event_id"));
-	char type[48], object[ID_SIZE + 8], states[STATES_SCOPE_SIZE], *p;
-	int64_t at;
-	size_t n = strlen(party);
-	bool in = false;
+	struct record *r = c->record;
+	char note[NOTE_MAX];
+	uint8_t root[MERKLE_HASH];
+	enum pocd_err err;
 
-	if (id == NULL || store_event_get(v->rd, id, type, sizeof(type), &at, object,
-	                                  sizeof(object), states, sizeof(states)) != POCD_OK) {
-		problem_at(v, "leaf", idx, "its event is missing from the events table");
-	} else if (strcmp(type, str_of(o, "event")) != 0 ||
-	           strcmp(object, str_of(o, "object")) != 0 ||
-	           at != json_integer_value(json_object_get(o, "time"))) {
-		problem_at(v, "leaf", idx, "its event was altered in the events table");
-	} else {
-		for (p = states; (p = strstr(p, party)) != NULL; p += n)
-			in |= (p == states || p[-1] == ',') && (p[n] == ',' || p[n] == '\0');
-		if (!in)
-			problem_at(v, "leaf", idx, "its event no longer names its party");
-	}
-	json_decref(o);
-}
-
-/* Adds leaf idx to the frontier, checking every stored node it completes. */
-static void
-push(struct verify *v, int64_t idx, const uint8_t hash[MERKLE_HASH])
-{
-	uint8_t stored[MERKLE_HASH];
-	uint64_t i = (uint64_t)idx;
-
-	memcpy(v->frontier[v->nf], hash, MERKLE_HASH);
-	v->level[v->nf++] = 0;
-	while (v->nf >= 2 && v->level[v->nf - 1] == v->level[v->nf - 2]) {
-		unsigned lvl = v->level[v->nf - 1] + 1;
-		merkle_node_hash(v->frontier[v->nf - 2], v->frontier[v->nf - 1],
-		                 v->frontier[v->nf - 2]);
-		v->level[v->nf - 2] = lvl;
-		v->nf--;
-		if (lvl >= STORED_LEVEL &&
-		    (store_log_node_get(v->rd, lvl, i >> lvl, stored) != POCD_OK ||
-		     memcmp(stored, v->frontier[v->nf - 1], MERKLE_HASH) != 0))
-			problem_at(v, "leaf", idx, "a stored tree node above it differs");
-	}
-}
-
-/* A checkpoint of size leaves: its root from the frontier, its note and signature. */
-static void
-check_cp(struct verify *v, const struct cp *cp)
-{
-	uint8_t root[MERKLE_HASH], sig[4 + crypto_sign_BYTES];
-	char body[256], root64[64], line[256], *nl;
-	size_t blen, siglen;
-
-	memcpy(root, v->frontier[v->nf - 1], MERKLE_HASH);
-	for (size_t k = v->nf - 1; k-- > 0;)
-		merkle_node_hash(v->frontier[k], root, root);
-	if (memcmp(root, cp->root, MERKLE_HASH) != 0) {
-		problem_at(v, "checkpoint of size", cp->size,
-		           "its root is not the root of the leaves");
-		return;
-	}
-	sodium_bin2base64(root64, sizeof(root64), root, MERKLE_HASH,
-	                  sodium_base64_VARIANT_ORIGINAL);
-	snprintf(body, sizeof(body), "%s\n%lld\n%s\n", v->r->origin, (long long)cp->size, root64);
-	blen = strlen(body);
-	if (strncmp(cp->note, body, blen) != 0 || cp->note[blen] != '\n') {
-		problem_at(v, "checkpoint of size", cp->size, "its note was altered");
-		return;
-	}
-	snprintf(line, sizeof(line), "\xe2\x80\x94 %s ", v->r->origin);
-	if (strncmp(cp->note + blen + 1, line, strlen(line)) != 0) {
-		problem_at(v, "checkpoint of size", cp->size, "it is not signed by this log");
-		return;
-	}
-	strlcpy(line, cp->note + blen + 1 + strlen(line), sizeof(line));
-	if ((nl = strchr(line, '\n')) != NULL)
-		*nl = '\0';
-	if (sodium_base642bin(sig, sizeof(sig), line, strlen(line), NULL, &siglen, NULL,
-	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    siglen != sizeof(sig) || memcmp(sig, v->r->keyid, 4) != 0 ||
-	    crypto_sign_verify_detached(sig + 4, (const uint8_t *)body, blen, v->r->pk) != 0)
-		problem_at(v, "checkpoint of size", cp->size,
-		           "its signature does not verify with the log's key");
-}
-
-size_t
-record_verify(struct core *c, FILE *out)
-{
-	struct verify *v = calloc(1, sizeof(*v));
-	char party[STATE_SIZE + 1], *leaf;
-	uint8_t stored[MERKLE_HASH], hash[MERKLE_HASH];
-	int64_t size = 0;
-	size_t next = 0, problems;
-
-	if (v == NULL)
-		return 1;
-	v->r = c->record;
-	v->out = out;
-	v->rd = store_reader(c->store);
-	if (v->r == NULL || v->rd == NULL || store_log_size(v->rd, &size) != POCD_OK ||
-	    store_log_checkpoints(v->rd, keep_cp, v) != POCD_OK) {
-		fprintf(out, "cannot read the log\n");
-		v->problems++;
+	if (r == NULL)
+		return POCD_EUNAVAILABLE;
+	pthread_mutex_lock(&r->lk);
+	if (size == 0 || size == r->published_size) {
+		size = r->published_size;
+		strlcpy(note, r->published, sizeof(note));
+	} else if (size > r->published_size) {
 		size = 0;
+	} else {
+		note[0] = '\0';
 	}
-	for (int64_t i = 0; i < size; i++) {
-		if (store_log_leaf_get(v->rd, i, party, &leaf, stored) != POCD_OK) {
-			problem_at(v, "leaf", i, "it is missing");
-			break;
-		}
-		merkle_leaf_hash(leaf, strlen(leaf), hash);
-		if (memcmp(hash, stored, MERKLE_HASH) != 0)
-			problem_at(v, "leaf", i, "its text does not match its hash");
-		check_event(v, i, leaf, party);
-		free(leaf);
-		push(v, i, hash);
-		while (next < v->ncps && v->cps[next].size == i + 1)
-			check_cp(v, &v->cps[next++]);
+	pthread_mutex_unlock(&r->lk);
+	if (size == 0)
+		return POCD_ENOTFOUND;
+	/* Ed25519 signatures are deterministic: the note of any past size is signed again. */
+	if (note[0] == '\0') {
+		err = merkle_root(size, record_node_get, rd, root);
+		if (err != POCD_OK)
+			return err;
+		sign_note(r, size, root, note);
 	}
-	for (; next < v->ncps; next++)
-		problem_at(v, "checkpoint of size", v->cps[next].size,
-		           "it covers leaves that are not in the log");
-	problems = v->problems;
-	for (size_t k = 0; k < v->ncps; k++)
-		free(v->cps[k].note);
-	free(v->cps);
-	free(v);
-	return problems;
+	buf_puts(out, note);
+	err = store_log_cosignatures(rd, (int64_t)size, add_cosig, out);
+	*size_out = size;
+	return err != POCD_OK ? err : out->oom ? POCD_ENOMEM : POCD_OK;
+}
+
+void
+receipt_free(struct receipt *rc)
+{
+	free(rc->leaf);
+	free(rc->note);
+	rc->leaf = rc->note = NULL;
+}
+
+enum pocd_err
+record_receipt(struct core *c, struct store_conn *rd, const char *event_id, const char *party,
+               struct receipt *out)
+{
+	char states[STATES_SCOPE_SIZE], p[STATE_SIZE + 1];
+	const char *s = states;
+	struct log_leaf l;
+	struct buf text, note;
+	int64_t first, index = -1, cosigned = 0;
+	struct get_ctx gc = {.r = c->record, .rd = rd};
+	enum pocd_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (c->record == NULL)
+		return POCD_EUNAVAILABLE;
+	err = store_event_log_index(rd, event_id, &first, states, sizeof(states));
+	if (err != POCD_OK)
+		return err;
+	for (int64_t k = 0; index < 0 && record_next_party(&s, p); k++)
+		if (strcmp(p, party) == 0)
+			index = first + k;
+	if (index < 0)
+		return POCD_ENOTFOUND;
+	err = store_log_leaf_get(rd, index, &l);
+	if (err != POCD_OK)
+		return err;
+	buf_init(&text);
+	buf_init(&note);
+	record_leaf_text(c->record, &l, &text);
+	err = store_log_cosigned_size(rd, index + 1, &cosigned);
+	if (err == POCD_OK)
+		err = record_checkpoint(c, rd, (uint64_t)cosigned, &note, &out->size);
+	if (err == POCD_OK)
+		err = merkle_inclusion((uint64_t)index, out->size, cached_get, &gc, out->proof,
+		                       &out->nproof);
+	if (err == POCD_OK && (text.oom || note.oom))
+		err = POCD_ENOMEM;
+	if (err != POCD_OK) {
+		buf_free(&text);
+		buf_free(&note);
+		return err;
+	}
+	strlcpy(out->event_id, event_id, sizeof(out->event_id));
+	out->index = index;
+	out->leaf = buf_steal(&text, NULL);
+	out->note = buf_steal(&note, NULL);
+	return POCD_OK;
+}
+
+enum pocd_err
+record_receipt_of(struct core *c, struct store_conn *rd, const struct leaf_ref *ref,
+                  struct receipt *out)
+{
+	struct record *r = c->record;
+	struct get_ctx gc = {.r = r, .rd = rd};
+	enum pocd_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (r == NULL || ref->index < 0)
+		return POCD_ENOTFOUND;
+	/* The batch that made the leaf published its checkpoint before the write was answered;
+	 * a fresh leaf has no cosignature yet. */
+	pthread_mutex_lock(&r->lk);
+	out->size = r->published_size;
+	out->note = strdup(r->published);
+	pthread_mutex_unlock(&r->lk);
+	out->leaf = strdup(ref->leaf);
+	if (out->note == NULL || out->leaf == NULL) {
+		receipt_free(out);
+		return POCD_ENOMEM;
+	}
+	err = merkle_inclusion((uint64_t)ref->index, out->size, cached_get, &gc, out->proof,
+	                       &out->nproof);
+	if (err != POCD_OK) {
+		receipt_free(out);
+		return err;
+	}
+	strlcpy(out->event_id, ref->event_id, sizeof(out->event_id));
+	out->index = ref->index;
+	return POCD_OK;
 }

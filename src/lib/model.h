@@ -143,6 +143,7 @@ struct comm_step {
 	char actor_state[STATE_SIZE];
 	int64_t at;
 	char detail[64];
+	char event_id[ID_SIZE]; /* its event, "" for steps older than the log */
 };
 
 struct comm_reply {
@@ -240,6 +241,26 @@ struct event {
 	const char *id;         /* NULL: the store makes one */
 	const char *actor_role; /* for the log; NULL for the system */
 	const char *content;    /* what the log commits to; NULL: details */
+};
+
+/* One leaf of the log as stored: its own columns and those of its event, from which its
+ * text is rebuilt. */
+struct log_leaf {
+	int64_t index;
+	char event_id[ID_SIZE];
+	char party[STATE_SIZE + 1];
+	char salt[33];       /* hex of 16 random bytes */
+	char commitment[65]; /* hex of SHA-256(salt || content) */
+	uint8_t hash[32];
+	bool has_event; /* false: the event row is gone, and the fields below are empty */
+	char type[48];
+	int64_t at;
+	char actor_account[ID_SIZE];
+	char actor_role[24];
+	char actor_state[STATE_SIZE];
+	char object[48];
+	int64_t log_index; /* the event's first leaf; -1 when the event says none */
+	char states[STATES_SCOPE_SIZE];
 };
 
 #endif

@@ -150,9 +150,10 @@ store_comm_recipient_update(struct store_conn *w, const char *comm_id,
 enum pocd_err
 store_comm_step_add(struct store_conn *w, const char *comm_id, const struct comm_step *st)
 {
-	sqlite3_stmt *s = stmt(w, ST_COMM_STEP_ADD,
-	                       "INSERT INTO comm_steps (comm_id, state, what, actor_account,"
-	                       " actor_state, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *s =
+	    stmt(w, ST_COMM_STEP_ADD,
+	         "INSERT INTO comm_steps (comm_id, state, what, actor_account,"
+	         " actor_state, at, detail, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 
 	if (s == NULL)
 		return POCD_ESTORE;
@@ -163,6 +164,7 @@ store_comm_step_add(struct store_conn *w, const char *comm_id, const struct comm
 	bind_text_or_null(s, 5, st->actor_state);
 	sqlite3_bind_int64(s, 6, st->at);
 	sqlite3_bind_text(s, 7, st->detail, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 8, st->event_id);
 	return stmt_end(s, sql_err(w, sqlite3_step(s)));
 }
 
@@ -172,7 +174,7 @@ store_comm_steps(struct store_conn *c, const char *comm_id,
 {
 	sqlite3_stmt *s = stmt(c, ST_COMM_STEPS,
 	                       "SELECT state, what, coalesce(actor_account, ''),"
-	                       " coalesce(actor_state, ''), at, detail FROM comm_steps"
+	                       " coalesce(actor_state, ''), at, detail, event_id FROM comm_steps"
 	                       " WHERE comm_id = ? ORDER BY seq");
 	struct comm_step st;
 	int rc;
@@ -187,6 +189,7 @@ store_comm_steps(struct store_conn *c, const char *comm_id,
 		col_text(s, 3, st.actor_state, sizeof(st.actor_state));
 		st.at = sqlite3_column_int64(s, 4);
 		col_text(s, 5, st.detail, sizeof(st.detail));
+		col_text(s, 6, st.event_id, sizeof(st.event_id));
 		if (cb(&st, arg) != 0)
 			return stmt_end(s, POCD_OK);
 	}

@@ -122,6 +122,29 @@ static const char *const migrations[] = {
     " PRIMARY KEY (level, idx)) STRICT, WITHOUT ROWID;"
     "CREATE TABLE log_checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL,"
     " note TEXT NOT NULL, at INTEGER NOT NULL) STRICT;",
+
+    /* Leaves are rebuilt from their event's columns: a leaf row keeps only its own salt,
+     * commitment and hash; the event names its role and its first leaf. */
+    "ALTER TABLE events ADD COLUMN actor_role TEXT;"
+    "ALTER TABLE events ADD COLUMN log_index INTEGER;"
+    "ALTER TABLE comm_steps ADD COLUMN event_id TEXT;"
+    "CREATE TABLE log_leaves_new(idx INTEGER PRIMARY KEY, event_id TEXT NOT NULL,"
+    " party TEXT NOT NULL, salt TEXT NOT NULL, commitment TEXT NOT NULL, hash BLOB NOT NULL)"
+    " STRICT;"
+    "INSERT INTO log_leaves_new SELECT idx, event_id, party, json_extract(leaf, '$.salt'),"
+    " json_extract(leaf, '$.commitment'), hash FROM log_leaves;"
+    "UPDATE events SET"
+    " actor_role = (SELECT json_extract(leaf, '$.actor_role') FROM log_leaves l"
+    "  WHERE l.event_id = events.id ORDER BY idx LIMIT 1),"
+    " log_index = (SELECT min(idx) FROM log_leaves l WHERE l.event_id = events.id)"
+    " WHERE id IN (SELECT event_id FROM log_leaves);"
+    "DROP TABLE log_leaves;"
+    "ALTER TABLE log_leaves_new RENAME TO log_leaves;"
+    "CREATE TABLE log_witnesses(name TEXT PRIMARY KEY, state TEXT NOT NULL"
+    " REFERENCES states(code), key TEXT NOT NULL, public_key BLOB NOT NULL UNIQUE,"
+    " created_at INTEGER NOT NULL, created_by TEXT NOT NULL) STRICT;"
+    "CREATE TABLE log_cosignatures(size INTEGER NOT NULL, witness TEXT NOT NULL,"
+    " line TEXT NOT NULL, signed_at INTEGER NOT NULL, PRIMARY KEY (size, witness)) STRICT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -202,10 +202,10 @@ enum pocd_err store_outbox_add(struct store_conn *w, const char *kind, const cha
 /* the transparency log: leaves, stored complete subtrees, signed checkpoints */
 enum pocd_err store_log_size(struct store_conn *c, int64_t *out);
 enum pocd_err store_log_leaf_add(struct store_conn *w, int64_t idx, const char *event_id,
-                                 const char *party, const char *leaf, const uint8_t hash[32]);
-/* The leaf at idx: its party state, canonical text (malloc'd, the caller frees) and hash. */
-enum pocd_err store_log_leaf_get(struct store_conn *c, int64_t idx, char party[STATE_SIZE + 1],
-                                 char **leaf, uint8_t hash[32]);
+                                 const char *party, const char *salt, const char *commitment,
+                                 const uint8_t hash[32]);
+/* The leaf at idx with its event's columns (has_event false when the event is gone). */
+enum pocd_err store_log_leaf_get(struct store_conn *c, int64_t idx, struct log_leaf *out);
 enum pocd_err store_log_node_get(struct store_conn *c, unsigned level, uint64_t idx,
                                  uint8_t hash[32]);
 enum pocd_err store_log_node_put(struct store_conn *w, unsigned level, uint64_t idx,
@@ -219,17 +219,49 @@ enum pocd_err store_log_checkpoints(struct store_conn *c,
                                     int (*cb)(int64_t size, const uint8_t root[32],
                                               const char *note, void *arg),
                                     void *arg);
-/* Runs hook on the writer thread at the end of every batch, inside its transaction, before
- * the commit; a failing hook fails the whole batch. */
-void store_set_batch_hook(struct store *s, enum pocd_err (*hook)(struct store_conn *w, void *arg),
-                          void *arg);
+/* Holds one snapshot of the database on reader c for many reads (a long check), instead of
+ * one per statement; end it with store_snapshot_end. */
+enum pocd_err store_snapshot_begin(struct store_conn *c);
+void store_snapshot_end(struct store_conn *c);
+
+/* The cosignature lines of the checkpoint of size, in witness order. */
+enum pocd_err store_log_cosignatures(struct store_conn *c, int64_t size,
+                                     int (*cb)(const char *line, void *arg), void *arg);
+/* The newest cosigned checkpoint size of at least min; 0 if there is none. */
+enum pocd_err store_log_cosigned_size(struct store_conn *c, int64_t min, int64_t *out);
+/* A witness's cosignature of size, replacing an earlier one of that size if it is newer. */
+enum pocd_err store_log_cosignature_put(struct store_conn *w, int64_t size, const char *witness,
+                                        const char *line, int64_t signed_at);
+/* A witness key of a state; POCD_ECONFLICT when the name or the public key is taken. */
+enum pocd_err store_log_witness_add(struct store_conn *w, const char *name, const char *state,
+                                    const char *key, const uint8_t public_key[32], const char *by,
+                                    int64_t at);
+enum pocd_err store_log_witnesses(struct store_conn *c,
+                                  int (*cb)(const char *name, const char *state, const char *key,
+                                            int64_t created_at, void *arg),
+                                  void *arg);
+/* Calls on the writer thread that let state kept in memory (the log's right edge) follow
+ * the transaction: every member may be NULL. */
+struct store_hooks {
+	void *arg;
+	void (*job_begin)(void *arg);  /* a job's savepoint was taken */
+	void (*job_undone)(void *arg); /* that job failed and its savepoint was rolled back */
+	/* At the end of every batch, inside its transaction, before the commit; a failing
+	 * batch_end fails the whole batch. */
+	enum pocd_err (*batch_end)(struct store_conn *w, void *arg);
+	void (*batch_done)(void *arg, bool committed);
+};
+/* Sets the hooks (copied), or clears them with NULL. */
+void store_set_hooks(struct store *s, const struct store_hooks *h);
 
 /* events: the record of every mutation */
 enum pocd_err store_event_append(struct store_conn *w, const struct event *e, int64_t at);
-/* The columns of one event that its log leaves repeat. */
-enum pocd_err store_event_get(struct store_conn *c, const char *id, char *type, size_t typelen,
-                              int64_t *at, char *object, size_t objlen, char *states,
-                              size_t stateslen);
+/* An event of the log, whose leaves start at log_index. */
+enum pocd_err store_event_append_logged(struct store_conn *w, const struct event *e, int64_t at,
+                                        int64_t log_index);
+/* A logged event's first leaf and its party states; POCD_ENOTFOUND if it has none. */
+enum pocd_err store_event_log_index(struct store_conn *c, const char *id, int64_t *log_index,
+                                    char *states, size_t stateslen);
 enum pocd_err store_events_count(struct store_conn *c, const char *type, int64_t *out);
 
 /* settings kept in the database */

@@ -29,8 +29,7 @@ struct store {
 	_Atomic uint64_t commits, jobs, max_batch;
 	pthread_mutex_t readers_lk;
 	struct store_conn *readers;
-	enum pocd_err (*hook)(struct store_conn *w, void *arg);
-	void *hook_arg;
+	struct store_hooks hooks;
 };
 
 static __thread struct store_conn *tls_reader;
@@ -38,7 +37,7 @@ static __thread const struct store *tls_owner;
 
 /* Runs one batch: every job under its own savepoint, one commit for all. */
 static void
-run_batch(struct store *s, struct store_job *batch, size_t n)
+run_batch(struct store *s, const struct store_hooks *h, struct store_job *batch, size_t n)
 {
 	struct store_job *j, *next;
 	bool dir = false, open, committed = false;
@@ -56,10 +55,14 @@ run_batch(struct store *s, struct store_job *batch, size_t n)
 			continue;
 		}
 		j->directory_changed = false;
+		if (h->job_begin != NULL)
+			h->job_begin(h->arg);
 		st[i] = j->run(s->w, j);
 		if (st[i] != POCD_OK) {
 			store_conn_exec(s->w, "ROLLBACK TO job");
 			j->directory_changed = false;
+			if (h->job_undone != NULL)
+				h->job_undone(h->arg);
 		}
 		store_conn_exec(s->w, "RELEASE job");
 		dir |= j->directory_changed;
@@ -73,7 +76,7 @@ run_batch(struct store *s, struct store_job *batch, size_t n)
 		}
 	}
 	/* The batch hook (the log's checkpoint) commits with the batch or not at all. */
-	if (open && s->hook != NULL && s->hook(s->w, s->hook_arg) != POCD_OK) {
+	if (open && h->batch_end != NULL && h->batch_end(s->w, h->arg) != POCD_OK) {
 		open = false;
 		store_conn_exec(s->w, "ROLLBACK");
 		for (i = 0; i < n; i++)
@@ -88,6 +91,8 @@ run_batch(struct store *s, struct store_job *batch, size_t n)
 			if (st[i] == POCD_OK)
 				st[i] = POCD_ESTORE;
 	}
+	if (h->batch_done != NULL)
+		h->batch_done(h->arg, committed);
 	if (committed) {
 		atomic_fetch_add(&s->commits, 1);
 		if (dir)
@@ -109,6 +114,7 @@ writer_loop(void *arg)
 {
 	struct store *s = arg;
 	struct store_job *batch, *last;
+	struct store_hooks hooks;
 	size_t n;
 
 	pthread_mutex_lock(&s->lk);
@@ -125,8 +131,9 @@ writer_loop(void *arg)
 			s->tail = NULL;
 		last->next = NULL;
 		s->queued -= n;
+		hooks = s->hooks;
 		pthread_mutex_unlock(&s->lk);
-		run_batch(s, batch, n);
+		run_batch(s, &hooks, batch, n);
 		pthread_mutex_lock(&s->lk);
 	}
 	pthread_mutex_unlock(&s->lk);
@@ -287,12 +294,13 @@ store_run_sync(struct store *s, struct store_job *job)
 }
 
 void
-store_set_batch_hook(struct store *s, enum pocd_err (*hook)(struct store_conn *w, void *arg),
-                     void *arg)
+store_set_hooks(struct store *s, const struct store_hooks *h)
 {
 	pthread_mutex_lock(&s->lk);
-	s->hook = hook;
-	s->hook_arg = arg;
+	if (h != NULL)
+		s->hooks = *h;
+	else
+		memset(&s->hooks, 0, sizeof(s->hooks));
 	pthread_mutex_unlock(&s->lk);
 }
 

@@ -117,3 +117,11 @@ def etag_of(r):
     e = r.headers.get("ETag")
     assert e is not None and _ETAG.match(e), r.headers
     return e
+
+
+def without_receipt(doc):
+    """A write's answer as a read shows it: the same document, without the write's receipt."""
+    doc = dict(doc)
+    assert "receipt" in doc, "a logged write answers with its receipt"
+    del doc["receipt"]
+    return doc

@@ -221,33 +221,46 @@ def test_log_verify_holds_then_catches_each_tampering(server):
         db.close()
         return log_verify(server)
 
+    db = sqlite3.connect(clean)
+    cps = [n for (n,) in db.execute("SELECT size FROM log_checkpoints ORDER BY size")]
+    db.close()
+    assert cps, "the demo left no stored checkpoint"
+    event_of = "(SELECT event_id FROM log_leaves WHERE idx = %d)"
     cases = [
-        ("UPDATE log_leaves SET leaf = replace(leaf, 'poc.created', 'poc.removed')"
-         " WHERE idx = 5", "leaf 5:"),
-        ("DELETE FROM events WHERE id = (SELECT event_id FROM log_leaves WHERE idx = 9)",
-         "leaf 9:"),
-        ("UPDATE events SET at = at + 1 WHERE id = (SELECT event_id FROM log_leaves"
-         " WHERE idx = 12)", "leaf 12:"),
-        ("UPDATE log_checkpoints SET note = replace(note, '\n\n', '\n\n ') WHERE size = 3",
-         "checkpoint of size 3:"),
+        # An event's columns, from which its leaves are rebuilt.
+        ("UPDATE events SET type = 'poc.removed' WHERE id = " + event_of % 5, "leaf 5:"),
+        ("UPDATE events SET actor_state = 'DEU' WHERE id = " + event_of % 6, "leaf 6:"),
+        ("UPDATE events SET at = at + 1 WHERE id = " + event_of % 12, "leaf 12:"),
+        ("DELETE FROM events WHERE id = " + event_of % 9, "leaf 9:"),
+        # Reordered: the event no longer places its leaf where it is.
+        ("UPDATE events SET log_index = log_index + 1 WHERE id = " + event_of % 14,
+         "leaf 14:"),
+        # A leaf's own row.
+        ("UPDATE log_leaves SET salt = '00000000000000000000000000000000' WHERE idx = 7",
+         "leaf 7:"),
         ("DELETE FROM log_leaves WHERE idx = 20", "leaf 20:"),
+        # A stored checkpoint.
+        ("UPDATE log_checkpoints SET note = replace(note, '\n\n', '\n\n ') WHERE size = %d"
+         % cps[0], "checkpoint of size %d:" % cps[0]),
     ]
     for sql, where in cases:
         r = tampered(sql)
         assert r.returncode != 0 and where in r.stdout, (sql, r.stdout)
-    # Two leaves swapped.
+    # Two leaves swapped, each with its hash: each still matches its hash, but not its place,
+    # and the tree above them and every checkpoint from there on change.
     shutil.copy(clean, server.db)
     db = sqlite3.connect(str(server.db))
-    a, b = db.execute("SELECT leaf, hash FROM log_leaves WHERE idx IN (30, 31)"
-                      " ORDER BY idx").fetchall()
-    db.execute("UPDATE log_leaves SET leaf = ?, hash = ? WHERE idx = 30", b)
-    db.execute("UPDATE log_leaves SET leaf = ?, hash = ? WHERE idx = 31", a)
+    a, b = db.execute("SELECT event_id, party, salt, commitment, hash FROM log_leaves"
+                      " WHERE idx IN (30, 31) ORDER BY idx").fetchall()
+    db.execute("UPDATE log_leaves SET event_id = ?, party = ?, salt = ?, commitment = ?,"
+               " hash = ? WHERE idx = 30", b)
+    db.execute("UPDATE log_leaves SET event_id = ?, party = ?, salt = ?, commitment = ?,"
+               " hash = ? WHERE idx = 31", a)
     db.commit()
     db.close()
     r = log_verify(server)
-    # Each leaf still matches its own hash; the tree above them and the checkpoint that ends
-    # between them do not.
-    assert r.returncode != 0 and "leaf 31:" in r.stdout, r.stdout
-    assert "checkpoint of size 31:" in r.stdout, r.stdout
+    assert r.returncode != 0 and "leaf 30:" in r.stdout and "leaf 31:" in r.stdout, r.stdout
+    later = [n for n in cps if n > 31]
+    assert later and ("checkpoint of size %d:" % later[0]) in r.stdout, r.stdout
     shutil.copy(clean, server.db)
     assert log_verify(server).returncode == 0

@@ -4,7 +4,8 @@ Two sources of truth are compared with the document:
 - the route table `routes[]` in src/api/router.c (method and pattern, "{}" for a segment);
 - a running pocd: every documented operation, with its path filled with real values (a
   communication is sent first, as FRA/officer to DEU's technical PoCs, for the
-  /api/v1/communications/{id} routes; a ping campaign over FRA is started as the Secretariat
+  /api/v1/communications/{id} routes, and the event id of its receipt serves the
+  /api/v1/receipts/{event_id} route; a ping campaign over FRA is started as the Secretariat
   for the /api/v1/ping-campaigns/{id} and /api/v1/pings/{id} routes; the test clock needs a
   server started with --test-clock), must reach a handler (never the router's 404 or 405), every status it answers
   must be documented for that operation, JSON bodies (and text bodies, as strings) must match
@@ -29,6 +30,8 @@ import time
 import pytest
 import requests
 import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from conftest import POCD, Server
 from pocd_helpers import sanitizer_lines
@@ -404,13 +407,17 @@ class Probe:
         accounts = server.get("/api/v1/states/FRA/accounts", who=self.who)
         assert accounts.status_code == 200, accounts.text
         officer = server.account("FRA/officer")["username"]
+        # FRA (the prober's state) sent it: the sender's side of every route.
+        sent = server.post(COMMUNICATIONS, who="FRA/officer", json=comm_body())
+        assert sent.status_code == 201, sent.text
         self.values = {
             "states": "FRA",
             "pocs": pocs.json()["items"][0]["id"],
             "accounts": [a["id"] for a in accounts.json()["items"]
                          if a["username"] == officer][0],
-            # FRA (the prober's state) sent it: the sender's side of every route.
-            "communications": send_communication(server),
+            "communications": sent.json()["id"],
+            # The sending's event, of which FRA holds a leaf.
+            "receipts": sent.json()["receipt"]["event_id"],
         }
 
     def ping_values(self):
@@ -625,18 +632,44 @@ def test_bodies_match_the_documented_schemas(server, spec):
     check("/api/v1/pocs/{id}", "GET", server.get("/api/v1/pocs/" + poc, who="DEU/admin"))
     check("/api/v1/pocs/{id}/history", "GET",
           server.get("/api/v1/pocs/%s/history" % poc, who="secretariat"))
-    # A write and its answer, then the precondition failures.
+    # A write and its answer (with its receipt), then the precondition failures.
     body = server.get("/api/v1/pocs/" + poc, who="FRA/admin")
     etag = body.headers["ETag"]
     doc = {k: v for k, v in body.json().items()
-           if k not in ("id", "state", "revision", "created_at", "updated_at")}
+           if k not in ("id", "state", "revision", "created_at", "updated_at", "stale")}
     doc["role_title"] = "Changed by test_openapi"
-    check("/api/v1/pocs/{id}", "PUT", server.put("/api/v1/pocs/" + poc, who="FRA/admin",
-                                                 json=doc, headers={"If-Match": etag}))
-    check("/api/v1/pocs/{id}", "PUT", server.put("/api/v1/pocs/" + poc, who="FRA/admin",
-                                                 json=doc, headers={"If-Match": etag}))
+    r = server.put("/api/v1/pocs/" + poc, who="FRA/admin", json=doc, headers={"If-Match": etag})
+    check("/api/v1/pocs/{id}", "PUT", r)
+    assert r.status_code == 200 and "receipt" in r.json(), r.text
+    assert json.loads(r.json()["receipt"]["leaf"])["event"] == "poc.changed", r.text
+    r = server.put("/api/v1/pocs/" + poc, who="FRA/admin", json=doc, headers={"If-Match": etag})
+    check("/api/v1/pocs/{id}", "PUT", r)
+    assert r.status_code == 412, r.text
     check("/api/v1/pocs/{id}", "PUT", server.put("/api/v1/pocs/" + poc, who="FRA/admin",
                                                  json=doc))
+    # Reads never carry a receipt, as the document says of PocRecord.
+    r = server.get("/api/v1/pocs/" + poc, who="FRA/admin")
+    check("/api/v1/pocs/{id}", "GET", r)
+    assert "receipt" not in r.json(), r.text
+    # A PoC's whole life, each write with its receipt: creation, confirmation, removal (200
+    # with a body now, no longer 204).
+    new = dict(doc, role_title="Made by test_openapi", accounts=[])
+    r = server.post("/api/v1/states/FRA/pocs", who="FRA/admin", json=new)
+    check("/api/v1/states/{code}/pocs", "POST", r)
+    assert r.status_code == 201 and "receipt" in r.json(), r.text
+    made = r.json()["id"]
+    r = server.post("/api/v1/pocs/%s/confirm" % made, who="FRA/admin")
+    check("/api/v1/pocs/{id}/confirm", "POST", r)
+    assert r.status_code == 200 and "receipt" in r.json(), r.text
+    r = server.delete("/api/v1/pocs/" + made, who="FRA/admin",
+                      headers={"If-Match": r.headers["ETag"]})
+    check("/api/v1/pocs/{id}", "DELETE", r)
+    assert r.status_code == 200 and r.json()["id"] == made and r.json()["removed"] is True, (
+        r.status_code, r.text)
+    assert json.loads(r.json()["receipt"]["leaf"])["event"] == "poc.removed", r.text
+    r = server.get("/api/v1/pocs/%s/history" % made, who="FRA/admin")
+    check("/api/v1/pocs/{id}/history", "GET", r)
+    assert [i["op"] for i in r.json()["items"]] == ["created", "confirmed", "removed"], r.text
     check("/api/v1/pocs/{id}", "GET", server.get("/api/v1/pocs/" + poc, who="FRA/admin",
                                                  headers={"If-None-Match": etag}))
     doc["phones"] = ["12"]
@@ -1050,7 +1083,14 @@ def test_ping_tests_match_the_documented_schemas(server, spec):
               400)
     r = check(answer, "POST", server.post(url % mine[0]["id"], who="FRA/officer", json=typed),
               200)
-    assert r.json() == {"ping": mine[0]["id"], "correct": True, "late": False}, r.text
+    answered = r.json()
+    receipt = answered.pop("receipt", None)
+    assert answered == {"ping": mine[0]["id"], "correct": True, "late": False}, r.text
+    # In the app, the answer's receipt is the ping's state's leaf of `ping.answered`.
+    assert receipt is not None, r.text
+    leaf = json.loads(receipt["leaf"])
+    assert (leaf["event"], leaf["object"], leaf["party"], leaf["actor_role"]) == (
+        "ping.answered", mine[0]["id"], "FRA", "officer"), leaf
     check(answer, "POST", server.post(url % mine[0]["id"], who="FRA/admin", json=typed), 409)
     wrong_ping = not_mine[0]
     r = check(answer, "POST", server.post(url % wrong_ping["id"], who="FRA/admin",
@@ -1071,6 +1111,7 @@ def test_ping_tests_match_the_documented_schemas(server, spec):
         r = check(link, "POST", requests.post(server.url + link, json=dead, timeout=30), 410)
         gone.append(r.json())
     r = check(link, "POST", requests.post(server.url + link, json=good, timeout=30), 200)
+    # By link there is no session, hence no receipt (the document forbids the member).
     assert r.json() == {"ping": by_link["id"], "correct": True, "late": False}, r.text
     r = check(link, "POST", requests.post(server.url + link, json=good, timeout=30), 410)
     gone.append(r.json())
@@ -1237,22 +1278,27 @@ CHECKPOINT, KEY, LEAVES = LOG + "/checkpoint", LOG + "/key", LOG + "/leaves"
 INCLUSION, CONSISTENCY = LOG + "/proof/inclusion", LOG + "/proof/consistency"
 
 
-def log_checkpoint(check):
-    """The key and the newest checkpoint, anonymous, checked against what the document says
-    of their format: (origin, size, root hash)."""
+def log_checkpoint(check, size=None):
+    """The key and the newest checkpoint (or the one of this size), anonymous, checked against
+    what the document says of their format: (origin, size, root hash). The log's signature
+    line comes first; witnesses' cosignature lines may follow it."""
     server = check.server
     r = check(KEY, "GET", requests.get(server.url + KEY, timeout=30), 200)
     origin, keyid, key64 = r.text.rstrip("\n").split("+", 2)
     raw = base64.b64decode(key64)
     assert raw[0] == 1 and len(raw) == 33, r.text
     assert bytes.fromhex(keyid) == hashlib.sha256(origin.encode() + b"\n" + raw).digest()[:4]
-    r = check(CHECKPOINT, "GET", requests.get(server.url + CHECKPOINT, timeout=30), 200)
-    body, sig = r.text.split("\n\n")
-    name, size, root = body.split("\n")
-    assert name == origin, r.text
-    assert sig.startswith("\u2014 %s " % origin) and sig.endswith("\n"), r.text
-    assert base64.b64decode(sig.rstrip("\n").split(" ")[2])[:4] == bytes.fromhex(keyid)
-    return origin, int(size), base64.b64decode(root)
+    params = {} if size is None else {"size": size}
+    r = check(CHECKPOINT, "GET", requests.get(server.url + CHECKPOINT, params=params,
+                                              timeout=30), 200)
+    body, sigs = r.text.split("\n\n")
+    name, got, root = body.split("\n")
+    assert name == origin and (size is None or int(got) == size), r.text
+    assert sigs.endswith("\n"), r.text
+    sig = sigs.split("\n")[0]
+    assert sig.startswith("\u2014 %s " % origin), r.text
+    assert base64.b64decode(sig.split(" ")[2])[:4] == bytes.fromhex(keyid)
+    return origin, int(got), base64.b64decode(root)
 
 
 def test_log_matches_the_documented_schemas(server, spec):
@@ -1267,11 +1313,12 @@ def test_log_matches_the_documented_schemas(server, spec):
     origin, size, _ = log_checkpoint(check)
     assert size > 0
 
-    # A communication to two states: four leaves, the sender's and each recipient's per step.
+    # A communication to two states: one event, `communication.sent`, with one leaf per
+    # party: the sender's and each recipient's, three leaves.
     cid = send_communication(server, to=[{"state": "DEU", "kinds": ["technical"]},
                                          {"state": "KEN", "kinds": ["technical"]}])
     _, grown, _ = log_checkpoint(check)
-    assert grown == size + 4, (size, grown)
+    assert grown == size + 3, (size, grown)
 
     def page(who, start, end, status=200):
         return check(LEAVES, "GET", server.get(LEAVES, who=who,
@@ -1296,13 +1343,14 @@ def test_log_matches_the_documented_schemas(server, spec):
 
     parties = {who: own(who, size, grown)
                for who in ("FRA/officer", "DEU/admin", "KEN/officer", "JPN/admin", "secretariat")}
-    assert [l["party"] for l in parties["FRA/officer"]] == ["FRA", "FRA"], parties
+    assert [l["party"] for l in parties["FRA/officer"]] == ["FRA"], parties
     assert [l["party"] for l in parties["DEU/admin"]] == ["DEU"], parties
     assert [l["party"] for l in parties["KEN/officer"]] == ["KEN"], parties
     assert parties["JPN/admin"] == [] and parties["secretariat"] == [], parties
     deu = parties["DEU/admin"][0]
     assert (deu["event"], deu["object"], deu["actor_state"]) == ("communication.sent", cid, "FRA")
-    assert deu["event_id"] in {l["event_id"] for l in parties["FRA/officer"]}
+    assert {deu["event_id"]} == {l["event_id"] for l in parties["FRA/officer"] + parties[
+        "KEN/officer"]}, parties
     assert deu["actor"] not in {l["actor"] for l in parties["FRA/officer"]}
     assert "Ransomware" not in json.dumps(parties), parties
     assert all(l["party"] == "FRA" for l in own("FRA/admin", 0, grown)), "another state's leaf"
@@ -1382,7 +1430,12 @@ def test_an_empty_log_has_no_checkpoint(tmp_path, spec):
         r = check(CHECKPOINT, "GET", requests.get(server.url + CHECKPOINT, timeout=30), 404)
         assert r.json()["detail"] == "the log is still empty", r.text
         check(CHECKPOINT, "HEAD", requests.head(server.url + CHECKPOINT, timeout=30), 404)
+        r = check(CHECKPOINT, "GET", requests.get(server.url + CHECKPOINT, params={"size": 1},
+                                                  timeout=30), 404)
+        assert r.json()["detail"] == "the log has no checkpoint of this size yet", r.text
         check(KEY, "GET", requests.get(server.url + KEY, timeout=30), 200)
+        r = check(WITNESSES, "GET", server.get(WITNESSES, who="secretariat"), 200)
+        assert r.json() == {"items": [], "next": None}, r.text
         r = check(LEAVES, "GET", server.get(LEAVES, who="secretariat",
                                             params={"start": 0, "end": 0}), 200)
         assert r.json() == {"items": [], "next": None}, r.text
@@ -1399,3 +1452,162 @@ def test_an_empty_log_has_no_checkpoint(tmp_path, spec):
     finally:
         assert server.stop() == 0, "see %s.log" % db
     assert not sanitizer_lines(server), sanitizer_lines(server)[:5]
+
+
+# ---------------------------------------------------------------------------------------------
+# Receipts and witnesses
+
+RECEIPTS = "/api/v1/receipts"
+WITNESSES, COSIGNATURES = LOG + "/witnesses", LOG + "/cosignatures"
+
+
+def witness_key(name, key_type=4):
+    """A new Ed25519 key and its C2SP verifier key text of this type: (private key, key id,
+    NAME+KEYID+BASE64)."""
+    sk = Ed25519PrivateKey.generate()
+    raw = bytes([key_type]) + sk.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    keyid = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4]
+    return sk, keyid, "%s+%s+%s" % (name, keyid.hex(), base64.b64encode(raw).decode())
+
+
+def cosignature(sk, name, keyid, body, ts):
+    """The C2SP tlog-cosignature v1 line (without its line break) of a checkpoint body."""
+    sig = sk.sign(("cosignature/v1\ntime %d\n" % ts).encode() + body.encode())
+    raw = keyid + ts.to_bytes(8, "big") + sig
+    return "\u2014 %s %s" % (name, base64.b64encode(raw).decode())
+
+
+def test_receipts_and_witnesses_match_the_documented_schemas(server, spec):
+    """Receipts by event and by communication, as each party and as others; witnesses
+    registered and listed; cosignatures posted, refused, and served with the checkpoint and
+    the receipts; the checkpoint of a past size."""
+    check = Checks(server, spec)
+    one = RECEIPTS + "/{event_id}"
+    steps = COMMUNICATIONS + "/{id}/receipts"
+
+    # A receipt by its event: each party state its own leaf, nobody else anything.
+    body = comm_body(to=[{"state": "DEU", "kinds": ["technical"]},
+                         {"state": "KEN", "kinds": ["technical"]}])
+    r = check(COMMUNICATIONS, "POST", server.post(COMMUNICATIONS, who="FRA/officer", json=body),
+              201)
+    cid, sent = r.json()["id"], r.json()["receipt"]
+    eid = sent["event_id"]
+    for who, party in (("FRA/admin", "FRA"), ("DEU/officer", "DEU"), ("KEN/admin", "KEN")):
+        r = check(one, "GET", server.get(RECEIPTS + "/" + eid, who=who), 200)
+        leaf = json.loads(r.json()["leaf"])
+        assert (leaf["party"], leaf["event_id"], leaf["event"]) == (
+            party, eid, "communication.sent"), r.text
+    r = check(one, "GET", server.get(RECEIPTS + "/" + eid, who="FRA/officer"), 200)
+    assert r.json()["leaf"] == sent["leaf"] and r.json()["index"] == sent["index"], r.text
+    for who, rid in (("JPN/admin", eid), ("secretariat", eid), ("FRA/admin", "a" * 26),
+                     ("FRA/admin", "nope")):
+        r = check(one, "GET", server.get(RECEIPTS + "/" + rid, who=who), 404)
+        assert r.json()["detail"] == "your state holds no receipt for this event", r.text
+    check(one, "HEAD", requests.head(server.url + RECEIPTS + "/" + eid,
+                                     headers=server.headers("DEU/admin"), timeout=30), 200)
+
+    # The receipts of a communication: the sender every step, a recipient its own.
+    check(COMMUNICATIONS + "/{id}/acknowledge", "POST",
+          server.post(COMMUNICATIONS + "/%s/acknowledge" % cid, who="DEU/officer"), 200)
+    url = COMMUNICATIONS + "/%s/receipts" % cid
+    r = check(steps, "GET", server.get(url, who="FRA/officer"), 200)
+    assert [i["step"] for i in r.json()["items"]] == ["sent", "acknowledged"], r.text
+    r = check(steps, "GET", server.get(url, who="DEU/admin"), 200)
+    assert [i["step"] for i in r.json()["items"]] == ["sent", "acknowledged"], r.text
+    r = check(steps, "GET", server.get(url, who="KEN/officer"), 200)
+    assert [i["step"] for i in r.json()["items"]] == ["sent"], r.text
+    for who in ("JPN/officer", "secretariat"):
+        check(steps, "GET", server.get(url, who=who), 404)
+    check(steps, "GET", server.get(COMMUNICATIONS + "/%s/receipts" % ("a" * 26),
+                                   who="FRA/admin"), 404)
+
+    # Registering witnesses: a state_admin of a participating state, a cosignature key.
+    r = check(WITNESSES, "GET", server.get(WITNESSES, who="KEN/officer"), 200)
+    assert r.json() == {"items": [], "next": None}, r.text
+    sk, keyid, key = witness_key("witness.deu.example")
+    good = {"key": key}
+    assert not check.body_errors("WitnessInput", good)
+    for who in ("DEU/officer", "secretariat"):
+        check(WITNESSES, "POST", server.post(WITNESSES, who=who, json=good), 403)
+    check(WITNESSES, "POST", server.post(WITNESSES, who="DEU/admin", data="{}"), 415)
+    _, _, signing = witness_key("witness.deu.example", key_type=1)
+    assert check.body_errors("WitnessInput", {"key": signing})
+    # The log's own key type (0x01), a key id that does not match, an unknown member, none.
+    for bad, field in (({"key": signing}, "key"), ({"key": key[:-4] + "AAAA"}, "key"),
+                       ({"key": key, "name": "x"}, "name"), ({}, "key"), ({"key": 4}, "key")):
+        r = check(WITNESSES, "POST", server.post(WITNESSES, who="DEU/admin", json=bad), 400)
+        assert fields(r) == {field}, r.text
+    r = check(WITNESSES, "POST", server.post(WITNESSES, who="DEU/admin", json=good), 201)
+    assert r.json() == {"name": "witness.deu.example", "state": "DEU", "key": key}, r.text
+    r = check(WITNESSES, "POST", server.post(WITNESSES, who="FRA/admin", json=good), 409)
+    assert fields(r) == {"key"}, r.text
+    r = check(WITNESSES, "GET", server.get(WITNESSES, who="JPN/officer"), 200)
+    assert [(w["name"], w["state"], w["key"]) for w in r.json()["items"]] == [
+        ("witness.deu.example", "DEU", key)], r.text
+
+    # Cosigning the newest checkpoint: the witness's state only, a signature that verifies.
+    _, size, _ = log_checkpoint(check)
+    note = requests.get(server.url + CHECKPOINT, timeout=30).text
+    body = note.split("\n\n")[0] + "\n"
+    now = int(time.time())
+    line = cosignature(sk, "witness.deu.example", keyid, body, now)
+    post = {"size": size, "cosignature": line}
+    assert not check.body_errors("CosignatureInput", post)
+    for who in ("FRA/officer", "secretariat"):
+        check(COSIGNATURES, "POST", server.post(COSIGNATURES, who=who, json=post), 403)
+    check(COSIGNATURES, "POST", server.post(COSIGNATURES, who="DEU/officer", data="{}"), 415)
+    wrong = cosignature(sk, "witness.deu.example", keyid, body.replace("\n%d\n" % size,
+                                                                       "\n%d\n" % (size - 1)),
+                        now)
+    for bad, field in (({"size": size, "cosignature": wrong}, "cosignature"),
+                       ({"size": size, "cosignature": cosignature(
+                           sk, "witness.deu.example", keyid, body, now + 3600)}, "cosignature"),
+                       ({"size": size, "cosignature": "\u2014 nobody AAAA"}, "cosignature"),
+                       ({"size": size, "cosignature": "x"}, "cosignature"),
+                       ({"size": size + 1, "cosignature": line}, "size"),
+                       ({"size": 0, "cosignature": line}, "size"),
+                       ({"size": size, "cosignature": line, "time": now}, "time")):
+        r = check(COSIGNATURES, "POST", server.post(COSIGNATURES, who="DEU/officer", json=bad),
+                  400)
+        assert fields(r) == {field}, (bad, r.text)
+    r = check(COSIGNATURES, "POST", server.post(COSIGNATURES, who="DEU/officer", json=post),
+              201)
+    assert r.json() == {"witness": "witness.deu.example", "size": size, "time": now}, r.text
+
+    # The checkpoint carries the line after the log's; so does the receipt, of any party.
+    assert log_checkpoint(check)[1] == size
+    r = check(CHECKPOINT, "GET", requests.get(server.url + CHECKPOINT, timeout=30), 200)
+    assert r.text == note + line + "\n", r.text
+    r = check(one, "GET", server.get(RECEIPTS + "/" + eid, who="KEN/officer"), 200)
+    assert r.json()["checkpoint"] == note + line + "\n", r.text
+
+    # The log grows; the old size is still served, signed and cosigned, and still taken.
+    cid2 = send_communication(server)
+    _, grown, _ = log_checkpoint(check)
+    assert grown > size
+    assert log_checkpoint(check, size)[1] == size
+    r = check(CHECKPOINT, "GET", requests.get(server.url + CHECKPOINT, params={"size": size},
+                                              timeout=30), 200)
+    assert r.text == note + line + "\n", r.text
+    for bad in ("x", "-1", "1.5"):
+        r = check(CHECKPOINT, "GET", requests.get(server.url + CHECKPOINT,
+                                                  params={"size": bad}, timeout=30), 400)
+        assert fields(r) == {"size"}, r.text
+    r = check(CHECKPOINT, "GET", requests.get(server.url + CHECKPOINT,
+                                              params={"size": grown + 1}, timeout=30), 404)
+    assert r.json()["detail"] == "the log has no checkpoint of this size yet", r.text
+    check(CHECKPOINT, "HEAD", requests.head(server.url + CHECKPOINT, params={"size": size},
+                                            timeout=30), 200)
+    check(COSIGNATURES, "POST", server.post(COSIGNATURES, who="DEU/admin", json=post), 201)
+    r = check(steps, "GET", server.get(COMMUNICATIONS + "/%s/receipts" % cid2,
+                                       who="DEU/officer"), 200)
+    assert [i["step"] for i in r.json()["items"]] == ["sent"], r.text
+    assert r.json()["items"][0]["receipt"]["checkpoint"].split("\n")[1] == str(grown), r.text
+
+    # Without a session: 401 on each.
+    for path, method, url in ((one, "GET", RECEIPTS + "/" + eid), (steps, "GET", url),
+                              (WITNESSES, "GET", WITNESSES), (WITNESSES, "POST", WITNESSES),
+                              (COSIGNATURES, "POST", COSIGNATURES)):
+        check(path, method, requests.request(method, server.url + url, json={}, timeout=30),
+              401)
+    check.done()

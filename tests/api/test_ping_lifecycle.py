@@ -7,6 +7,7 @@ from comm_helpers import clock_server  # noqa: F401 (fixture)
 from ping_helpers import (CODE_SYMBOLS, DAY, GRACE, HOUR, WINDOW, advance, answer, campaign,
                           campaign_doc, near, parse_time, ping_for, ping_tasks, pings, poc_of,
                           pocs_by, reminders, server_now, wait_for, wrong_code)
+from pocd_helpers import without_receipt
 
 
 def test_answered_in_time(clock_server):
@@ -30,7 +31,7 @@ def test_answered_in_time(clock_server):
     advance(s, 2 * HOUR)
     r = answer(s, p["id"], "FRA/officer", p["challenge"])
     assert r.status_code == 200, r.text
-    assert r.json() == {"ping": p["id"], "correct": True, "late": False}
+    assert without_receipt(r.json()) == {"ping": p["id"], "correct": True, "late": False}
     got = ping_for(s, mine, "FRA/officer")
     assert got["status"] == "answered" and got["correct"] is True and got["late"] is False
     assert near(parse_time(got["answered_at"]), created + 2 * HOUR)
@@ -53,7 +54,7 @@ def test_wrong_code_opens_a_task_for_the_state_admins(clock_server):
     p = ping_for(s, dipl, "FRA/admin")
     r = answer(s, p["id"], "FRA/admin", wrong_code(p["challenge"]))
     assert r.status_code == 200, r.text
-    assert r.json() == {"ping": p["id"], "correct": False, "late": False}
+    assert without_receipt(r.json()) == {"ping": p["id"], "correct": False, "late": False}
     got = ping_for(s, dipl, "FRA/admin")
     assert got["status"] == "answered" and got["correct"] is False
     # A missing code is as wrong as a bad one.
@@ -86,7 +87,7 @@ def test_late_answer_in_the_grace_period(clock_server):
     assert pings(s, "FRA/officer", status="open") == []
     r = answer(s, p["id"], "FRA/officer", p["challenge"])
     assert r.status_code == 200, r.text
-    assert r.json() == {"ping": p["id"], "correct": True, "late": True}
+    assert without_receipt(r.json()) == {"ping": p["id"], "correct": True, "late": True}
     got = ping_for(s, mine, "FRA/officer")
     assert got["status"] == "late" and got["late"] is True and got["correct"] is True
     assert [x["id"] for x in pings(s, "FRA/officer", status="late")] == [p["id"]]
@@ -228,7 +229,7 @@ def test_a_removed_pocs_ping_opens_no_task(clock_server):
     assert r.status_code == 200, r.text
     r = s.delete("/api/v1/pocs/" + gone["id"], who="FRA/admin",
                  headers={"If-Match": r.headers["ETag"]})
-    assert r.status_code == 204, r.text
+    assert r.status_code == 200, r.text
     advance(s, WINDOW + GRACE + HOUR)
     kept = len(pocs_by(s, "FRA"))
     ts = wait_for(lambda: ping_tasks(s), lambda ts: len(ts) == kept)
