@@ -35,6 +35,8 @@ test: deps
 bench: deps
 	@scripts/deps.sh --bench
 	@bench/run.sh
+	@bench/log-cost.sh
+	@bench/log-scale.sh
 
 audit: deps
 	@scripts/audit.sh
