@@ -35,7 +35,9 @@ slurp(const char *file, size_t *len)
 	*len = buf != NULL ? fread(buf, 1, FILE_MAX + 1, f) : 0;
 	if (buf == NULL || ferror(f) || *len > FILE_MAX) {
 		fprintf(stderr, "poc: cannot read %s: %s\n", file,
-		        buf == NULL ? "out of memory" : *len > FILE_MAX ? "larger than 1 MiB" : strerror(errno));
+		        buf == NULL       ? "out of memory"
+		        : *len > FILE_MAX ? "larger than 1 MiB"
+		                          : strerror(errno));
 		free(buf);
 		buf = NULL;
 	} else {
@@ -107,8 +109,9 @@ cmd_verify(struct ctx *x, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1 || key == NULL)
-		return usage_error("verify takes RECEIPT --key LOG_KEY [--witness KEY]... [--min N] "
-		                   "[--content FILE]");
+		return usage_error(
+		    "verify takes RECEIPT --key LOG_KEY [--witness KEY]... [--min N] "
+		    "[--content FILE]");
 	if (!load_key(key, NOTE_ED25519, &log_key))
 		return POC_USAGE;
 	chk.min_witnesses = min >= 0 ? (size_t)min : chk.nwitnesses;
@@ -130,8 +133,8 @@ cmd_verify(struct ctx *x, int argc, char **argv)
 	}
 	t = (time_t)f.time;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	printf("receipt holds: %s of %s at %s, for %s (acting state %s)\n", f.event, f.object,
-	       when, f.party, f.actor_state[0] != '\0' ? f.actor_state : "none");
+	printf("receipt holds: %s of %s at %s, for %s (acting state %s)\n", f.event, f.object, when,
+	       f.party, f.actor_state[0] != '\0' ? f.actor_state : "none");
 	printf("  leaf %llu of a log of %llu, signed by %s", (unsigned long long)f.index,
 	       (unsigned long long)f.size, log_key.name);
 	if (chk.nwitnesses > 0)
@@ -183,7 +186,8 @@ read_witness(const char *file, uint8_t sk[crypto_sign_SECRETKEYBYTES], struct no
 	bool ok;
 
 	if (stat(file, &sb) == 0 && (sb.st_mode & 077) != 0) {
-		fprintf(stderr, "poc: the witness key %s may be read by others: chmod 600 it\n", file);
+		fprintf(stderr, "poc: the witness key %s may be read by others: chmod 600 it\n",
+		        file);
 		return false;
 	}
 	if ((buf = slurp(file, &len)) == NULL)
@@ -196,7 +200,8 @@ read_witness(const char *file, uint8_t sk[crypto_sign_SECRETKEYBYTES], struct no
 		crypto_sign_ed25519_sk_to_pk(pk, sk);
 		note_key_make(name, NOTE_COSIG, pk, k);
 	} else {
-		fprintf(stderr, "poc: %s is not a witness key that 'poc witness keygen' made\n", file);
+		fprintf(stderr, "poc: %s is not a witness key that 'poc witness keygen' made\n",
+		        file);
 	}
 	sodium_memzero(buf, len);
 	free(buf);
@@ -292,7 +297,8 @@ consistent(struct ctx *x, uint64_t old, const uint8_t old_root[MERKLE_HASH], uin
 	if (old == 0)
 		return true;
 	if (size < old) {
-		fprintf(stderr, "poc: the log shrank from %llu to %llu leaves: it is not append-only\n",
+		fprintf(stderr,
+		        "poc: the log shrank from %llu to %llu leaves: it is not append-only\n",
 		        (unsigned long long)old, (unsigned long long)size);
 		return false;
 	}
@@ -305,8 +311,9 @@ consistent(struct ctx *x, uint64_t old, const uint8_t old_root[MERKLE_HASH], uin
 	hs = json_object_get(doc, "hashes");
 	for (n = 0; n < json_array_size(hs) && n < MERKLE_PROOF_MAX; n++) {
 		const char *h = json_string_value(json_array_get(hs, n));
-		if (h == NULL || sodium_base642bin(proof[n], MERKLE_HASH, h, strlen(h), NULL, &len,
-		                                   NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		if (h == NULL ||
+		    sodium_base642bin(proof[n], MERKLE_HASH, h, strlen(h), NULL, &len, NULL,
+		                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		    len != MERKLE_HASH)
 			break;
 	}
@@ -342,10 +349,11 @@ witness_cosign(struct ctx *x, const char *keyfile, const char *log_key_arg, cons
 		goto out;
 	}
 	if (!consistent(x, old, old_root, cp.size, cp.root)) {
-		fprintf(stderr,
-		        "poc: INCONSISTENT: the log's tree of %llu leaves does not extend the one of "
-		        "%llu leaves this witness cosigned: keep %s and both checkpoints as evidence\n",
-		        (unsigned long long)cp.size, (unsigned long long)old, state);
+		fprintf(
+		    stderr,
+		    "poc: INCONSISTENT: the log's tree of %llu leaves does not extend the one of "
+		    "%llu leaves this witness cosigned: keep %s and both checkpoints as evidence\n",
+		    (unsigned long long)cp.size, (unsigned long long)old, state);
 		goto out;
 	}
 	note_cosign(r.body, body_len, &wk, sk, (uint64_t)time(NULL), line);

@@ -72,7 +72,8 @@ note_key_parse(const char *text, struct note_key *out, char *msg, size_t msglen)
 	}
 	if (sodium_base642bin(raw, sizeof(raw), p2 + 1, strlen(p2 + 1), NULL, &n, NULL, B64) != 0 ||
 	    n != 33 || (raw[0] != NOTE_ED25519 && raw[0] != NOTE_COSIG)) {
-		snprintf(msg, msglen, "is not an Ed25519 key (type 0x01) or cosignature key (0x04)");
+		snprintf(msg, msglen,
+		         "is not an Ed25519 key (type 0x01) or cosignature key (0x04)");
 		return false;
 	}
 	memcpy(name, text, (size_t)(p1 - text));
@@ -184,8 +185,7 @@ note_sign(const char *body, size_t body_len, const struct note_key *k, const uin
 
 /* The message a cosignature signs: "cosignature/v1\ntime TS\n" and the body. */
 static bool
-cosig_message(const char *body, size_t body_len, uint64_t ts, uint8_t *out, size_t cap,
-              size_t *len)
+cosig_message(const char *body, size_t body_len, uint64_t ts, uint8_t *out, size_t cap, size_t *len)
 {
 	int n = snprintf((char *)out, cap, "cosignature/v1\ntime %llu\n", (unsigned long long)ts);
 
@@ -231,8 +231,8 @@ note_line_verify(const char *body, size_t body_len, const char *line, size_t lin
 	    n != want || memcmp(raw, k->id, 4) != 0)
 		return false;
 	if (k->type == NOTE_ED25519)
-		return crypto_sign_verify_detached(raw + 4, (const uint8_t *)body, body_len, k->pk) ==
-		       0;
+		return crypto_sign_verify_detached(raw + 4, (const uint8_t *)body, body_len,
+		                                   k->pk) == 0;
 	for (int i = 0; i < 8; i++)
 		t = t << 8 | raw[4 + i];
 	if (t > INT64_MAX || !cosig_message(body, body_len, t, msg, sizeof(msg), &mlen) ||

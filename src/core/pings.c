@@ -194,6 +194,7 @@ struct campaign_ctx {
 	struct store_conn *w;
 	struct campaign_op *op;
 	enum pocd_err err;
+	char pinged[STATES_SCOPE_SIZE]; /* the states pinged, comma-separated: the log's parties */
 };
 
 static enum pocd_err
@@ -252,8 +253,15 @@ static int
 each_poc(const struct poc *poc, void *arg)
 {
 	struct campaign_ctx *cc = arg;
+	char item[STATE_SIZE + 2];
+	size_t n = strlen(cc->pinged);
 
 	cc->err = add_ping(cc->w, cc->op, poc);
+	snprintf(item, sizeof(item), "%s,", poc->state);
+	/* Listed with a trailing comma while filling, so that a search cannot match across two. */
+	if (cc->err == POCD_OK && (n == 0 || strstr(cc->pinged, item) == NULL) &&
+	    n + strlen(item) < sizeof(cc->pinged))
+		memcpy(cc->pinged + n, item, strlen(item) + 1);
 	return cc->err != POCD_OK;
 }
 
@@ -325,6 +333,9 @@ campaign_run(struct store_conn *w, struct store_job *j)
 		return err;
 	snprintf(details, sizeof(details), "{\"pings\":%zu}", op->npings);
 	ev.object_id = op->pc.id;
+	/* A campaign over all states has as parties the states it pinged. */
+	if (strcmp(op->pc.scope, "all") == 0)
+		ev.states = cc.pinged;
 	return record_event(w, op->core, &ev, op->now, NULL);
 }
 

@@ -87,9 +87,10 @@ receipt_check(const char *text, size_t len, const struct receipt_check *chk,
 	if (!json_is_object(r) || leaf == NULL || note == NULL || event_id == NULL ||
 	    !json_is_integer(idx) || json_integer_value(idx) < 0 || !json_is_array(p) ||
 	    json_array_size(p) > MERKLE_PROOF_MAX) {
-		ok = fail(msg, msglen,
-		          "the file is not a receipt: it needs event_id, leaf, index, checkpoint and "
-		          "proof");
+		ok = fail(
+		    msg, msglen,
+		    "the file is not a receipt: it needs event_id, leaf, index, checkpoint and "
+		    "proof");
 		goto out;
 	}
 	if (!note_parse(note, strlen(note), &cp, &body_len, why, sizeof(why))) {
@@ -102,7 +103,8 @@ receipt_check(const char *text, size_t len, const struct receipt_check *chk,
 		goto out;
 	}
 	if (!note_verify(note, strlen(note), chk->log_key, NULL)) {
-		ok = fail(msg, msglen, "the checkpoint's signature does not verify with the log key");
+		ok = fail(msg, msglen,
+		          "the checkpoint's signature does not verify with the log key");
 		goto out;
 	}
 	out->cosigned = count_cosigned(note, strlen(note), chk);
@@ -113,8 +115,9 @@ receipt_check(const char *text, size_t len, const struct receipt_check *chk,
 	}
 	for (n = 0; n < json_array_size(p); n++) {
 		const char *h = json_string_value(json_array_get(p, n));
-		if (h == NULL || sodium_base642bin(proof[n], MERKLE_HASH, h, strlen(h), NULL, &blen,
-		                                   NULL, B64) != 0 ||
+		if (h == NULL ||
+		    sodium_base642bin(proof[n], MERKLE_HASH, h, strlen(h), NULL, &blen, NULL,
+		                      B64) != 0 ||
 		    blen != MERKLE_HASH) {
 			ok = fail(msg, msglen, "the proof holds something that is not a hash");
 			goto out;
@@ -125,12 +128,14 @@ receipt_check(const char *text, size_t len, const struct receipt_check *chk,
 	merkle_leaf_hash(leaf, strlen(leaf), leaf_hash);
 	if (!merkle_verify_inclusion(out->index, cp.size, leaf_hash, (const uint8_t(*)[32])proof, n,
 	                             cp.root)) {
-		ok = fail(msg, msglen,
-		          "the inclusion proof does not lead from the leaf to the checkpoint's root");
+		ok = fail(
+		    msg, msglen,
+		    "the inclusion proof does not lead from the leaf to the checkpoint's root");
 		goto out;
 	}
 	if (!read_leaf(leaf, out, salt, commit) || strcmp(out->event_id, event_id) != 0) {
-		ok = fail(msg, msglen, "the leaf is not a leaf of this log's format for this event");
+		ok =
+		    fail(msg, msglen, "the leaf is not a leaf of this log's format for this event");
 		goto out;
 	}
 	if (chk->content != NULL) {

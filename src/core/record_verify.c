@@ -81,7 +81,8 @@ check_leaf(struct verify *v, const struct log_leaf *l)
 	if (!found)
 		problem_at(v, "leaf", l->index, "its event no longer names its party");
 	else if (l->log_index < 0 || l->log_index + k != l->index)
-		problem_at(v, "leaf", l->index, "its event places it elsewhere in the log (reordered)");
+		problem_at(v, "leaf", l->index,
+		           "its event places it elsewhere in the log (reordered)");
 }
 
 /* Adds leaf idx to the frontier, checking every stored node it completes. */
@@ -109,7 +110,8 @@ check_cp(struct verify *v, const struct cp *cp)
 
 	merkle_frontier_root(&v->f, root);
 	if (memcmp(root, cp->root, MERKLE_HASH) != 0) {
-		problem_at(v, "checkpoint of size", cp->size, "its root is not the root of the leaves");
+		problem_at(v, "checkpoint of size", cp->size,
+		           "its root is not the root of the leaves");
 		return;
 	}
 	if (!note_parse(cp->note, len, &parsed, &body_len, msg, sizeof(msg)) ||

@@ -117,7 +117,8 @@ witness_cosign(struct core *c, struct store_conn *rd, struct cosign_op *op)
 	/* The witness is named by its line: "— NAME BASE64". */
 	if (strncmp(op->line, dash, strlen(dash)) != 0 || (sp = strchr(name, ' ')) == NULL ||
 	    (size_t)(sp - name) >= sizeof(op->witness))
-		return verr_add(&op->errs, "cosignature", "is not a signature line \"— NAME BASE64\"");
+		return verr_add(&op->errs, "cosignature",
+		                "is not a signature line \"— NAME BASE64\"");
 	memcpy(op->witness, name, (size_t)(sp - name));
 	op->witness[sp - name] = '\0';
 	err = store_log_witnesses(rd, find_witness, &f);
@@ -140,8 +141,9 @@ witness_cosign(struct core *c, struct store_conn *rd, struct cosign_op *op)
 		err = POCD_ESTORE;
 	if (err == POCD_OK &&
 	    !note_line_verify(note.p, body_len, op->line, strlen(op->line), &k, &op->signed_at))
-		err = verr_add(&op->errs, "cosignature",
-		               "does not verify with the witness's key over the checkpoint of this size");
+		err = verr_add(
+		    &op->errs, "cosignature",
+		    "does not verify with the witness's key over the checkpoint of this size");
 	buf_free(&note);
 	if (err != POCD_OK)
 		return err;

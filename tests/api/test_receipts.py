@@ -22,7 +22,7 @@ from comm_helpers import (HOUR, ack, advance, close, comm_body, path, reply, sen
                           to, wait_for)
 from comm_helpers import checked_server, clock_server  # noqa: F401 (fixtures)
 from conftest import assert_problem
-from ping_helpers import answer, answer_link, campaign, pings, token_of
+from ping_helpers import answer, answer_link, campaign, pings, results, token_of
 from pocd_helpers import etag_of, poc_body, problem_fields, without_receipt
 from test_log import leaf_hash, leaves, mth, verify_consistency, verify_inclusion
 
@@ -688,3 +688,16 @@ def test_witness_keys_and_cosignatures_are_checked_strictly(server):
     assert line in note_of(server, size) and older not in note_of(server, size)
     assert_problem(requests.get(server.url + CHECKPOINT, params={"size": 0}, timeout=30), 400,
                    "size")
+
+
+def test_a_campaign_over_all_states_has_a_leaf_for_each_state_pinged(server):
+    before = log_size(server)
+    c = campaign(server, scope="all")
+    after = log_size(server)
+    states = {p["state"] for p in results(server, c["id"])["items"]}
+    assert len(states) > 1 and after - before == len(states)
+    for who, party in (("FRA/admin", "FRA"), ("DEU/officer", "DEU")):
+        mine = [json.loads(i["leaf"]) for i in leaves(server, who, before, after) if "leaf" in i]
+        assert len(mine) == 1, mine
+        assert mine[0]["event"] == "ping_campaign.created" and mine[0]["party"] == party
+        assert mine[0]["object"] == c["id"]
