@@ -23,6 +23,8 @@ struct opts {
 	char db[1024];
 	char listen[128];
 	char metrics_token[256];
+	char tls_cert[1024];
+	char tls_key[1024];
 	unsigned threads;
 	unsigned conn_limit;
 	unsigned conn_timeout;
@@ -43,6 +45,7 @@ usage(FILE *f)
 	      "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
 	      "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
 	      "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
+	      "                  [--tls-cert FILE --tls-key FILE]\n"
 	      "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
 	      "                  [--deadline-urgent ACK/ANSWER]\n"
 	      "\n"
@@ -51,6 +54,7 @@ usage(FILE *f)
 	      "--test marks a database for tests. serve answers the API on ADDR:PORT\n"
 	      "(default 127.0.0.1:8080) until SIGINT or SIGTERM. A config file holds the same\n"
 	      "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n"
+	      "--tls-cert and --tls-key (PEM; the key mode 0600) serve HTTPS, TLS 1.2 and 1.3.\n"
 	      "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
 	      "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n"
 	      "--no-log (test databases only) keeps no transparency log, to measure its cost.\n"
@@ -136,6 +140,10 @@ apply(struct opts *o, const char *name, const char *v)
 		set_str(o->listen, sizeof(o->listen), name, v);
 	else if (strcmp(name, "metrics-token") == 0)
 		set_str(o->metrics_token, sizeof(o->metrics_token), name, v);
+	else if (strcmp(name, "tls-cert") == 0)
+		set_str(o->tls_cert, sizeof(o->tls_cert), name, v);
+	else if (strcmp(name, "tls-key") == 0)
+		set_str(o->tls_key, sizeof(o->tls_key), name, v);
 	else if (strcmp(name, "threads") == 0)
 		o->threads = parse_uint(name, v, 1, 256);
 	else if (strcmp(name, "conn-limit") == 0)
@@ -202,6 +210,8 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"timeout", required_argument, NULL, 0},
 	    {"session-ttl", required_argument, NULL, 0},
 	    {"metrics-token", required_argument, NULL, 0},
+	    {"tls-cert", required_argument, NULL, 0},
+	    {"tls-key", required_argument, NULL, 0},
 	    {"deadline-routine", required_argument, NULL, 0},
 	    {"deadline-priority", required_argument, NULL, 0},
 	    {"deadline-urgent", required_argument, NULL, 0},
@@ -337,6 +347,8 @@ cmd_serve(const struct opts *o)
 	                         .threads = o->threads,
 	                         .conn_limit = o->conn_limit,
 	                         .conn_timeout = o->conn_timeout,
+	                         .tls_cert = o->tls_cert[0] ? o->tls_cert : NULL,
+	                         .tls_key = o->tls_key[0] ? o->tls_key : NULL,
 	                         .quiet = o->quiet};
 	struct http_server *srv;
 	struct store *st;
@@ -367,7 +379,8 @@ cmd_serve(const struct opts *o)
 	srv = http_start(&hc, api, msg, sizeof(msg));
 	if (srv == NULL)
 		fatal("%s", msg);
-	log_info("pocd: serving http://%s (database %s)", o->listen, o->db);
+	log_info("pocd: serving %s://%s (database %s)", hc.tls_cert != NULL ? "https" : "http",
+	         o->listen, o->db);
 	fflush(stderr);
 	sigwait(&set, &sig);
 	log_info("pocd: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");

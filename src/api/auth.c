@@ -101,7 +101,8 @@ logout_cont(struct api_req *req, struct api_resp *resp)
 	}
 	resp->status = 204;
 	resp_header(resp, "Set-Cookie",
-	            "pocd_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	            "pocd_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+	            req->tls ? "; Secure" : "");
 }
 
 enum api_result

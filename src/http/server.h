@@ -12,10 +12,13 @@ struct http_config {
 	unsigned threads;      /* request threads; 0 for one per core */
 	unsigned conn_limit;   /* open connections at most */
 	unsigned conn_timeout; /* seconds of silence before a connection is closed */
+	const char *tls_cert;  /* PEM certificate chain file; NULL to serve plain HTTP */
+	const char *tls_key;   /* PEM private key file, with tls_cert */
 	int quiet;             /* no per-request log lines */
 };
 
-/* Binds and starts serving. NULL with a reason in msg on failure. */
+/* Binds and starts serving (over TLS when cfg->tls_cert is set: the files are read, checked
+ * and kept in memory). NULL with a reason in msg on failure. */
 struct http_server *http_start(const struct http_config *cfg, struct api *api, char *msg,
                                size_t msglen);
 /* Stops accepting, lets the requests in flight finish, stops the threads, frees srv. */

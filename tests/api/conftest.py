@@ -33,11 +33,14 @@ def demo_template(tmp_path_factory):
 
 
 class Server:
-    """A running pocd and the demo logins of its database."""
+    """A running pocd and the demo logins of its database; with tls (a (cert, key) pair of
+    PEM files) it serves HTTPS, and requests trust that certificate."""
 
-    def __init__(self, db, creds):
+    def __init__(self, db, creds, tls=None):
         self.db = db
         self.creds = creds
+        self.tls = tls
+        self.verify = tls[0] if tls else True
         self.port = None
         self.proc = None
         self.log = None
@@ -45,17 +48,19 @@ class Server:
 
     @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
     def start(self, *extra):
         self.port = free_port()
         self.log = open(str(self.db) + ".log", "ab")
+        tls = ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])] if self.tls else []
         self.proc = subprocess.Popen(
             [POCD, "serve", "--db", str(self.db), "--listen", "127.0.0.1:%d" % self.port,
-             *extra], stdout=self.log, stderr=subprocess.STDOUT)
+             *tls, *extra], stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(200):
             try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if requests.get(self.url + "/healthz", timeout=1,
+                                verify=self.verify).status_code == 200:
                     return
             except requests.ConnectionError:
                 pass
@@ -81,7 +86,7 @@ class Server:
 
     def login(self, username, password):
         r = requests.post(self.url + "/api/v1/login",
-                          json={"username": username, "password": password})
+                          json={"username": username, "password": password}, verify=self.verify)
         assert r.status_code == 200, r.text
         return r.json()["token"]
 
@@ -104,25 +109,25 @@ class Server:
             h["Authorization"] = "Bearer " + self.token(who)
         return h
 
+    def request(self, method, path, who=None, **kw):
+        kw.setdefault("verify", self.verify)
+        return requests.request(method, self.url + path,
+                                headers=self.headers(who, **kw.pop("headers", {})), **kw)
+
     def get(self, path, who=None, **kw):
-        return requests.get(self.url + path, headers=self.headers(who, **kw.pop("headers", {})),
-                            **kw)
+        return self.request("GET", path, who, **kw)
 
     def post(self, path, who=None, **kw):
-        return requests.post(self.url + path, headers=self.headers(who, **kw.pop("headers", {})),
-                             **kw)
+        return self.request("POST", path, who, **kw)
 
     def put(self, path, who=None, **kw):
-        return requests.put(self.url + path, headers=self.headers(who, **kw.pop("headers", {})),
-                            **kw)
+        return self.request("PUT", path, who, **kw)
 
     def patch(self, path, who=None, **kw):
-        return requests.patch(self.url + path,
-                              headers=self.headers(who, **kw.pop("headers", {})), **kw)
+        return self.request("PATCH", path, who, **kw)
 
     def delete(self, path, who=None, **kw):
-        return requests.delete(self.url + path,
-                               headers=self.headers(who, **kw.pop("headers", {})), **kw)
+        return self.request("DELETE", path, who, **kw)
 
 
 @pytest.fixture
