@@ -42,7 +42,7 @@ start() {
 	shift
 	port=$(free_port)
 	"$POCD" serve --db "$tmp/$name.db" --listen "127.0.0.1:$port" --quiet "$@" \
-		>"$tmp/$name.log" 2>&1 &
+		--rate-limit 0 >"$tmp/$name.log" 2>&1 &
 	pids+=($!)
 	for _ in $(seq 100); do
 		curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break

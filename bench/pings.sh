@@ -90,7 +90,7 @@ db=$tmp/pocd.db
 port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
 "$POCD" serve --db "$db" --listen "127.0.0.1:$port" --quiet --threads "$THREADS" \
-	>"$tmp/pocd.log" 2>&1 &
+	--rate-limit 0 >"$tmp/pocd.log" 2>&1 &
 pocd_pid=$!
 for ((i = 0; ; i++)); do
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/" || true)" != 000 ] && break

@@ -154,7 +154,7 @@ pocd_port=$(free_port)
 pocd_url=http://127.0.0.1:$pocd_port
 t0=$(now_ms)
 "$POCD" serve --db "$db" --listen "127.0.0.1:$pocd_port" --quiet --threads "$THREADS" \
-	>"$tmp/pocd.log" 2>&1 &
+	--rate-limit 0 >"$tmp/pocd.log" 2>&1 &
 pocd_pid=$!
 pocd_live=$pocd_pid
 pids+=("$pocd_pid")
@@ -439,7 +439,7 @@ cg_total() { # N: sets ir to the total instruction count of a run with N lookups
 	local n=$1 port pid out=$tmp/callgrind.$1.out args=() codes i
 	port=$(free_port)
 	valgrind --tool=callgrind --callgrind-out-file="$out" "$POCD" serve --db "$db" \
-		--listen "127.0.0.1:$port" --quiet --threads 1 >"$tmp/callgrind.$n.log" 2>&1 &
+		--listen "127.0.0.1:$port" --quiet --rate-limit 0 --threads 1 >"$tmp/callgrind.$n.log" 2>&1 &
 	pid=$!
 	pids+=("$pid")
 	wait_http "$pid" "http://127.0.0.1:$port/api/v1/" 6000 "$tmp/callgrind.$n.log"

@@ -156,7 +156,7 @@ if [ "${AUDIT_SKIP_SQLMAP:-0}" != 1 ]; then
 	port=$(free_port)
 	base=http://127.0.0.1:$port
 	pocd_log=$run/pocd-sqlmap.log # not --quiet: one line per request, to count 5xx
-	build/pocd serve --db "$db" --listen "127.0.0.1:$port" >"$pocd_log" 2>&1 &
+	build/pocd serve --db "$db" --listen "127.0.0.1:$port" --rate-limit 0 >"$pocd_log" 2>&1 &
 	pocd_pid=$!
 	pids+=("$pocd_pid")
 	for _ in $(seq 500); do

@@ -25,9 +25,15 @@ struct opts {
 	char metrics_token[256];
 	char tls_cert[1024];
 	char tls_key[1024];
+	char trusted[HTTP_TRUSTED_MAX][64];
+	const char *trusted_ptr[HTTP_TRUSTED_MAX];
+	size_t ntrusted;
 	unsigned threads;
 	unsigned conn_limit;
 	unsigned conn_timeout;
+	unsigned rate_limit;
+	size_t header_limit;
+	size_t body_limit;
 	long session_ttl;
 	int64_t ack_after[3]; /* 0: the default; by urgency: routine, priority, urgent */
 	int64_t answer_after[3];
@@ -45,7 +51,8 @@ usage(FILE *f)
 	      "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
 	      "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
 	      "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
-	      "                  [--tls-cert FILE --tls-key FILE]\n"
+	      "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR]...\n"
+	      "                  [--rate-limit N] [--header-limit BYTES] [--body-limit BYTES]\n"
 	      "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
 	      "                  [--deadline-urgent ACK/ANSWER]\n"
 	      "\n"
@@ -55,6 +62,9 @@ usage(FILE *f)
 	      "(default 127.0.0.1:8080) until SIGINT or SIGTERM. A config file holds the same\n"
 	      "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n"
 	      "--tls-cert and --tls-key (PEM; the key mode 0600) serve HTTPS, TLS 1.2 and 1.3.\n"
+	      "--trusted-proxy ADDR: requests from ADDR take their client address from\n"
+	      "X-Forwarded-For. --rate-limit N: requests per second per client address and per\n"
+	      "session (default 50; 0 for none). Limits: headers 16K, bodies 1M by default.\n"
 	      "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
 	      "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n"
 	      "--no-log (test databases only) keeps no transparency log, to measure its cost.\n"
@@ -77,6 +87,28 @@ parse_uint(const char *name, const char *v, unsigned long min, unsigned long max
 	if (errno != 0 || *v == '\0' || *end != '\0' || *v == '-' || n < min || n > max)
 		fatal("--%s %s: expected a whole number from %lu to %lu", name, v, min, max);
 	return (unsigned)n;
+}
+
+/* "65536", "64K", "1M" in bytes (K and M are 1024 and 1048576). */
+static size_t
+parse_size(const char *name, const char *v, size_t min, size_t max)
+{
+	char *end;
+	unsigned long long n;
+	size_t unit = 1;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		unit = 1024;
+	else if (*end == 'M' || *end == 'm')
+		unit = 1024 * 1024;
+	if (unit != 1)
+		end++;
+	if (errno != 0 || end == v || *v == '-' || *end != '\0' || n > max / unit || n * unit < min)
+		fatal("--%s %s: expected a size from %zu to %zu bytes (K and M allowed)", name, v,
+		      min, max);
+	return (size_t)n * unit;
 }
 
 /* "90", "90s", "15m", "2h", "14d" in seconds. */
@@ -130,6 +162,16 @@ set_str(char *dst, size_t size, const char *name, const char *v)
 		fatal("--%s: the value is too long", name);
 }
 
+static void
+add_trusted(struct opts *o, const char *v)
+{
+	if (o->ntrusted == HTTP_TRUSTED_MAX)
+		fatal("--trusted-proxy %s: at most %d trusted proxies", v, HTTP_TRUSTED_MAX);
+	set_str(o->trusted[o->ntrusted], sizeof(o->trusted[0]), "trusted-proxy", v);
+	o->trusted_ptr[o->ntrusted] = o->trusted[o->ntrusted];
+	o->ntrusted++;
+}
+
 /* Applies one option by name; used by both the command line and the config file. */
 static void
 apply(struct opts *o, const char *name, const char *v)
@@ -150,6 +192,14 @@ apply(struct opts *o, const char *name, const char *v)
 		o->conn_limit = parse_uint(name, v, 1, 1000000);
 	else if (strcmp(name, "timeout") == 0)
 		o->conn_timeout = parse_uint(name, v, 1, 3600);
+	else if (strcmp(name, "rate-limit") == 0)
+		o->rate_limit = parse_uint(name, v, 0, 1000000);
+	else if (strcmp(name, "header-limit") == 0)
+		o->header_limit = parse_size(name, v, 4096, 1 << 20);
+	else if (strcmp(name, "body-limit") == 0)
+		o->body_limit = parse_size(name, v, 1024, 64 << 20);
+	else if (strcmp(name, "trusted-proxy") == 0)
+		add_trusted(o, v);
 	else if (strcmp(name, "session-ttl") == 0)
 		o->session_ttl = parse_uint(name, v, 60, 30 * 24 * 3600);
 	else if (strcmp(name, "deadline-routine") == 0)
@@ -208,6 +258,10 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"threads", required_argument, NULL, 0},
 	    {"conn-limit", required_argument, NULL, 0},
 	    {"timeout", required_argument, NULL, 0},
+	    {"rate-limit", required_argument, NULL, 0},
+	    {"header-limit", required_argument, NULL, 0},
+	    {"body-limit", required_argument, NULL, 0},
+	    {"trusted-proxy", required_argument, NULL, 0},
 	    {"session-ttl", required_argument, NULL, 0},
 	    {"metrics-token", required_argument, NULL, 0},
 	    {"tls-cert", required_argument, NULL, 0},
@@ -229,6 +283,9 @@ parse_args(struct opts *o, int argc, char **argv)
 	strlcpy(o->listen, "127.0.0.1:8080", sizeof(o->listen));
 	o->conn_limit = 4096;
 	o->conn_timeout = 30;
+	o->rate_limit = 50;
+	o->header_limit = 16 * 1024;
+	o->body_limit = 1 << 20;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
 		switch (c) {
@@ -347,6 +404,11 @@ cmd_serve(const struct opts *o)
 	                         .threads = o->threads,
 	                         .conn_limit = o->conn_limit,
 	                         .conn_timeout = o->conn_timeout,
+	                         .header_limit = o->header_limit,
+	                         .body_limit = o->body_limit,
+	                         .rate_limit = o->rate_limit,
+	                         .trusted_proxies = o->trusted_ptr,
+	                         .ntrusted = o->ntrusted,
 	                         .tls_cert = o->tls_cert[0] ? o->tls_cert : NULL,
 	                         .tls_key = o->tls_key[0] ? o->tls_key : NULL,
 	                         .quiet = o->quiet};

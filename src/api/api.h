@@ -20,7 +20,6 @@
 #include "lib/err.h"
 #include "lib/model.h"
 
-#define API_BODY_MAX   (1u << 20) /* request bodies above 1 MiB get 413 */
 #define API_PARAMS_MAX 3
 #define API_PARAM_SIZE 64
 

@@ -17,16 +17,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/api.h"
 #include "lib/log.h"
+#include "lib/ratelimit.h"
 #include "lib/timeutil.h"
 
-/* Bodies between API_BODY_MAX and this are read and dropped before the 413; larger ones are
- * cut off. */
+/* Bodies up to this much past the body limit are read and dropped before the 413; larger
+ * ones are cut off. */
 #define DISCARD_MAX (16u << 20)
 /* Connections from one address at a time (a proxy in front counts as one address). */
 #define PER_ADDRESS_MAX 256
@@ -45,6 +47,12 @@ struct http_server {
 	struct MHD_Daemon *d;
 	struct api *api;
 	int quiet;
+	size_t body_limit;
+	char body_limit_text[32];  /* "1 MiB", for the 413's detail */
+	struct ratelimit *by_addr; /* NULL: no rate limit */
+	struct ratelimit *by_token;
+	struct in6_addr trusted[HTTP_TRUSTED_MAX];
+	size_t ntrusted;
 	bool tls;
 	char *tls_cert; /* PEM, kept for the daemon's life; the key is wiped when freed */
 	char *tls_key;
@@ -95,22 +103,96 @@ get_header(const struct api_req *req, const char *name)
 	return MHD_lookup_connection_value(req->http, MHD_HEADER_KIND, name);
 }
 
+/* s[0..n) as an address, IPv4 mapped into ::ffff:0:0/96 so that one comparison serves both. */
+static bool
+parse_ip(const char *s, size_t n, struct in6_addr *out)
+{
+	char buf[INET6_ADDRSTRLEN];
+	struct in_addr a4;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET6, buf, out) == 1)
+		return true;
+	if (inet_pton(AF_INET, buf, &a4) != 1)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[10] = 0xff;
+	out->s6_addr[11] = 0xff;
+	memcpy(&out->s6_addr[12], &a4, sizeof(a4));
+	return true;
+}
+
+static bool
+is_trusted(const struct http_server *srv, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < srv->ntrusted; i++)
+		if (memcmp(&srv->trusted[i], a, sizeof(*a)) == 0)
+			return true;
+	return false;
+}
+
+static enum MHD_Result
+last_forwarded_for(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	if (strcasecmp(key, "X-Forwarded-For") == 0)
+		*(const char **)cls = value;
+	return MHD_YES;
+}
+
+/* The client's address, written to out: the TCP peer's, unless the peer is a trusted proxy.
+ * Then it is the right-most address of X-Forwarded-For (its last header) that is not itself
+ * a trusted proxy, or the left-most when all are: entries left of that one were written by
+ * the client and prove nothing. An entry that is not an address stops the walk at the
+ * proxy that passed it on. *proxied tells whether a trusted proxy forwarded the request. */
 static void
-client_addr(struct MHD_Connection *c, char *out, size_t outlen)
+client_addr(const struct http_server *srv, struct MHD_Connection *c, char *out, size_t outlen,
+            bool *proxied)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+	const char *xff = NULL, *start, *end, *b, *e;
+	struct in6_addr a, hop;
 
+	*proxied = false;
 	strlcpy(out, "unknown", outlen);
 	if (sa == NULL)
 		return;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-		          (socklen_t)outlen);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		          out, (socklen_t)outlen);
+	if (sa->sa_family == AF_INET6) {
+		a = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	} else if (sa->sa_family == AF_INET) {
+		memset(&a, 0, sizeof(a));
+		a.s6_addr[10] = 0xff;
+		a.s6_addr[11] = 0xff;
+		memcpy(&a.s6_addr[12], &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		       4);
+	} else {
+		return;
+	}
+	if (srv->ntrusted > 0 && is_trusted(srv, &a)) {
+		*proxied = true;
+		MHD_get_connection_values(c, MHD_HEADER_KIND, last_forwarded_for, &xff);
+		for (end = xff != NULL ? xff + strlen(xff) : NULL; end != NULL; end = start - 1) {
+			for (start = end; start > xff && start[-1] != ','; start--)
+				;
+			for (b = start; b < end && (*b == ' ' || *b == '\t'); b++)
+				;
+			for (e = end; e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
+				;
+			if (!parse_ip(b, (size_t)(e - b), &hop))
+				break;
+			a = hop;
+			if (!is_trusted(srv, &hop) || start == xff)
+				break;
+		}
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&a))
+		inet_ntop(AF_INET, &a.s6_addr[12], out, (socklen_t)outlen);
+	else
+		inet_ntop(AF_INET6, &a, out, (socklen_t)outlen);
 }
 
 static void
@@ -185,21 +267,51 @@ send_resp(struct request *r)
 	return ret;
 }
 
-/* Answers a request that failed before reaching the API (limits). */
+/* Answers a request that failed before reaching the API (limits): a problem of type
+ * urn:pocd:problem:NAME, with Retry-After when retry_after is not 0. */
 static enum MHD_Result
-send_limit(struct request *r, unsigned status, const char *title, const char *detail)
+send_limit(struct request *r, unsigned status, const char *name, const char *title,
+           const char *detail, unsigned retry_after)
 {
 	char text[384];
 	int n = snprintf(text, sizeof(text),
-	                 "{\"type\":\"urn:pocd:problem:too-large\",\"title\":\"%s\",\"status\":%u,"
+	                 "{\"type\":\"urn:pocd:problem:%s\",\"title\":\"%s\",\"status\":%u,"
 	                 "\"detail\":\"%s\"}",
-	                 title, status, detail);
+	                 name, title, status, detail);
 
 	r->resp.status = status;
 	r->resp.content_type = "application/problem+json";
 	r->resp.body = strndup(text, (size_t)n);
 	r->resp.len = r->resp.body != NULL ? (size_t)n : 0;
+	if (retry_after != 0) {
+		r->resp.hdr[0].name = "Retry-After";
+		snprintf(r->resp.hdr[0].value, sizeof(r->resp.hdr[0].value), "%u", retry_after);
+		r->resp.nhdr = 1;
+	}
 	return send_resp(r);
+}
+
+static enum MHD_Result
+send_too_large(struct request *r)
+{
+	char detail[96];
+
+	snprintf(detail, sizeof(detail), "the body exceeds the limit of %s",
+	         r->srv->body_limit_text);
+	return send_limit(r, 413, "too-large", "Payload too large", detail, 0);
+}
+
+/* Whether the request may go on under the rate limit of key; if not, it is answered 429. */
+static bool
+within_rate(struct request *r, struct ratelimit *rl, const char *key, const char *detail,
+            enum MHD_Result *ret)
+{
+	unsigned retry;
+
+	if (rl == NULL || ratelimit_take(rl, key, r->start_us, &retry))
+		return true;
+	*ret = send_limit(r, 429, "rate-limited", "Too many requests", detail, retry);
+	return false;
 }
 
 static enum MHD_Result
@@ -208,8 +320,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 {
 	struct http_server *srv = cls;
 	struct request *r = *con_cls;
-	const char *cl;
+	const char *cl, *proto;
 	enum api_result res;
+	enum MHD_Result ret;
+	bool proxied;
 
 	if (r == NULL) {
 		r = calloc(1, sizeof(*r));
@@ -220,7 +334,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		r->conn = conn;
 		r->start_us = mono_us();
 		r->method = method;
-		client_addr(conn, r->client, sizeof(r->client));
+		client_addr(srv, conn, r->client, sizeof(r->client), &proxied);
 		r->req.api = srv->api;
 		r->req.method = parse_method(method);
 		r->req.path = url;
@@ -228,24 +342,35 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		r->req.header = get_header;
 		r->req.http = conn;
 		r->req.client = r->client;
-		r->req.tls = srv->tls;
+		proto = proxied ? MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                              "X-Forwarded-Proto")
+		                : NULL;
+		r->req.tls = srv->tls || (proto != NULL && strcasecmp(proto, "https") == 0);
 		r->req.wake = wake;
 		*con_cls = r;
 		atomic_fetch_add(&srv->inflight, 1);
 		if (atomic_load(&srv->stopping))
-			return send_limit(r, 503, "Service unavailable",
-			                  "the service is stopping: retry shortly");
+			return send_limit(r, 503, "unavailable", "Service unavailable",
+			                  "the service is stopping: retry shortly", 0);
+		if (!within_rate(r, srv->by_addr, r->client,
+		                 "too many requests from your address: wait, then retry", &ret))
+			return ret;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		/* Far too large: refused before a byte of it is read (the client may see the
 		 * connection close before it reads the answer). */
-		if (cl != NULL && strtoull(cl, NULL, 10) > DISCARD_MAX)
-			return send_limit(r, 413, "Payload too large",
-			                  "the body exceeds the limit of 1 MiB");
+		if (cl != NULL && strtoull(cl, NULL, 10) > srv->body_limit + DISCARD_MAX)
+			return send_too_large(r);
 		/* Unknown routes and callers without credentials are answered before their
 		 * body is read: nobody makes the server hold a body it would not take. */
 		if (api_refuse_early(&r->req, &r->resp))
 			return send_resp(r);
+		/* A session is limited apart from its address: many officers behind one
+		 * gateway share an address, and one session on many addresses is one caller. */
+		if (r->req.authenticated &&
+		    !within_rate(r, srv->by_token, r->req.token,
+		                 "too many requests with this session: wait, then retry", &ret))
+			return ret;
 		return MHD_YES;
 	}
 	/* Answered already (refused before its body): the rest of the body is read and dropped,
@@ -257,7 +382,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (r->too_large || r->body_len + n > API_BODY_MAX) {
+		if (r->too_large || r->body_len + n > r->srv->body_limit) {
 			/* Read and dropped, so the client gets its 413 on a sane connection. */
 			r->too_large = true;
 			r->discarded += n;
@@ -273,8 +398,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_YES;
 	}
 	if (r->too_large)
-		return send_limit(r, 413, "Payload too large",
-		                  "the body exceeds the limit of 1 MiB");
+		return send_too_large(r);
 	if (r->pending) {
 		/* Resumed: the asynchronous work is done; build the answer here. */
 		r->pending = false;
@@ -341,8 +465,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	api_observe(srv->api, r->resp.status, us);
 	if (!srv->quiet) {
 		log_path(r->req.path, path, sizeof(path));
-		log_info("%s %s %u %llu %s", r->req.method == M_OTHER ? "OTHER" : r->method, path,
-		         r->resp.status, (unsigned long long)us,
+		log_info("%s %s %s %u %llu %s", r->client,
+		         r->req.method == M_OTHER ? "OTHER" : r->method, path, r->resp.status,
+		         (unsigned long long)us,
 		         r->req.authenticated ? r->req.who.account_id : "-");
 	}
 	if (r->req.state_free != NULL)
@@ -523,6 +648,8 @@ tls_check(const struct http_config *cfg, struct http_server *srv, char *msg, siz
 static void
 server_free(struct http_server *srv)
 {
+	ratelimit_free(srv->by_addr);
+	ratelimit_free(srv->by_token);
 	if (srv->tls_key != NULL)
 		sodium_memzero(srv->tls_key, srv->tls_key_len);
 	free(srv->tls_key);
@@ -555,6 +682,40 @@ http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msg
 	}
 	srv->api = api;
 	srv->quiet = cfg->quiet;
+	srv->body_limit = cfg->body_limit;
+	if (cfg->body_limit % (1u << 20) == 0)
+		snprintf(srv->body_limit_text, sizeof(srv->body_limit_text), "%zu MiB",
+		         cfg->body_limit >> 20);
+	else if (cfg->body_limit % 1024 == 0)
+		snprintf(srv->body_limit_text, sizeof(srv->body_limit_text), "%zu KiB",
+		         cfg->body_limit >> 10);
+	else
+		snprintf(srv->body_limit_text, sizeof(srv->body_limit_text), "%zu bytes",
+		         cfg->body_limit);
+	for (size_t i = 0; i < cfg->ntrusted; i++) {
+		const char *t = cfg->trusted_proxies[i];
+		if (i == HTTP_TRUSTED_MAX || !parse_ip(t, strlen(t), &srv->trusted[i])) {
+			snprintf(
+			    msg, msglen,
+			    i == HTTP_TRUSTED_MAX
+			        ? "--trusted-proxy %s: at most 16 trusted proxies"
+			        : "--trusted-proxy %s: expected an IPv4 or IPv6 address, such as "
+			          "127.0.0.1 or ::1",
+			    t);
+			server_free(srv);
+			return NULL;
+		}
+		srv->ntrusted++;
+	}
+	if (cfg->rate_limit > 0) {
+		srv->by_addr = ratelimit_new(cfg->rate_limit);
+		srv->by_token = ratelimit_new(cfg->rate_limit);
+		if (srv->by_addr == NULL || srv->by_token == NULL) {
+			snprintf(msg, msglen, "--rate-limit %u: out of memory", cfg->rate_limit);
+			server_free(srv);
+			return NULL;
+		}
+	}
 	if (cfg->tls_cert != NULL || cfg->tls_key != NULL) {
 		if (!tls_check(cfg, srv, msg, msglen)) {
 			server_free(srv);
@@ -574,7 +735,7 @@ http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msg
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_MAX,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)16 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_ARRAY,
+	    cfg->header_limit, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_ARRAY,
 	    srv->tls ? tls_opts : no_opts, MHD_OPTION_END);
 	if (srv->d == NULL) {
 		snprintf(msg, msglen,

@@ -12,10 +12,19 @@ struct http_config {
 	unsigned threads;      /* request threads; 0 for one per core */
 	unsigned conn_limit;   /* open connections at most */
 	unsigned conn_timeout; /* seconds of silence before a connection is closed */
+	size_t header_limit;   /* bytes of request headers (libmicrohttpd's connection memory) */
+	size_t body_limit;     /* bytes of a request body; more gets 413 */
+	unsigned rate_limit;   /* requests per second per address and per session; 0: no limit */
 	const char *tls_cert;  /* PEM certificate chain file; NULL to serve plain HTTP */
 	const char *tls_key;   /* PEM private key file, with tls_cert */
-	int quiet;             /* no per-request log lines */
+	/* IPv4 or IPv6 literals of proxies whose X-Forwarded-For and X-Forwarded-Proto are
+	 * believed; at most HTTP_TRUSTED_MAX */
+	const char *const *trusted_proxies;
+	size_t ntrusted;
+	int quiet; /* no per-request log lines */
 };
+
+#define HTTP_TRUSTED_MAX 16
 
 /* Binds and starts serving (over TLS when cfg->tls_cert is set: the files are read, checked
  * and kept in memory). NULL with a reason in msg on failure. */
