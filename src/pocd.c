@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include <sys/stat.h>
 
 #include "api/api.h"
 #include "core/accounts.h"
@@ -16,6 +17,7 @@
 #include "http/server.h"
 #include "lib/log.h"
 #include "lib/rand.h"
+#include "privs.h"
 
 #define CONFIG_LINE_MAX 1024
 
@@ -25,6 +27,7 @@ struct opts {
 	char metrics_token[256];
 	char tls_cert[1024];
 	char tls_key[1024];
+	char user[64];
 	char trusted[HTTP_TRUSTED_MAX][64];
 	const char *trusted_ptr[HTTP_TRUSTED_MAX];
 	size_t ntrusted;
@@ -53,6 +56,7 @@ usage(FILE *f)
 	      "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
 	      "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR]...\n"
 	      "                  [--rate-limit N] [--header-limit BYTES] [--body-limit BYTES]\n"
+	      "                  [--user NAME]\n"
 	      "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
 	      "                  [--deadline-urgent ACK/ANSWER]\n"
 	      "\n"
@@ -65,6 +69,8 @@ usage(FILE *f)
 	      "--trusted-proxy ADDR: requests from ADDR take their client address from\n"
 	      "X-Forwarded-For. --rate-limit N: requests per second per client address and per\n"
 	      "session (default 50; 0 for none). Limits: headers 16K, bodies 1M by default.\n"
+	      "--user NAME: started as root, become NAME once bound (the files must be NAME's).\n"
+	      "serve refuses a database, -wal, -shm or .logkey file that others may read.\n"
 	      "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
 	      "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n"
 	      "--no-log (test databases only) keeps no transparency log, to measure its cost.\n"
@@ -186,6 +192,8 @@ apply(struct opts *o, const char *name, const char *v)
 		set_str(o->tls_cert, sizeof(o->tls_cert), name, v);
 	else if (strcmp(name, "tls-key") == 0)
 		set_str(o->tls_key, sizeof(o->tls_key), name, v);
+	else if (strcmp(name, "user") == 0)
+		set_str(o->user, sizeof(o->user), name, v);
 	else if (strcmp(name, "threads") == 0)
 		o->threads = parse_uint(name, v, 1, 256);
 	else if (strcmp(name, "conn-limit") == 0)
@@ -266,6 +274,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"metrics-token", required_argument, NULL, 0},
 	    {"tls-cert", required_argument, NULL, 0},
 	    {"tls-key", required_argument, NULL, 0},
+	    {"user", required_argument, NULL, 0},
 	    {"deadline-routine", required_argument, NULL, 0},
 	    {"deadline-priority", required_argument, NULL, 0},
 	    {"deadline-urgent", required_argument, NULL, 0},
@@ -413,6 +422,7 @@ cmd_serve(const struct opts *o)
 	                         .tls_key = o->tls_key[0] ? o->tls_key : NULL,
 	                         .quiet = o->quiet};
 	struct http_server *srv;
+	struct privs_user user;
 	struct store *st;
 	struct core *c;
 	struct api *api;
@@ -429,6 +439,10 @@ cmd_serve(const struct opts *o)
 	/* Buffering is set before any other thread can write to stderr. */
 	if (log_start() != 0)
 		log_info("pocd: log lines are unbuffered (no flusher thread)");
+	if (!privs_files_private(o->db, msg, sizeof(msg)))
+		fatal("%s", msg);
+	if (o->user[0] != '\0' && !privs_user_check(o->user, o->db, &user, msg, sizeof(msg)))
+		fatal("%s", msg);
 	c = open_core(o, &st);
 	msg[0] = '\0';
 	if (!o->no_log && record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
@@ -440,6 +454,9 @@ cmd_serve(const struct opts *o)
 		fatal("out of memory");
 	srv = http_start(&hc, api, msg, sizeof(msg));
 	if (srv == NULL)
+		fatal("%s", msg);
+	/* Bound, and every file of the start read: root is no longer needed. */
+	if (o->user[0] != '\0' && !privs_drop(&user, msg, sizeof(msg)))
 		fatal("%s", msg);
 	log_info("pocd: serving %s://%s (database %s)", hc.tls_cert != NULL ? "https" : "http",
 	         o->listen, o->db);
@@ -481,6 +498,8 @@ main(int argc, char **argv)
 {
 	struct opts o;
 
+	/* Whatever pocd creates (databases, keys, credentials) is its owner's alone. */
+	umask(077);
 	if (sodium_init() < 0)
 		fatal("cannot initialise libsodium");
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {

@@ -18,7 +18,6 @@ struct ratelimit *ratelimit_new(unsigned rate);
 void ratelimit_free(struct ratelimit *rl);
 /* Takes one request for key at now_us (monotonic microseconds): true if it may pass; false
  * with *retry_after set to the whole seconds (at least 1) until it may. */
-bool ratelimit_take(struct ratelimit *rl, const char *key, uint64_t now_us,
-                    unsigned *retry_after);
+bool ratelimit_take(struct ratelimit *rl, const char *key, uint64_t now_us, unsigned *retry_after);
 
 #endif
