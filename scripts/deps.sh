@@ -2,7 +2,7 @@
 # Installs the Debian packages pocd needs that are missing; quiet when all are there.
 set -eu
 want="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
-libmicrohttpd-dev libgnutls28-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
+libmicrohttpd-dev libgnutls28-dev libseccomp-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
 libcmocka-dev libbsd-dev iso-codes tzdata
 python3-requests python3-pytest python3-vobject python3-yaml python3-cryptography"
 if [ "${1:-}" = "--bench" ]; then

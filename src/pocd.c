@@ -18,6 +18,7 @@
 #include "lib/log.h"
 #include "lib/rand.h"
 #include "privs.h"
+#include "sandbox.h"
 
 #define CONFIG_LINE_MAX 1024
 
@@ -44,6 +45,7 @@ struct opts {
 	int test;
 	int test_clock;
 	int no_log;
+	int no_seccomp;
 	int quiet;
 };
 
@@ -56,7 +58,7 @@ usage(FILE *f)
 	      "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
 	      "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR]...\n"
 	      "                  [--rate-limit N] [--header-limit BYTES] [--body-limit BYTES]\n"
-	      "                  [--user NAME]\n"
+	      "                  [--user NAME] [--no-seccomp]\n"
 	      "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
 	      "                  [--deadline-urgent ACK/ANSWER]\n"
 	      "\n"
@@ -71,6 +73,7 @@ usage(FILE *f)
 	      "session (default 50; 0 for none). Limits: headers 16K, bodies 1M by default.\n"
 	      "--user NAME: started as root, become NAME once bound (the files must be NAME's).\n"
 	      "serve refuses a database, -wal, -shm or .logkey file that others may read.\n"
+	      "Once started, a seccomp filter confines serve (--no-seccomp: not).\n"
 	      "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
 	      "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n"
 	      "--no-log (test databases only) keeps no transparency log, to measure its cost.\n"
@@ -280,6 +283,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"deadline-urgent", required_argument, NULL, 0},
 	    {"test-clock", no_argument, NULL, 'c'},
 	    {"no-log", no_argument, NULL, 'n'},
+	    {"no-seccomp", no_argument, NULL, 's'},
 	    {"demo", no_argument, NULL, 'd'},
 	    {"test", no_argument, NULL, 't'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -318,6 +322,9 @@ parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case 'n':
 			o->no_log = 1;
+			break;
+		case 's':
+			o->no_seccomp = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -452,12 +459,25 @@ cmd_serve(const struct opts *o)
 	api = api_new(c, &ac);
 	if (api == NULL)
 		fatal("out of memory");
-	srv = http_start(&hc, api, msg, sizeof(msg));
+	srv = http_bind(&hc, api, msg, sizeof(msg));
 	if (srv == NULL)
 		fatal("%s", msg);
-	/* Bound, and every file of the start read: root is no longer needed. */
+	/* Bound, and every file of the start read: root is no longer needed, and no request has
+	 * been read yet. */
 	if (o->user[0] != '\0' && !privs_drop(&user, msg, sizeof(msg)))
 		fatal("%s", msg);
+	if (!http_start(srv, msg, sizeof(msg)))
+		fatal("%s", msg);
+	/* The last step of the start: every thread exists and takes the filter. A process that
+	 * must not live under it, the mail sender (which needs sockets of its own), is forked
+	 * before this point; a child forked after it would inherit the filter. */
+	if (o->no_seccomp)
+		log_info("pocd: seccomp filter off (--no-seccomp)");
+	else if (sandbox_enter(msg, sizeof(msg)) == SANDBOX_FAILED)
+		fatal("%s", msg);
+	else
+		log_info("pocd: %s", msg);
+	http_ready(srv);
 	log_info("pocd: serving %s://%s (database %s)", hc.tls_cert != NULL ? "https" : "http",
 	         o->listen, o->db);
 	fflush(stderr);

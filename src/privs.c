@@ -51,8 +51,8 @@ privs_files_private(const char *db, char *msg, size_t msglen)
 		}
 		if ((st.st_mode & 077) != 0) {
 			snprintf(msg, msglen,
-			         "%s may be read or written by others (mode %03o): chmod 600 %s", path,
-			         (unsigned)(st.st_mode & 0777), path);
+			         "%s may be read or written by others (mode %03o): chmod 600 %s",
+			         path, (unsigned)(st.st_mode & 0777), path);
 			return false;
 		}
 	}
@@ -60,8 +60,7 @@ privs_files_private(const char *db, char *msg, size_t msglen)
 }
 
 static bool
-owned_by(const char *path, const struct privs_user *u, bool must_exist, char *msg,
-         size_t msglen)
+owned_by(const char *path, const struct privs_user *u, bool must_exist, char *msg, size_t msglen)
 {
 	struct stat st;
 
@@ -80,8 +79,7 @@ owned_by(const char *path, const struct privs_user *u, bool must_exist, char *ms
 }
 
 bool
-privs_user_check(const char *name, const char *db, struct privs_user *u, char *msg,
-                 size_t msglen)
+privs_user_check(const char *name, const char *db, struct privs_user *u, char *msg, size_t msglen)
 {
 	struct passwd pw, *found = NULL;
 	char buf[4096], path[PATH_SIZE];
@@ -110,8 +108,7 @@ privs_user_check(const char *name, const char *db, struct privs_user *u, char *m
 	u->uid = pw.pw_uid;
 	u->gid = pw.pw_gid;
 	/* SQLite creates and removes the -wal and -shm files beside the database. */
-	if (!file_path(db, "", path, msg, msglen) ||
-	    !owned_by(dirname(path), u, true, msg, msglen))
+	if (!file_path(db, "", path, msg, msglen) || !owned_by(dirname(path), u, true, msg, msglen))
 		return false;
 	for (size_t i = 0; i < NSUFFIXES; i++)
 		if (!file_path(db, suffixes[i], path, msg, msglen) ||

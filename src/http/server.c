@@ -57,7 +57,11 @@ struct http_server {
 	char *tls_cert; /* PEM, kept for the daemon's life; the key is wiped when freed */
 	char *tls_key;
 	size_t tls_key_len;
+	struct http_config cfg;
+	int fd; /* the listening socket, until the daemon owns it */
+	unsigned threads;
 	_Atomic long inflight; /* requests begun and not yet completed */
+	_Atomic bool ready;    /* until then, requests get 503 */
 	_Atomic bool stopping; /* new requests get 503 */
 };
 
@@ -349,9 +353,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		r->req.wake = wake;
 		*con_cls = r;
 		atomic_fetch_add(&srv->inflight, 1);
-		if (atomic_load(&srv->stopping))
+		if (!atomic_load(&srv->ready) || atomic_load(&srv->stopping))
 			return send_limit(r, 503, "unavailable", "Service unavailable",
-			                  "the service is stopping: retry shortly", 0);
+			                  atomic_load(&srv->stopping)
+			                      ? "the service is stopping: retry shortly"
+			                      : "the service is starting: retry shortly",
+			                  0);
 		if (!within_rate(r, srv->by_addr, r->client,
 		                 "too many requests from your address: wait, then retry", &ret))
 			return ret;
@@ -648,6 +655,8 @@ tls_check(const struct http_config *cfg, struct http_server *srv, char *msg, siz
 static void
 server_free(struct http_server *srv)
 {
+	if (srv->fd >= 0)
+		close(srv->fd);
 	ratelimit_free(srv->by_addr);
 	ratelimit_free(srv->by_token);
 	if (srv->tls_key != NULL)
@@ -657,31 +666,49 @@ server_free(struct http_server *srv)
 	free(srv);
 }
 
+/* A socket bound to ss and listening, or -1 with the reason in msg. */
+static int
+bind_socket(const struct sockaddr_storage *ss, const char *listen_addr, char *msg, size_t msglen)
+{
+	int one = 1;
+	socklen_t len =
+	    ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (ss->ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+	    bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+		snprintf(msg, msglen, "cannot listen on %s: %s", listen_addr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct http_server *
-http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msglen)
+http_bind(const struct http_config *cfg, struct api *api, char *msg, size_t msglen)
 {
 	struct http_server *srv;
 	struct sockaddr_storage ss;
-	unsigned threads = cfg->threads;
-	struct MHD_OptionItem tls_opts[4], no_opts[1] = {{MHD_OPTION_END, 0, NULL}};
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
-	                 MHD_USE_ERROR_LOG;
 
 	if (!parse_listen(cfg->listen, &ss, msg, msglen))
 		return NULL;
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	if (threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 && n < 64 ? (unsigned)n : 2;
-	}
 	srv = calloc(1, sizeof(*srv));
 	if (srv == NULL) {
 		snprintf(msg, msglen, "out of memory");
 		return NULL;
 	}
+	srv->fd = -1;
+	srv->cfg = *cfg;
 	srv->api = api;
 	srv->quiet = cfg->quiet;
+	srv->threads = cfg->threads;
+	if (srv->threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		srv->threads = n > 0 && n < 64 ? (unsigned)n : 2;
+	}
 	srv->body_limit = cfg->body_limit;
 	if (cfg->body_limit % (1u << 20) == 0)
 		snprintf(srv->body_limit_text, sizeof(srv->body_limit_text), "%zu MiB",
@@ -702,8 +729,7 @@ http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msg
 			        : "--trusted-proxy %s: expected an IPv4 or IPv6 address, such as "
 			          "127.0.0.1 or ::1",
 			    t);
-			server_free(srv);
-			return NULL;
+			goto fail;
 		}
 		srv->ntrusted++;
 	}
@@ -712,39 +738,60 @@ http_start(const struct http_config *cfg, struct api *api, char *msg, size_t msg
 		srv->by_token = ratelimit_new(cfg->rate_limit);
 		if (srv->by_addr == NULL || srv->by_token == NULL) {
 			snprintf(msg, msglen, "--rate-limit %u: out of memory", cfg->rate_limit);
-			server_free(srv);
-			return NULL;
+			goto fail;
 		}
 	}
 	if (cfg->tls_cert != NULL || cfg->tls_key != NULL) {
-		if (!tls_check(cfg, srv, msg, msglen)) {
-			server_free(srv);
-			return NULL;
-		}
+		if (!tls_check(cfg, srv, msg, msglen))
+			goto fail;
 		srv->tls = true;
-		flags |= MHD_USE_TLS;
-		tls_opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert};
-		tls_opts[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key};
-		tls_opts[2] =
-		    (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES};
-		tls_opts[3] = no_opts[0];
 	}
+	srv->fd = bind_socket(&ss, cfg->listen, msg, msglen);
+	if (srv->fd < 0)
+		goto fail;
+	return srv;
+fail:
+	server_free(srv);
+	return NULL;
+}
+
+bool
+http_start(struct http_server *srv, char *msg, size_t msglen)
+{
+	const struct http_config *cfg = &srv->cfg;
+	struct MHD_OptionItem tls_opts[] = {
+	    {MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
+	    {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
+	                 MHD_USE_ERROR_LOG | (srv->tls ? MHD_USE_TLS : 0);
+
 	MHD_set_panic_func(panic, NULL);
 	srv->d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
+	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, srv->threads, MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_MAX,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    cfg->header_limit, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_ARRAY,
-	    srv->tls ? tls_opts : no_opts, MHD_OPTION_END);
+	    srv->tls ? tls_opts : tls_opts + 3 /* the end alone */, MHD_OPTION_END);
 	if (srv->d == NULL) {
 		snprintf(msg, msglen,
-		         "cannot listen on %s (in use, or not an address of this host)",
+		         "cannot serve on %s: libmicrohttpd did not start (its reason "
+		         "is logged above)",
 		         cfg->listen);
 		server_free(srv);
-		return NULL;
+		return false;
 	}
-	return srv;
+	srv->fd = -1; /* the daemon closes it */
+	return true;
+}
+
+void
+http_ready(struct http_server *srv)
+{
+	atomic_store(&srv->ready, true);
 }
 
 void
@@ -759,6 +806,7 @@ http_stop(struct http_server *srv)
 	 * from epoll set"), and the 503s make it unneeded. */
 	while (atomic_load(&srv->inflight) > 0)
 		usleep(10000);
-	MHD_stop_daemon(srv->d);
+	if (srv->d != NULL)
+		MHD_stop_daemon(srv->d);
 	server_free(srv);
 }

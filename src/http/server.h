@@ -2,6 +2,7 @@
 #ifndef POCD_HTTP_SERVER_H
 #define POCD_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct api;
@@ -26,10 +27,16 @@ struct http_config {
 
 #define HTTP_TRUSTED_MAX 16
 
-/* Binds and starts serving (over TLS when cfg->tls_cert is set: the files are read, checked
- * and kept in memory). NULL with a reason in msg on failure. */
-struct http_server *http_start(const struct http_config *cfg, struct api *api, char *msg,
-                               size_t msglen);
+/* What needs the privileges pocd started with: binds the listening socket and, when
+ * cfg->tls_cert is set, reads, checks and keeps the certificate and key. cfg's strings must
+ * outlive the server. NULL with a reason in msg on failure. */
+struct http_server *http_bind(const struct http_config *cfg, struct api *api, char *msg,
+                              size_t msglen);
+/* Starts the request threads on the bound socket. Until http_ready, every request is answered
+ * 503, so that none is served before the process is confined. False with a reason in msg on
+ * failure, and srv freed. */
+bool http_start(struct http_server *srv, char *msg, size_t msglen);
+void http_ready(struct http_server *srv);
 /* Stops accepting, lets the requests in flight finish, stops the threads, frees srv. */
 void http_stop(struct http_server *srv);
 

@@ -15,6 +15,9 @@ import pytest
 import requests
 
 POCD = os.environ.get("POCD_BIN", os.path.join(os.path.dirname(__file__), "../../build/pocd"))
+# The release build, for what a sanitizer build cannot show (its seccomp filter is off).
+POCD_RELEASE = os.environ.get("POCD_RELEASE_BIN",
+                              os.path.join(os.path.dirname(__file__), "../../build/pocd"))
 
 
 def free_port():
@@ -36,7 +39,8 @@ class Server:
     """A running pocd and the demo logins of its database; with tls (a (cert, key) pair of
     PEM files) it serves HTTPS, and requests trust that certificate."""
 
-    def __init__(self, db, creds, tls=None):
+    def __init__(self, db, creds, tls=None, binary=POCD):
+        self.binary = binary
         self.db = db
         self.creds = creds
         self.tls = tls
@@ -58,15 +62,15 @@ class Server:
         # limiter has tests of its own (test_limits.py).
         rate = [] if "--rate-limit" in extra else ["--rate-limit", "0"]
         self.proc = subprocess.Popen(
-            [POCD, "serve", "--db", str(self.db), "--listen", "127.0.0.1:%d" % self.port,
+            [self.binary, "serve", "--db", str(self.db), "--listen", "127.0.0.1:%d" % self.port,
              *tls, *rate, *extra], stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(200):
             try:
                 if requests.get(self.url + "/healthz", timeout=1,
                                 verify=self.verify).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or a handshake slower than the timeout
             if self.proc.poll() is not None:
                 break
             time.sleep(0.02)
