@@ -43,6 +43,9 @@ struct store_stats {
 enum pocd_err store_create(const char *path, bool test_db, char *msg, size_t msglen);
 /* Opens an existing database, upgrades its schema and starts the writer thread. */
 enum pocd_err store_open(const char *path, struct store **out, char *msg, size_t msglen);
+/* Copies the database at path, while it may be in use, as one consistent snapshot into a new
+ * file dst (mode 0600; POCD_ECONFLICT if it exists). */
+enum pocd_err store_copy(const char *path, const char *dst, char *msg, size_t msglen);
 /* Stops the writer after the queued jobs, closes every connection, frees s. */
 void store_close(struct store *s);
 
