@@ -17,8 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct backup_member m[2] = {{.name = "pocd.db", .size = 3}, {.name = "pocd.db.logkey",
-	                                                              .size = 1}};
+	struct backup_member m[2] = {{.name = "pocd.db", .size = 3},
+	                             {.name = "pocd.db.logkey", .size = 1}};
 	char msg[256], hex[65], *text;
 
 	if (size > INPUT_MAX)

@@ -35,6 +35,7 @@ struct opts {
 	int test;
 	int test_clock;
 	int no_log;
+	long transition_days; /* log rotate-key; -1: the default */
 	int quiet;
 };
 
@@ -62,6 +63,10 @@ usage(FILE *f)
 	      "backup writes, while pocd may be serving, one consistent snapshot of the database\n"
 	      "and the log's key into FILE (a new file, mode 0600); restore writes them into a\n"
 	      "fresh PATH and PATH.logkey, then verifies the log.\n"
+	      "\n"
+	      "       pocd log rotate-key --db PATH [--transition-days N]\n"
+	      "makes a new log key; the previous one goes on signing beside it for N days\n"
+	      "(default 30), and GET /api/v1/log/key lists both meanwhile. Restart serve after.\n"
 	      "\n"
 	      "       pocd log verify --db PATH\n"
 	      "rebuilds the transparency log from its leaves and checks every leaf against its\n"
@@ -140,6 +145,8 @@ apply(struct opts *o, const char *name, const char *v)
 {
 	if (strcmp(name, "db") == 0)
 		set_str(o->db, sizeof(o->db), name, v);
+	else if (strcmp(name, "transition-days") == 0)
+		o->transition_days = (long)parse_uint(name, v, 0, 3650);
 	else if (strcmp(name, "to") == 0 || strcmp(name, "from") == 0)
 		set_str(o->archive, sizeof(o->archive), name, v);
 	else if (strcmp(name, "listen") == 0)
@@ -206,6 +213,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"db", required_argument, NULL, 0},
 	    {"to", required_argument, NULL, 0},
+	    {"transition-days", required_argument, NULL, 0},
 	    {"from", required_argument, NULL, 0},
 	    {"listen", required_argument, NULL, 0},
 	    {"config", required_argument, NULL, 0},
@@ -228,6 +236,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	int c, idx;
 
 	memset(o, 0, sizeof(*o));
+	o->transition_days = -1;
 	strlcpy(o->listen, "127.0.0.1:8080", sizeof(o->listen));
 	o->conn_limit = 4096;
 	o->conn_timeout = 30;
@@ -414,6 +423,38 @@ cmd_log_verify(const struct opts *o)
 }
 
 static int
+cmd_log_rotate(const struct opts *o)
+{
+	struct store *st;
+	struct core *c;
+	char msg[512] = "", vkey[NOTE_KEY_TEXT];
+	int64_t transition =
+	    o->transition_days >= 0 ? o->transition_days * 86400 : RECORD_TRANSITION_S;
+
+	c = open_core(o, &st);
+	if (record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
+		fatal("%s", msg);
+	if (record_rotate_key(c, o->db, transition, msg, sizeof(msg)) != POCD_OK)
+		fatal("log rotate-key: %s", msg);
+	core_free(c);
+	store_close(st);
+	/* Read back as serve will: the new key, and the previous one while it still signs. */
+	c = open_core(o, &st);
+	if (record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
+		fatal("%s", msg);
+	note_key_format(&c->record->key, vkey);
+	printf("log rotate-key: the log now signs with %s\n", vkey);
+	if (c->record->has_prev) {
+		note_key_format(&c->record->prev_key, vkey);
+		printf("  and, for %ld days, also with %s\n", (long)(transition / 86400), vkey);
+	}
+	printf("restart pocd serve to sign with it\n");
+	core_free(c);
+	store_close(st);
+	return 0;
+}
+
+static int
 cmd_backup(const struct opts *o)
 {
 	char msg[1300] = "";
@@ -452,13 +493,14 @@ main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	if (strcmp(argv[1], "log") == 0) {
-		if (argc < 3 || strcmp(argv[2], "verify") != 0) {
+		if (argc < 3 ||
+		    (strcmp(argv[2], "verify") != 0 && strcmp(argv[2], "rotate-key") != 0)) {
 			usage(stderr);
 			return 2;
 		}
-		/* "pocd log verify --db PATH": the options follow "verify". */
+		/* "pocd log verify --db PATH": the options follow the subcommand. */
 		parse_args(&o, argc - 1, argv + 1);
-		return cmd_log_verify(&o);
+		return strcmp(argv[2], "verify") == 0 ? cmd_log_verify(&o) : cmd_log_rotate(&o);
 	}
 	if (strcmp(argv[1], "backup") == 0 || strcmp(argv[1], "restore") == 0) {
 		parse_args(&o, argc, argv);

@@ -130,8 +130,9 @@ manifest_text(const struct backup_member *m, size_t n)
 	fmt_rfc3339(now_s(), when);
 	for (size_t i = 0; files != NULL && i < n; i++) {
 		hex32(m[i].sha256, hex);
-		json_object_set_new(files, m[i].name,
-		                    json_pack("{s:I,s:s}", "size", (json_int_t)m[i].size, "sha256", hex));
+		json_object_set_new(
+		    files, m[i].name,
+		    json_pack("{s:I,s:s}", "size", (json_int_t)m[i].size, "sha256", hex));
 	}
 	o = json_pack("{s:s,s:s,s:o}", "format", BACKUP_FORMAT, "created_at", when, "files", files);
 	text = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
@@ -237,7 +238,8 @@ backup_manifest_check(const char *text, size_t len, const struct backup_member *
 		if (!json_is_integer(json_object_get(f, "size")) ||
 		    (uint64_t)json_integer_value(json_object_get(f, "size")) != m[i].size ||
 		    h == NULL || strcmp(h, hex) != 0) {
-			snprintf(msg, msglen, "%s is damaged: its size or SHA-256 is not the manifest's",
+			snprintf(msg, msglen,
+			         "%s is damaged: its size or SHA-256 is not the manifest's",
 			         m[i].name);
 			goto out;
 		}
@@ -299,8 +301,8 @@ backup_restore(const char *archive, const char *db_path, char *msg, size_t msgle
 	char keypath[PATH_MAX_LEN], tmp[PATH_MAX_LEN], wal[PATH_MAX_LEN];
 	uint8_t key[KEY_MAX];
 	char manifest[MANIFEST_MAX];
-	struct backup_member m[2] = {{.name = DB_MEMBER}, {.name = KEY_MEMBER}}, man = {.name =
-	                                                                                    MANIFEST};
+	struct backup_member m[2] = {{.name = DB_MEMBER}, {.name = KEY_MEMBER}},
+	                     man = {.name = MANIFEST};
 	bool seen[3] = {false, false, false};
 	struct archive *a = NULL;
 	struct archive_entry *e;
@@ -315,7 +317,8 @@ backup_restore(const char *archive, const char *db_path, char *msg, size_t msgle
 		return POCD_EINVAL;
 	if (stat(db_path, &sb) == 0 || stat(keypath, &sb) == 0 || stat(wal, &sb) == 0) {
 		snprintf(msg, msglen,
-		         "%s (or its key or journal) exists: restore into a fresh path only", db_path);
+		         "%s (or its key or journal) exists: restore into a fresh path only",
+		         db_path);
 		return POCD_ECONFLICT;
 	}
 	a = archive_read_new();
@@ -346,7 +349,8 @@ backup_restore(const char *archive, const char *db_path, char *msg, size_t msgle
 		}
 		if (which < 0 || seen[which] || archive_entry_filetype(e) != AE_IFREG) {
 			snprintf(msg, msglen, "the archive holds %s, which a pocd backup does not",
-			         archive_entry_pathname(e) ? archive_entry_pathname(e) : "an unnamed entry");
+			         archive_entry_pathname(e) ? archive_entry_pathname(e)
+			                                   : "an unnamed entry");
 			goto out;
 		}
 		seen[which] = true;
@@ -355,7 +359,8 @@ backup_restore(const char *archive, const char *db_path, char *msg, size_t msgle
 		else if (which == 1)
 			ok = extract(a, -1, key, sizeof(key), &m[1], msg, msglen);
 		else
-			ok = extract(a, -1, (uint8_t *)manifest, sizeof(manifest) - 1, &man, msg, msglen);
+			ok = extract(a, -1, (uint8_t *)manifest, sizeof(manifest) - 1, &man, msg,
+			             msglen);
 		if (!ok)
 			goto out;
 	}
@@ -364,9 +369,10 @@ backup_restore(const char *archive, const char *db_path, char *msg, size_t msgle
 		goto out;
 	}
 	if (!seen[0] || !seen[1] || !seen[2]) {
-		snprintf(msg, msglen, "the archive lacks %s", !seen[2] ? MANIFEST
-		                                              : !seen[0] ? DB_MEMBER
-		                                                         : KEY_MEMBER);
+		snprintf(msg, msglen, "the archive lacks %s",
+		         !seen[2]   ? MANIFEST
+		         : !seen[0] ? DB_MEMBER
+		                    : KEY_MEMBER);
 		goto out;
 	}
 	if (!backup_manifest_check(manifest, (size_t)man.size, m, 2, msg, msglen))
