@@ -35,6 +35,7 @@ struct opts {
 	int test;
 	int test_clock;
 	int no_log;
+	int require_2fa;
 	long transition_days; /* log rotate-key; -1: the default */
 	int quiet;
 };
@@ -42,37 +43,41 @@ struct opts {
 static void
 usage(FILE *f)
 {
-	fputs("usage: pocd init --db PATH [--demo] [--test]\n"
-	      "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
-	      "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
-	      "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
-	      "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
-	      "                  [--deadline-urgent ACK/ANSWER]\n"
-	      "\n"
-	      "init creates the database, the 193 states and the Secretariat account; --demo adds\n"
-	      "the demo directory and writes its logins to PATH.credentials.json (mode 0600);\n"
-	      "--test marks a database for tests. serve answers the API on ADDR:PORT\n"
-	      "(default 127.0.0.1:8080) until SIGINT or SIGTERM. A config file holds the same\n"
-	      "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n"
-	      "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
-	      "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n"
-	      "--no-log (test databases only) keeps no transparency log, to measure its cost.\n"
-	      "\n"
-	      "       pocd backup --db PATH --to FILE\n"
-	      "       pocd restore --from FILE --db PATH\n"
-	      "backup writes, while pocd may be serving, one consistent snapshot of the database\n"
-	      "and the log's key into FILE (a new file, mode 0600); restore writes them into a\n"
-	      "fresh PATH and PATH.logkey, then verifies the log.\n"
-	      "\n"
-	      "       pocd log rotate-key --db PATH [--transition-days N]\n"
-	      "makes a new log key; the previous one goes on signing beside it for N days\n"
-	      "(default 30), and GET /api/v1/log/key lists both meanwhile. Restart serve after.\n"
-	      "\n"
-	      "       pocd log verify --db PATH\n"
-	      "rebuilds the transparency log from its leaves and checks every leaf against its\n"
-	      "event, every stored node, and every checkpoint's root and signature; exit 0 only\n"
-	      "when all hold.\n",
-	      f);
+	fputs(
+	    "usage: pocd init --db PATH [--demo] [--test]\n"
+	    "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
+	    "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
+	    "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
+	    "                  [--require-second-factor]\n"
+	    "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
+	    "                  [--deadline-urgent ACK/ANSWER]\n"
+	    "\n"
+	    "init creates the database, the 193 states and the Secretariat account; --demo adds\n"
+	    "the demo directory and writes its logins to PATH.credentials.json (mode 0600);\n"
+	    "--test marks a database for tests. serve answers the API on ADDR:PORT\n"
+	    "(default 127.0.0.1:8080) until SIGINT or SIGTERM. A config file holds the same\n"
+	    "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n"
+	    "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
+	    "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n"
+	    "--no-log (test databases only) keeps no transparency log, to measure its cost.\n"
+	    "--require-second-factor: the Secretariat and states' administrators must log in with\n"
+	    "a TOTP code; until they enrol one, their sessions may only enrol.\n"
+	    "\n"
+	    "       pocd backup --db PATH --to FILE\n"
+	    "       pocd restore --from FILE --db PATH\n"
+	    "backup writes, while pocd may be serving, one consistent snapshot of the database\n"
+	    "and the log's key into FILE (a new file, mode 0600); restore writes them into a\n"
+	    "fresh PATH and PATH.logkey, then verifies the log.\n"
+	    "\n"
+	    "       pocd log rotate-key --db PATH [--transition-days N]\n"
+	    "makes a new log key; the previous one goes on signing beside it for N days\n"
+	    "(default 30), and GET /api/v1/log/key lists both meanwhile. Restart serve after.\n"
+	    "\n"
+	    "       pocd log verify --db PATH\n"
+	    "rebuilds the transparency log from its leaves and checks every leaf against its\n"
+	    "event, every stored node, and every checkpoint's root and signature; exit 0 only\n"
+	    "when all hold.\n",
+	    f);
 }
 
 static unsigned
@@ -145,6 +150,9 @@ apply(struct opts *o, const char *name, const char *v)
 {
 	if (strcmp(name, "db") == 0)
 		set_str(o->db, sizeof(o->db), name, v);
+	else if (strcmp(name, "require-second-factor") == 0 &&
+	         (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0))
+		o->require_2fa = strcmp(v, "yes") == 0;
 	else if (strcmp(name, "transition-days") == 0)
 		o->transition_days = (long)parse_uint(name, v, 0, 3650);
 	else if (strcmp(name, "to") == 0 || strcmp(name, "from") == 0)
@@ -226,6 +234,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"deadline-priority", required_argument, NULL, 0},
 	    {"deadline-urgent", required_argument, NULL, 0},
 	    {"test-clock", no_argument, NULL, 'c'},
+	    {"require-second-factor", no_argument, NULL, '2'},
 	    {"no-log", no_argument, NULL, 'n'},
 	    {"demo", no_argument, NULL, 'd'},
 	    {"test", no_argument, NULL, 't'},
@@ -260,6 +269,9 @@ parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case 'c':
 			o->test_clock = 1;
+			break;
+		case '2':
+			o->require_2fa = 1;
 			break;
 		case 'n':
 			o->no_log = 1;
@@ -304,6 +316,7 @@ open_core(const struct opts *o, struct store **st)
 	if (o->no_log && !store_is_test(*st))
 		fatal("--no-log: %s was not created with pocd init --test", o->db);
 	cc.test_clock = o->test_clock;
+	cc.require_second_factor = o->require_2fa;
 	c = core_new(*st, &cc);
 	if (c == NULL)
 		fatal("cannot start the core services: out of memory");

@@ -7,10 +7,12 @@
 #include "api/cache.h"
 #include "api/handlers.h"
 #include "core/sessions.h"
+#include "core/twofactor.h"
 
 enum route_flags {
 	PUBLIC = 1,  /* no login needed */
 	METRICS = 2, /* the Secretariat or the metrics token */
+	ENROL = 4,   /* open to a session that must first enrol a required second factor */
 };
 
 struct route {
@@ -24,9 +26,12 @@ static const struct route routes[] = {
     {M_GET, "/healthz", h_healthz, PUBLIC},
     {M_GET, "/metrics", h_metrics, METRICS},
     {M_POST, "/api/v1/login", h_login, PUBLIC},
-    {M_POST, "/api/v1/logout", h_logout, 0},
-    {M_GET, "/api/v1/me", h_me, 0},
-    {M_POST, "/api/v1/me/password", h_password, 0},
+    {M_POST, "/api/v1/logout", h_logout, ENROL},
+    {M_GET, "/api/v1/me", h_me, ENROL},
+    {M_POST, "/api/v1/me/password", h_password, ENROL},
+    {M_POST, "/api/v1/me/totp", h_totp_begin, ENROL},
+    {M_POST, "/api/v1/me/totp/confirm", h_totp_confirm, ENROL},
+    {M_POST, "/api/v1/me/totp/remove", h_totp_remove, 0},
     {M_POST, "/api/v1/enrol", h_enrol, PUBLIC},
     {M_GET, "/api/v1/states", h_states, 0},
     {M_GET, "/api/v1/states/{}", h_state, 0},
@@ -177,6 +182,13 @@ authenticate(struct api_req *req, struct api_resp *resp, const struct route *r)
 		err = POCD_EUNAVAILABLE;
 	if (err == POCD_OK && req->by_cookie && !csrf_ok(req)) {
 		problem(resp, POCD_EFORBIDDEN, "a cookie session needs the X-CSRF-Token header");
+		return false;
+	}
+	if (err == POCD_OK && (r->flags & ENROL) == 0 &&
+	    twofactor_must_enrol(req->api->core, &req->who)) {
+		problem(resp, POCD_EFORBIDDEN,
+		        "this service requires a second factor of your role: enrol one first "
+		        "(POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm)");
 		return false;
 	}
 	if (err == POCD_OK) {

@@ -10,8 +10,6 @@
 #include "core/record.h"
 #include "lib/timeutil.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
 static const char *const op_names[] = {"created", "changed", "removed", "confirmed"};
 /* Why an open correction task of the PoC closes, by op. */
 static const char *const task_reasons[] = {"created", "changed", "removed", "confirmed"};

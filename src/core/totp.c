@@ -52,7 +52,8 @@ totp_check(const uint8_t key[TOTP_KEY_SIZE], const char *code, int64_t now, int6
 	char want[TOTP_DIGITS + 1], got[TOTP_DIGITS + 1];
 	bool found = false;
 
-	if (code == NULL || strlen(code) != TOTP_DIGITS || strspn(code, "0123456789") != TOTP_DIGITS)
+	if (code == NULL || strlen(code) != TOTP_DIGITS ||
+	    strspn(code, "0123456789") != TOTP_DIGITS)
 		return false;
 	memcpy(got, code, sizeof(got));
 	/* Every step of the window is computed and compared, found or not: the time taken says

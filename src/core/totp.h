@@ -25,8 +25,8 @@ uint32_t totp_code(enum totp_alg alg, const uint8_t *key, size_t keylen, int64_t
 /* Whether code (TOTP_DIGITS decimal digits) is key's (HMAC-SHA-1) for a step within
  * TOTP_WINDOW of now's and later than last_step, so that a code is good once. The step
  * matched goes to *step. Compares in constant time. */
-bool totp_check(const uint8_t key[TOTP_KEY_SIZE], const char *code, int64_t now,
-                int64_t last_step, int64_t *step);
+bool totp_check(const uint8_t key[TOTP_KEY_SIZE], const char *code, int64_t now, int64_t last_step,
+                int64_t *step);
 
 /* RFC 4648 base32 without padding, as otpauth:// URIs carry the key. */
 void totp_base32(const uint8_t *key, size_t len, char *out, size_t outlen);

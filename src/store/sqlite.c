@@ -145,6 +145,11 @@ static const char *const migrations[] = {
     " created_at INTEGER NOT NULL, created_by TEXT NOT NULL) STRICT;"
     "CREATE TABLE log_cosignatures(size INTEGER NOT NULL, witness TEXT NOT NULL,"
     " line TEXT NOT NULL, signed_at INTEGER NOT NULL, PRIMARY KEY (size, witness)) STRICT;",
+
+    /* A second factor: the TOTP key in use, one being enrolled, the last step accepted. */
+    "ALTER TABLE accounts ADD COLUMN totp_key BLOB;"
+    "ALTER TABLE accounts ADD COLUMN totp_pending BLOB;"
+    "ALTER TABLE accounts ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -88,6 +88,19 @@ enum pocd_err store_accounts_count(struct store_conn *c, const char *state, enum
 enum pocd_err store_session_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
                                    const char *account_id, int64_t now, int64_t expires_at);
 /* Fills the principal of a live session on an enabled account, or POCD_ENOTFOUND. */
+/* An account's second factor. Keys are 20 bytes (TOTP_KEY_SIZE). */
+struct totp_state {
+	bool enabled;
+	uint8_t key[32];
+	bool has_pending; /* a key being enrolled, not yet confirmed with a code */
+	uint8_t pending[32];
+	int64_t last_step; /* the newest step whose code was accepted */
+};
+enum pocd_err store_totp_get(struct store_conn *c, const char *account_id, struct totp_state *out);
+enum pocd_err store_totp_put(struct store_conn *w, const char *account_id,
+                             const struct totp_state *t);
+/* Spends the code of step: POCD_ECONFLICT if that step or a later one was spent already. */
+enum pocd_err store_totp_use(struct store_conn *w, const char *account_id, int64_t step);
 enum pocd_err store_session_lookup(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN],
                                    int64_t now, struct principal *out, int64_t *expires_at);
 enum pocd_err store_session_delete(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN]);
