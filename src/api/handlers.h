@@ -113,6 +113,7 @@ enum api_result h_comm_get(struct api_req *req, struct api_resp *resp);
 enum api_result h_comm_ack(struct api_req *req, struct api_resp *resp);
 enum api_result h_comm_reply(struct api_req *req, struct api_resp *resp);
 enum api_result h_comm_close(struct api_req *req, struct api_resp *resp);
+enum api_result h_comm_ack_link(struct api_req *req, struct api_resp *resp);
 enum api_result h_templates(struct api_req *req, struct api_resp *resp);
 enum api_result h_report(struct api_req *req, struct api_resp *resp);
 enum api_result h_test_clock(struct api_req *req, struct api_resp *resp);

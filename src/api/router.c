@@ -50,6 +50,7 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/communications", h_comm_send, 0},
     {M_GET, "/api/v1/communications", h_comm_list, 0},
     {M_GET, "/api/v1/communications/{}", h_comm_get, 0},
+    {M_POST, "/api/v1/ack", h_comm_ack_link, PUBLIC},
     {M_POST, "/api/v1/communications/{}/acknowledge", h_comm_ack, 0},
     {M_POST, "/api/v1/communications/{}/replies", h_comm_reply, 0},
     {M_POST, "/api/v1/communications/{}/close", h_comm_close, 0},

@@ -150,6 +150,23 @@ static const char *const migrations[] = {
     "ALTER TABLE accounts ADD COLUMN totp_key BLOB;"
     "ALTER TABLE accounts ADD COLUMN totp_pending BLOB;"
     "ALTER TABLE accounts ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;",
+
+    /* Mail: the sender's progress on each outbox row, one-time acknowledgement links, and
+     * the review-by dates a warning went out for. */
+    "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN next_try INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN failed_at INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN error TEXT;"
+    "ALTER TABLE outbox ADD COLUMN task INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX outbox_pending ON outbox(next_try, seq)"
+    " WHERE sent_at IS NULL AND failed_at IS NULL;"
+    "CREATE INDEX outbox_task_owed ON outbox(seq) WHERE task = 1;"
+    "CREATE TABLE ack_links(token_hash BLOB PRIMARY KEY, comm_id TEXT NOT NULL,"
+    " state TEXT NOT NULL, poc_id TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX ack_links_comm ON ack_links(comm_id, state);"
+    "CREATE TABLE review_warnings(poc_id TEXT NOT NULL, review_by TEXT NOT NULL,"
+    " at INTEGER NOT NULL, PRIMARY KEY (poc_id, review_by)) STRICT, WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
