@@ -5,6 +5,8 @@ want="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
 libcmocka-dev libbsd-dev libarchive-dev nettle-dev iso-codes tzdata
 python3-requests python3-pytest python3-vobject python3-yaml python3-cryptography"
+# Mail tests: a real SMTP server.
+want="$want python3-aiosmtpd"
 if [ "${1:-}" = "--bench" ]; then
 	want="$want wrk nginx-light valgrind"
 fi

@@ -17,6 +17,9 @@
 #include "http/server.h"
 #include "lib/log.h"
 #include "lib/rand.h"
+#include "mail/mime.h"
+#include "mail/spawn.h"
+#include "mail/worker.h"
 
 #define CONFIG_LINE_MAX 1024
 
@@ -38,6 +41,14 @@ struct opts {
 	int require_2fa;
 	long transition_days; /* log rotate-key; -1: the default */
 	int quiet;
+	char smtp[512]; /* "" without mail */
+	char mail_from[MIME_ADDR_MAX + 1];
+	char smtp_tls[16];    /* "", "none" or "starttls" */
+	char public_url[256]; /* "": http://LISTEN */
+	char smtp_user[256];  /* config file or environment only */
+	char smtp_password[256];
+	long retry_base;
+	int notify_fd;
 };
 
 static void
@@ -51,6 +62,8 @@ usage(FILE *f)
 	    "                  [--require-second-factor]\n"
 	    "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
 	    "                  [--deadline-urgent ACK/ANSWER]\n"
+	    "                  [--smtp URL --mail-from ADDR [--smtp-tls none|starttls]\n"
+	    "                   [--public-url URL] [--mail-retry-base SECONDS]]\n"
 	    "\n"
 	    "init creates the database, the 193 states and the Secretariat account; --demo adds\n"
 	    "the demo directory and writes its logins to PATH.credentials.json (mode 0600);\n"
@@ -76,7 +89,11 @@ usage(FILE *f)
 	    "       pocd log verify --db PATH\n"
 	    "rebuilds the transparency log from its leaves and checks every leaf against its\n"
 	    "event, every stored node, and every checkpoint's root and signature; exit 0 only\n"
-	    "when all hold.\n",
+	    "when all hold.\n"
+	    "\n"
+	    "With --smtp (smtp://HOST:PORT or smtps://HOST:PORT) serve starts the mail sender,\n"
+	    "pocd mail-worker, as a process of its own; its login comes from the config file\n"
+	    "(smtp-user, smtp-password) or POCD_SMTP_USER and POCD_SMTP_PASSWORD, never argv.\n",
 	    f);
 }
 
@@ -175,6 +192,22 @@ apply(struct opts *o, const char *name, const char *v)
 		set_deadline(o, 1, name, v);
 	else if (strcmp(name, "deadline-urgent") == 0)
 		set_deadline(o, 2, name, v);
+	else if (strcmp(name, "smtp") == 0)
+		set_str(o->smtp, sizeof(o->smtp), name, v);
+	else if (strcmp(name, "mail-from") == 0)
+		set_str(o->mail_from, sizeof(o->mail_from), name, v);
+	else if (strcmp(name, "smtp-tls") == 0)
+		set_str(o->smtp_tls, sizeof(o->smtp_tls), name, v);
+	else if (strcmp(name, "public-url") == 0)
+		set_str(o->public_url, sizeof(o->public_url), name, v);
+	else if (strcmp(name, "smtp-user") == 0)
+		set_str(o->smtp_user, sizeof(o->smtp_user), name, v);
+	else if (strcmp(name, "smtp-password") == 0)
+		set_str(o->smtp_password, sizeof(o->smtp_password), name, v);
+	else if (strcmp(name, "mail-retry-base") == 0)
+		o->retry_base = parse_uint(name, v, 1, 86400);
+	else if (strcmp(name, "notify-fd") == 0)
+		o->notify_fd = (int)parse_uint(name, v, 3, 1024);
 	else
 		fatal("unknown option '%s'", name);
 }
@@ -233,6 +266,12 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"deadline-routine", required_argument, NULL, 0},
 	    {"deadline-priority", required_argument, NULL, 0},
 	    {"deadline-urgent", required_argument, NULL, 0},
+	    {"smtp", required_argument, NULL, 0},
+	    {"mail-from", required_argument, NULL, 0},
+	    {"smtp-tls", required_argument, NULL, 0},
+	    {"public-url", required_argument, NULL, 0},
+	    {"mail-retry-base", required_argument, NULL, 0},
+	    {"notify-fd", required_argument, NULL, 0},
 	    {"test-clock", no_argument, NULL, 'c'},
 	    {"require-second-factor", no_argument, NULL, '2'},
 	    {"no-log", no_argument, NULL, 'n'},
@@ -249,6 +288,8 @@ parse_args(struct opts *o, int argc, char **argv)
 	strlcpy(o->listen, "127.0.0.1:8080", sizeof(o->listen));
 	o->conn_limit = 4096;
 	o->conn_timeout = 30;
+	o->retry_base = MAIL_RETRY_BASE_DEFAULT;
+	o->notify_fd = -1;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
 		switch (c) {
@@ -363,6 +404,108 @@ cmd_init(const struct opts *o)
 	return 0;
 }
 
+/* Checks the mail options and fills in their defaults: the public URL from --listen, and
+ * STARTTLS required except towards a relay on the loopback. */
+static void
+mail_settings(struct opts *o)
+{
+	const char *host;
+	size_t n;
+
+	if (o->smtp[0] == '\0')
+		return;
+	if (strncmp(o->smtp, "smtp://", 7) != 0 && strncmp(o->smtp, "smtps://", 8) != 0)
+		fatal("--smtp %s: expected smtp://HOST[:PORT] or smtps://HOST[:PORT]", o->smtp);
+	if (!mime_addr_ok(o->mail_from))
+		fatal("--smtp needs --mail-from ADDR, a plain address such as pocd@example.org");
+	if (o->smtp_tls[0] == '\0') {
+		host = o->smtp + (o->smtp[4] == 's' ? 8 : 7);
+		n = strcspn(host, ":/");
+		bool loopback = (n == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
+		                (n == 9 && strncmp(host, "localhost", 9) == 0) ||
+		                strncmp(host, "[::1]", 5) == 0;
+		strlcpy(o->smtp_tls, o->smtp[4] == 's' || loopback ? "none" : "starttls",
+		        sizeof(o->smtp_tls));
+	}
+	if (strcmp(o->smtp_tls, "none") != 0 && strcmp(o->smtp_tls, "starttls") != 0)
+		fatal("--smtp-tls %s: expected none or starttls", o->smtp_tls);
+	if (o->public_url[0] == '\0')
+		snprintf(o->public_url, sizeof(o->public_url), "http://%s", o->listen);
+	n = strlen(o->public_url);
+	while (n > 0 && o->public_url[n - 1] == '/')
+		o->public_url[--n] = '\0';
+	if ((strncmp(o->public_url, "http://", 7) != 0 &&
+	     strncmp(o->public_url, "https://", 8) != 0) ||
+	    strspn(o->public_url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	                          "-._~:/[]") != n)
+		fatal("--public-url %s: expected http(s)://HOST[:PORT][/PATH] (links in mail start "
+		      "with it)",
+		      o->public_url);
+	if (o->smtp_user[0] == '\0' && getenv("POCD_SMTP_USER") != NULL)
+		set_str(o->smtp_user, sizeof(o->smtp_user), "smtp-user", getenv("POCD_SMTP_USER"));
+	if (o->smtp_password[0] == '\0' && getenv("POCD_SMTP_PASSWORD") != NULL)
+		set_str(o->smtp_password, sizeof(o->smtp_password), "smtp-password",
+		        getenv("POCD_SMTP_PASSWORD"));
+}
+
+/* Starts pocd mail-worker beside the server; its login goes in its environment. */
+static struct mailer *
+start_mailer(const struct opts *o, struct core *c)
+{
+	char retry[24], user[300], password[300], msg[512];
+	char *argv[] = {"pocd",
+	                "mail-worker",
+	                "--db",
+	                (char *)o->db,
+	                "--smtp",
+	                (char *)o->smtp,
+	                "--mail-from",
+	                (char *)o->mail_from,
+	                "--smtp-tls",
+	                (char *)o->smtp_tls,
+	                "--public-url",
+	                (char *)o->public_url,
+	                "--mail-retry-base",
+	                retry,
+	                "--notify-fd",
+	                "3",
+	                NULL};
+	char *env[3] = {NULL, NULL, NULL};
+	size_t n = 0;
+	struct mailer *m;
+
+	snprintf(retry, sizeof(retry), "%ld", o->retry_base);
+	if (o->smtp_user[0] != '\0') {
+		snprintf(user, sizeof(user), "POCD_SMTP_USER=%s", o->smtp_user);
+		snprintf(password, sizeof(password), "POCD_SMTP_PASSWORD=%s", o->smtp_password);
+		env[n++] = user;
+		env[n++] = password;
+	}
+	m = mailer_start(c, argv, env, msg, sizeof(msg));
+	sodium_memzero(password, sizeof(password));
+	if (m == NULL)
+		fatal("cannot start the mail sender: %s", msg);
+	return m;
+}
+
+static int
+cmd_mail_worker(struct opts *o)
+{
+	struct mail_worker_config mc = {
+	    .db = o->db, .retry_base = o->retry_base, .notify_fd = o->notify_fd};
+
+	mail_settings(o);
+	if (o->smtp[0] == '\0')
+		fatal("mail-worker needs --smtp URL and --mail-from ADDR");
+	mc.smtp.url = o->smtp;
+	mc.smtp.starttls = strcmp(o->smtp_tls, "starttls") == 0;
+	mc.smtp.user = o->smtp_user[0] ? o->smtp_user : NULL;
+	mc.smtp.password = o->smtp_password;
+	mc.smtp.from = o->mail_from;
+	mc.public_url = o->public_url;
+	return mail_worker_run(&mc);
+}
+
 static int
 cmd_serve(const struct opts *o)
 {
@@ -373,6 +516,7 @@ cmd_serve(const struct opts *o)
 	                         .conn_timeout = o->conn_timeout,
 	                         .quiet = o->quiet};
 	struct http_server *srv;
+	struct mailer *mailer = NULL;
 	struct store *st;
 	struct core *c;
 	struct api *api;
@@ -395,6 +539,8 @@ cmd_serve(const struct opts *o)
 		fatal("%s", msg);
 	if (scheduler_start(c) == NULL)
 		fatal("cannot start the deadline scheduler");
+	if (o->smtp[0] != '\0')
+		mailer = start_mailer(o, c);
 	api = api_new(c, &ac);
 	if (api == NULL)
 		fatal("out of memory");
@@ -406,6 +552,7 @@ cmd_serve(const struct opts *o)
 	sigwait(&set, &sig);
 	log_info("pocd: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(srv);
+	mailer_stop(mailer);
 	api_free(api);
 	core_free(c);
 	store_close(st);
@@ -519,11 +666,17 @@ main(int argc, char **argv)
 		parse_args(&o, argc, argv);
 		return strcmp(argv[1], "backup") == 0 ? cmd_backup(&o) : cmd_restore(&o);
 	}
+	if (strcmp(argv[1], "mail-worker") == 0) {
+		parse_args(&o, argc, argv);
+		return cmd_mail_worker(&o);
+	}
 	if (strcmp(argv[1], "init") != 0 && strcmp(argv[1], "serve") != 0) {
 		fprintf(stderr, "pocd: unknown command '%s'\n", argv[1]);
 		usage(stderr);
 		return 2;
 	}
 	parse_args(&o, argc, argv);
+	if (strcmp(argv[1], "serve") == 0)
+		mail_settings(&o);
 	return strcmp(argv[1], "init") == 0 ? cmd_init(&o) : cmd_serve(&o);
 }

@@ -41,7 +41,7 @@ struct batch {
 	const char *kind;
 	const char *ref_id;
 	const char *state;
-	json_t *fields; /* the payload's members common to every recipient */
+	json_t *fields;          /* the payload's members common to every recipient */
 	const struct comm *cm;   /* for acknowledgement links, else NULL */
 	int64_t link_expires_at; /* with cm */
 	int64_t now;
@@ -67,8 +67,8 @@ add_row(const char *poc_id, const char *languages, void *arg)
 		b->err = store_ack_link_insert(b->w, hash, b->cm->id, b->state, poc_id, b->now,
 		                               b->link_expires_at);
 		/* The token rides in the fragment, which browsers never send on. */
-		if (b->err == POCD_OK && json_object_set_new(o, "link", json_sprintf("/ack#%s",
-		                                                                     token)) != 0)
+		if (b->err == POCD_OK &&
+		    json_object_set_new(o, "link", json_sprintf("/ack#%s", token)) != 0)
 			b->err = POCD_ENOMEM;
 		sodium_memzero(token, sizeof(token));
 	}
@@ -128,8 +128,7 @@ static enum pocd_err
 to_kind(struct batch *b, enum poc_kind kind, int rank)
 {
 	size_t before = b->n;
-	enum pocd_err err =
-	    store_mail_pocs_of_kind(b->w, b->state, kind, rank, add_row, b);
+	enum pocd_err err = store_mail_pocs_of_kind(b->w, b->state, kind, rank, add_row, b);
 
 	if (err == POCD_OK && b->err == POCD_OK && b->n == before && rank == POC_PRIMARY)
 		err = store_mail_pocs_of_kind(b->w, b->state, kind, POC_ALTERNATE, add_row, b);
@@ -186,10 +185,9 @@ notify_comm_escalated(struct store_conn *w, const struct comm *cm, const struct 
 	                    json_string(r->escalation == 1 ? "alternate_technical" : "diplomatic"));
 	b.cm = cm;
 	b.link_expires_at = r->answer_due > now ? r->answer_due : now + 24 * 3600;
-	err = r->escalation == 1 ? store_mail_pocs_of_kind(w, r->state, POC_TECHNICAL,
-	                                                   POC_ALTERNATE, add_row, &b)
-	                         : store_mail_pocs_of_kind(w, r->state, POC_DIPLOMATIC, -1,
-	                                                   add_row, &b);
+	err = r->escalation == 1
+	          ? store_mail_pocs_of_kind(w, r->state, POC_TECHNICAL, POC_ALTERNATE, add_row, &b)
+	          : store_mail_pocs_of_kind(w, r->state, POC_DIPLOMATIC, -1, add_row, &b);
 	return batch_end(&b, err);
 }
 

@@ -7,9 +7,8 @@
 #include <string.h>
 
 enum pocd_err
-store_ack_link_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
-                      const char *comm_id, const char *state, const char *poc_id, int64_t now,
-                      int64_t expires_at)
+store_ack_link_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN], const char *comm_id,
+                      const char *state, const char *poc_id, int64_t now, int64_t expires_at)
 {
 	sqlite3_stmt *s = stmt(w, ST_ACK_LINK_INSERT,
 	                       "INSERT INTO ack_links (token_hash, comm_id, state, poc_id,"
@@ -76,8 +75,7 @@ each_target(struct store_conn *c, sqlite3_stmt *s,
 
 enum pocd_err
 store_mail_pocs_of_kind(struct store_conn *c, const char *state, enum poc_kind kind, int rank,
-                        int (*cb)(const char *poc_id, const char *languages, void *arg),
-                        void *arg)
+                        int (*cb)(const char *poc_id, const char *languages, void *arg), void *arg)
 {
 	sqlite3_stmt *s = stmt(c, ST_MAIL_POCS_KIND,
 	                       "SELECT id, languages FROM pocs WHERE state = ? AND kind = ?"
@@ -159,8 +157,8 @@ store_outbox_open(const char *path, struct store_conn **out, char *msg, size_t m
 
 	if (c == NULL)
 		return POCD_ENOMEM;
-	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-	                                        SQLITE_OPEN_EXRESCODE,
+	rc = sqlite3_open_v2(path, &c->db,
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
 	                     NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(c->db, 5000);
@@ -338,8 +336,7 @@ store_task_insert_once(struct store_conn *w, const struct task *t, bool *inserte
 
 enum pocd_err
 store_review_due(struct store_conn *c, const char *cutoff,
-                 int (*cb)(const char *poc_id, const char *state, const char *review_by,
-                           void *arg),
+                 int (*cb)(const char *poc_id, const char *state, const char *review_by, void *arg),
                  void *arg)
 {
 	sqlite3_stmt *s = stmt(c, ST_REVIEW_DUE,
@@ -382,8 +379,8 @@ store_review_next(struct store_conn *c, char out[11])
 enum pocd_err
 store_review_warned(struct store_conn *w, const char *poc_id, const char *review_by, int64_t now)
 {
-	sqlite3_stmt *s = stmt(w, ST_REVIEW_WARNED,
-	                       "INSERT OR IGNORE INTO review_warnings VALUES (?, ?, ?)");
+	sqlite3_stmt *s =
+	    stmt(w, ST_REVIEW_WARNED, "INSERT OR IGNORE INTO review_warnings VALUES (?, ?, ?)");
 
 	if (s == NULL)
 		return POCD_ESTORE;
