@@ -144,3 +144,24 @@ def test_a_correction_task_mails_the_states_administrators(clock_server):
     assert {m["poc"] for m in rows} == admins
     assert {m["payload"]["kind"] for m in rows} == {"ping_unanswered"}
     assert all(m["lang"] == "fr" for m in rows)
+
+
+def test_a_review_by_date_30_days_ahead_mails_the_administrators_once(clock_server):
+    from datetime import date, timedelta
+    from comm_helpers import server_now
+    from pocd_helpers import create_poc
+    s = clock_server
+    today = date.fromtimestamp(server_now(s))
+    soon = (today + timedelta(days=40)).isoformat()
+    p = create_poc(s, review_by=soon).json()
+    advance(s, 5 * DAY)
+    assert [m for m in mails(s, "review") if m["ref"] == p["id"]] == []
+    advance(s, 6 * DAY)
+    rows = wait_for(lambda: [m for m in mails(s, "review") if m["ref"] == p["id"]],
+                    lambda r: len(r) >= 1)
+    admins = {x["id"] for x in pocs_of(s, "FRA", "diplomatic", "primary")}
+    assert {m["poc"] for m in rows} == admins and len(rows) == len(admins)
+    assert rows[0]["payload"] == {"poc": p["id"], "review_by": soon}
+    assert rows[0]["lang"] == "fr"
+    advance(s, DAY)
+    assert len([m for m in mails(s, "review") if m["ref"] == p["id"]]) == len(rows)
