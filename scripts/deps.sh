@@ -7,6 +7,8 @@ libcmocka-dev libbsd-dev libarchive-dev nettle-dev iso-codes tzdata
 python3-requests python3-pytest python3-vobject python3-yaml python3-cryptography"
 # Mail tests: a real SMTP server.
 want="$want python3-aiosmtpd"
+# Mail encryption: GPGME and gpg.
+want="$want libgpgme-dev gnupg"
 if [ "${1:-}" = "--bench" ]; then
 	want="$want wrk nginx-light valgrind"
 fi

@@ -17,7 +17,9 @@
 #include "http/server.h"
 #include "lib/log.h"
 #include "lib/rand.h"
+#include "core/keys.h"
 #include "mail/mime.h"
+#include "mail/pgp.h"
 #include "mail/spawn.h"
 #include "mail/worker.h"
 
@@ -448,6 +450,32 @@ mail_settings(struct opts *o)
 		        getenv("POCD_SMTP_PASSWORD"));
 }
 
+/* The keyring of the mail sender: beside the database, backed up with it. */
+static void
+gnupg_home(const struct opts *o, char *out, size_t outlen)
+{
+	if ((size_t)snprintf(out, outlen, "%s.gnupg", o->db) >= outlen)
+		fatal("--db: the path is too long");
+}
+
+/* Makes the service's mail-signing key on first start and publishes its fingerprint. */
+static void
+service_key(const struct opts *o, struct core *c)
+{
+	char home[1100], uid[MIME_ADDR_MAX + 16], fpr[FPR_SIZE], msg[512];
+	struct pgp *p;
+
+	gnupg_home(o, home, sizeof(home));
+	snprintf(uid, sizeof(uid), "pocd <%s>", o->mail_from);
+	p = pgp_open(home, uid, fpr, msg, sizeof(msg));
+	if (p == NULL)
+		fatal("%s", msg);
+	pgp_close(p);
+	if (keys_set_service(c, fpr) != POCD_OK)
+		fatal("cannot record the mail key's fingerprint in %s", o->db);
+	log_info("pocd: mail is signed with OpenPGP key %s", fpr);
+}
+
 /* Starts pocd mail-worker beside the server; its login goes in its environment. */
 static struct mailer *
 start_mailer(const struct opts *o, struct core *c)
@@ -493,8 +521,11 @@ cmd_mail_worker(struct opts *o)
 {
 	struct mail_worker_config mc = {
 	    .db = o->db, .retry_base = o->retry_base, .notify_fd = o->notify_fd};
+	char home[1100];
 
 	mail_settings(o);
+	gnupg_home(o, home, sizeof(home));
+	mc.gnupg_home = home;
 	if (o->smtp[0] == '\0')
 		fatal("mail-worker needs --smtp URL and --mail-from ADDR");
 	mc.smtp.url = o->smtp;
@@ -539,8 +570,10 @@ cmd_serve(const struct opts *o)
 		fatal("%s", msg);
 	if (scheduler_start(c) == NULL)
 		fatal("cannot start the deadline scheduler");
-	if (o->smtp[0] != '\0')
+	if (o->smtp[0] != '\0') {
+		service_key(o, c);
 		mailer = start_mailer(o, c);
+	}
 	api = api_new(c, &ac);
 	if (api == NULL)
 		fatal("out of memory");

@@ -127,6 +127,8 @@ enum api_result h_ping_answer(struct api_req *req, struct api_resp *resp);
 enum api_result h_ping_answer_link(struct api_req *req, struct api_resp *resp);
 enum api_result h_tasks(struct api_req *req, struct api_resp *resp);
 enum api_result h_poc_confirm(struct api_req *req, struct api_resp *resp);
+enum api_result h_poc_key_put(struct api_req *req, struct api_resp *resp);
+enum api_result h_service(struct api_req *req, struct api_resp *resp);
 enum api_result h_log_checkpoint(struct api_req *req, struct api_resp *resp);
 enum api_result h_log_key(struct api_req *req, struct api_resp *resp);
 enum api_result h_log_inclusion(struct api_req *req, struct api_resp *resp);

@@ -66,6 +66,8 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/reports/pings", h_ping_report, 0},
     {M_GET, "/api/v1/tasks", h_tasks, 0},
     {M_POST, "/api/v1/pocs/{}/confirm", h_poc_confirm, 0},
+    {M_PUT, "/api/v1/pocs/{}/key", h_poc_key_put, 0},
+    {M_GET, "/api/v1/service", h_service, PUBLIC},
     {M_GET, "/api/v1/log/checkpoint", h_log_checkpoint, PUBLIC},
     {M_GET, "/api/v1/log/key", h_log_key, PUBLIC},
     {M_GET, "/api/v1/log/leaves", h_log_leaves, 0},

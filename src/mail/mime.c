@@ -1,6 +1,7 @@
 #include "mail/mime.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -120,9 +121,59 @@ id_ok(const char *id)
 }
 
 enum pocd_err
+mime_entity(const char *lang, const char *text, char **out, size_t *outlen)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b,
+	           "Content-Type: text/plain; charset=utf-8\r\n"
+	           "Content-Transfer-Encoding: base64\r\n"
+	           "Content-Language: %.2s\r\n"
+	           "\r\n",
+	           lang);
+	body(&b, text);
+	*out = buf_steal(&b, outlen);
+	return *out != NULL ? POCD_OK : POCD_ENOMEM;
+}
+
+/* RFC 3156: a version part, then the armored message, lines ending in CRLF. The boundary
+ * holds "=_", which neither base64 nor an armor line contains. */
+static bool
+pgp_parts(struct buf *b, const char *boundary, const char *armored)
+{
+	if (strstr(armored, boundary) != NULL)
+		return false;
+	buf_printf(b,
+	           "This is an OpenPGP/MIME encrypted message (RFC 3156).\r\n"
+	           "--%s\r\n"
+	           "Content-Type: application/pgp-encrypted\r\n"
+	           "Content-Description: PGP/MIME version identification\r\n"
+	           "\r\n"
+	           "Version: 1\r\n"
+	           "\r\n"
+	           "--%s\r\n"
+	           "Content-Type: application/octet-stream; name=\"encrypted.asc\"\r\n"
+	           "Content-Description: OpenPGP encrypted message\r\n"
+	           "Content-Disposition: inline; filename=\"encrypted.asc\"\r\n"
+	           "\r\n",
+	           boundary, boundary);
+	for (const char *p = armored; *p != '\0'; p++) {
+		if (*p == '\r')
+			continue;
+		if (*p == '\n')
+			buf_add(b, "\r", 1);
+		buf_add(b, p, 1);
+	}
+	buf_printf(b, "\r\n--%s--\r\n", boundary);
+	return true;
+}
+
+enum pocd_err
 mime_build(const struct mime_in *in, char **out, size_t *outlen)
 {
 	struct buf b;
+	char boundary[48];
 
 	*out = NULL;
 	*outlen = 0;
@@ -136,16 +187,32 @@ mime_build(const struct mime_in *in, char **out, size_t *outlen)
 		return POCD_EINVAL;
 	}
 	date(&b, in->date);
-	buf_printf(&b,
-	           "Message-ID: <%s>\r\n"
-	           "MIME-Version: 1.0\r\n"
-	           "Content-Type: text/plain; charset=utf-8\r\n"
-	           "Content-Transfer-Encoding: base64\r\n"
-	           "Content-Language: %s\r\n"
-	           "Auto-Submitted: auto-generated\r\n"
-	           "\r\n",
-	           in->message_id, in->lang);
-	body(&b, in->body);
+	buf_printf(&b, "Message-ID: <%s>\r\nMIME-Version: 1.0\r\n", in->message_id);
+	if (in->pgp != NULL) {
+		/* The boundary is the message's own id, which nothing else in it holds. */
+		snprintf(boundary, sizeof(boundary), "=_pocd_%.32s", in->message_id);
+		boundary[strcspn(boundary, "@")] = '\0';
+		buf_printf(
+		    &b,
+		    "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\";"
+		    "\r\n boundary=\"%s\"\r\n"
+		    "Auto-Submitted: auto-generated\r\n"
+		    "\r\n",
+		    boundary);
+		if (!pgp_parts(&b, boundary, in->pgp)) {
+			buf_free(&b);
+			return POCD_EINVAL;
+		}
+	} else {
+		buf_printf(&b,
+		           "Content-Type: text/plain; charset=utf-8\r\n"
+		           "Content-Transfer-Encoding: base64\r\n"
+		           "Content-Language: %s\r\n"
+		           "Auto-Submitted: auto-generated\r\n"
+		           "\r\n",
+		           in->lang);
+		body(&b, in->body);
+	}
 	*out = buf_steal(&b, outlen);
 	return *out != NULL ? POCD_OK : POCD_ENOMEM;
 }

@@ -20,8 +20,15 @@ struct mime_in {
 	int64_t date;           /* the time the message was written, for Date */
 	const char *lang;       /* Content-Language */
 	const char *subject;    /* UTF-8, one line */
-	const char *body;       /* UTF-8 text with \n line ends */
+	const char *body;       /* UTF-8 text with \n line ends; unused with pgp */
+	/* NULL, or the ASCII-armored OpenPGP message that holds the body (mime_entity): the
+	 * message is then PGP/MIME, multipart/encrypted (RFC 3156). */
+	const char *pgp;
 };
+
+/* The body as a MIME entity of its own (headers, blank line, base64), CRLF lines: what
+ * PGP/MIME encrypts. *out is malloc'd (the caller frees it). */
+enum pocd_err mime_entity(const char *lang, const char *body, char **out, size_t *outlen);
 
 /* Builds the message with CRLF line ends. *out is malloc'd (the caller frees it) and
  * NUL-terminated; *outlen its length. POCD_EINVAL when an address, the Message-ID or the

@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "mail/mime.h"
+#include "mail/pgp.h"
 #include "mail/render.h"
 #include "store/store.h"
 
@@ -63,14 +64,63 @@ give_up(struct store_conn *c, const struct mail_worker_config *cfg, const struct
 	return err;
 }
 
-/* One message: render, build, send, and record the outcome. */
 static enum pocd_err
-deliver(struct store_conn *c, const struct mail_worker_config *cfg, const struct outbox_msg *m)
+retry_later(struct store_conn *c, const struct mail_worker_config *cfg, const struct outbox_msg *m,
+            int attempts, const char *why)
+{
+	int64_t delay = mail_retry_delay(cfg->retry_base, attempts);
+
+	if (attempts >= MAIL_MAX_ATTEMPTS)
+		return give_up(c, cfg, m, attempts, why, false);
+	log_info("mail: %s to PoC %s: %s; retry %d in %llds", m->id, m->poc_id, why, attempts,
+	         (long long)delay);
+	return store_outbox_retry(c, m->id, attempts, now_s() + delay, why);
+}
+
+/* The mail's text encrypted to the PoC's key, when one is attached under the fingerprint the
+ * entry names; *cipher stays NULL otherwise, and when the key cannot be used (then the plain
+ * mail, which holds no content, goes). POCD_EUNAVAILABLE when gpg failed: try again later. */
+static enum pocd_err
+encrypt_for(struct store_conn *c, struct pgp *pgp, const struct poc *poc,
+            const struct mail_text *text, char **cipher, char *why, size_t whylen)
+{
+	char fpr[FPR_SIZE], *armored = NULL, *entity = NULL;
+	size_t elen = 0, clen = 0;
+	enum pocd_err err;
+
+	*cipher = NULL;
+	if (pgp == NULL || poc->pgp_fingerprint[0] == '\0')
+		return POCD_OK;
+	err = store_poc_key_get(c, poc->id, fpr, &armored);
+	if (err == POCD_ENOTFOUND || (err == POCD_OK && strcmp(fpr, poc->pgp_fingerprint) != 0)) {
+		free(armored);
+		return POCD_OK;
+	}
+	if (err == POCD_OK)
+		err = mime_entity(text->lang, text->body, &entity, &elen);
+	if (err == POCD_OK)
+		err = pgp_encrypt(pgp, armored, fpr, entity, elen, cipher, &clen, why, whylen);
+	if (err == POCD_EINVAL) {
+		log_info("mail: to PoC %s in clear: %s", poc->id, why);
+		err = POCD_OK;
+	}
+	if (entity != NULL) {
+		sodium_memzero(entity, elen);
+		free(entity);
+	}
+	free(armored);
+	return err;
+}
+
+/* One message: render, encrypt where a key is on file, build, send, record the outcome. */
+static enum pocd_err
+deliver(struct store_conn *c, const struct mail_worker_config *cfg, struct pgp *pgp,
+        const struct outbox_msg *m)
 {
 	struct poc *poc = malloc(sizeof(*poc));
 	struct mail_text text = {0};
 	struct mime_in in;
-	char why[512], msgid[ID_SIZE + MIME_ADDR_MAX + 2], *msg = NULL;
+	char why[512], msgid[ID_SIZE + MIME_ADDR_MAX + 2], *msg = NULL, *cipher = NULL;
 	const char *domain = mime_addr_domain(cfg->smtp.from);
 	enum smtp_result res;
 	enum pocd_err err;
@@ -91,6 +141,12 @@ deliver(struct store_conn *c, const struct mail_worker_config *cfg, const struct
 		err = give_up(c, cfg, m, attempts, why, false);
 		goto out;
 	}
+	if (err == POCD_OK)
+		err = encrypt_for(c, pgp, poc, &text, &cipher, why, sizeof(why));
+	if (err == POCD_EUNAVAILABLE) {
+		err = retry_later(c, cfg, m, attempts, why);
+		goto out;
+	}
 	if (err != POCD_OK)
 		goto out;
 	snprintf(msgid, sizeof(msgid), "%s@%s", m->id, domain[0] ? domain : "pocd.invalid");
@@ -100,7 +156,8 @@ deliver(struct store_conn *c, const struct mail_worker_config *cfg, const struct
 	                      .date = m->created_at,
 	                      .lang = text.lang,
 	                      .subject = text.subject,
-	                      .body = text.body};
+	                      .body = text.body,
+	                      .pgp = cipher};
 	err = mime_build(&in, &msg, &len);
 	if (err == POCD_EINVAL) {
 		err = give_up(c, cfg, m, attempts,
@@ -119,14 +176,7 @@ deliver(struct store_conn *c, const struct mail_worker_config *cfg, const struct
 		err = give_up(c, cfg, m, attempts, why, res == SMTP_REFUSED_ADDRESS);
 		break;
 	case SMTP_RETRY:
-		if (attempts >= MAIL_MAX_ATTEMPTS) {
-			err = give_up(c, cfg, m, attempts, why, false);
-			break;
-		}
-		log_info("mail: %s to PoC %s: %s; retry %d in %llds", m->id, m->poc_id, why,
-		         attempts, (long long)mail_retry_delay(cfg->retry_base, attempts));
-		err = store_outbox_retry(
-		    c, m->id, attempts, now_s() + mail_retry_delay(cfg->retry_base, attempts), why);
+		err = retry_later(c, cfg, m, attempts, why);
 		break;
 	}
 out:
@@ -134,6 +184,7 @@ out:
 		sodium_memzero(msg, len);
 		free(msg);
 	}
+	free(cipher);
 	mail_text_free(&text);
 	free(poc);
 	return err;
@@ -154,9 +205,10 @@ int
 mail_worker_run(const struct mail_worker_config *cfg)
 {
 	struct store_conn *c = NULL;
+	struct pgp *pgp;
 	struct outbox_msg m;
 	sigset_t set;
-	char msg[512];
+	char msg[512], uid[MIME_ADDR_MAX + 16], fpr[FPR_SIZE];
 	enum pocd_err err;
 	bool stop = false;
 
@@ -178,6 +230,14 @@ mail_worker_run(const struct mail_worker_config *cfg)
 		curl_global_cleanup();
 		return 1;
 	}
+	snprintf(uid, sizeof(uid), "pocd <%s>", cfg->smtp.from);
+	pgp = pgp_open(cfg->gnupg_home, uid, fpr, msg, sizeof(msg));
+	if (pgp == NULL) {
+		log_info("mail: %s", msg);
+		store_outbox_close(c);
+		curl_global_cleanup();
+		return 1;
+	}
 	log_info("mail: sending through %s as %s", cfg->smtp.url, cfg->smtp.from);
 	while (!stop) {
 		err = store_outbox_next(c, now_s(), &m);
@@ -186,7 +246,7 @@ mail_worker_run(const struct mail_worker_config *cfg)
 			continue;
 		}
 		if (err == POCD_OK)
-			err = deliver(c, cfg, &m);
+			err = deliver(c, cfg, pgp, &m);
 		if (m.payload != NULL) {
 			sodium_memzero(m.payload, strlen(m.payload));
 			free(m.payload);
@@ -199,6 +259,7 @@ mail_worker_run(const struct mail_worker_config *cfg)
 		}
 		stop = wait_signal(&set, 0);
 	}
+	pgp_close(pgp);
 	store_outbox_close(c);
 	curl_global_cleanup();
 	log_info("mail: stopped");

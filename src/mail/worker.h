@@ -23,9 +23,12 @@ struct mail_worker_config {
 	const char *public_url; /* links start with it; no trailing slash */
 	int64_t retry_base;     /* seconds */
 	int notify_fd;          /* a byte is written here when a correction task is owed; -1 */
+	const char *gnupg_home; /* the keyring: the service's key and PoCs' keys */
 };
 
-/* Runs until SIGTERM or SIGINT (or the parent's death); returns the exit status. */
+/* Runs until SIGTERM or SIGINT (or the parent's death); returns the exit status. Mail to a PoC
+ * whose entry names the fingerprint of the key attached to it is PGP/MIME, encrypted to that
+ * key and signed with the service's; other mail is plain (and carries no content). */
 int mail_worker_run(const struct mail_worker_config *cfg);
 
 /* The delay before retry number attempts (1, 2, ...): base doubled each time, capped. */

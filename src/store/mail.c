@@ -389,3 +389,38 @@ store_review_warned(struct store_conn *w, const char *poc_id, const char *review
 	sqlite3_bind_int64(s, 3, now);
 	return stmt_end(s, sql_err(w, sqlite3_step(s)));
 }
+
+enum pocd_err
+store_poc_key_put(struct store_conn *w, const char *poc_id, const char *fingerprint,
+                  const char *armored, int64_t now)
+{
+	sqlite3_stmt *s =
+	    stmt(w, ST_POC_KEY_PUT, "INSERT OR REPLACE INTO poc_keys VALUES (?, ?, ?, ?)");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, poc_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, armored, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_poc_key_get(struct store_conn *c, const char *poc_id, char fpr[FPR_SIZE], char **armored)
+{
+	sqlite3_stmt *s =
+	    stmt(c, ST_POC_KEY_GET, "SELECT fingerprint, armored FROM poc_keys WHERE poc_id = ?");
+	int rc;
+
+	*armored = NULL;
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, poc_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(c, rc));
+	col_text(s, 0, fpr, FPR_SIZE);
+	*armored = strdup((const char *)sqlite3_column_text(s, 1));
+	return stmt_end(s, *armored != NULL ? POCD_OK : POCD_ENOMEM);
+}

@@ -151,8 +151,8 @@ static const char *const migrations[] = {
     "ALTER TABLE accounts ADD COLUMN totp_pending BLOB;"
     "ALTER TABLE accounts ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;",
 
-    /* Mail: the sender's progress on each outbox row, one-time acknowledgement links, and
-     * the review-by dates a warning went out for. */
+    /* Mail: the sender's progress on each outbox row, one-time acknowledgement links, the
+     * review-by dates a warning went out for, and PoCs' OpenPGP keys. */
     "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE outbox ADD COLUMN next_try INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE outbox ADD COLUMN failed_at INTEGER;"
@@ -166,7 +166,9 @@ static const char *const migrations[] = {
     " expires_at INTEGER NOT NULL) STRICT;"
     "CREATE INDEX ack_links_comm ON ack_links(comm_id, state);"
     "CREATE TABLE review_warnings(poc_id TEXT NOT NULL, review_by TEXT NOT NULL,"
-    " at INTEGER NOT NULL, PRIMARY KEY (poc_id, review_by)) STRICT, WITHOUT ROWID;",
+    " at INTEGER NOT NULL, PRIMARY KEY (poc_id, review_by)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE poc_keys(poc_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
+    " armored TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -249,6 +249,13 @@ enum pocd_err store_review_due(struct store_conn *c, const char *cutoff,
 enum pocd_err store_review_next(struct store_conn *c, char out[11]);
 enum pocd_err store_review_warned(struct store_conn *w, const char *poc_id, const char *review_by,
                                   int64_t now);
+/* A PoC's ASCII-armored OpenPGP key and its fingerprint, replacing any before. */
+enum pocd_err store_poc_key_put(struct store_conn *w, const char *poc_id, const char *fingerprint,
+                                const char *armored, int64_t now);
+/* The PoC's key: its fingerprint and the armored text (malloc'd, the caller frees it; NULL on
+ * failure); POCD_ENOTFOUND without one. */
+enum pocd_err store_poc_key_get(struct store_conn *c, const char *poc_id, char fpr[FPR_SIZE],
+                                char **armored);
 
 /* the outbox as the sender process sees it */
 struct outbox_msg {

@@ -4,6 +4,7 @@ port that keeps every message it accepts, and can refuse recipients or be stoppe
 import email
 import email.policy
 import json
+import subprocess
 import threading
 
 import pytest
@@ -22,6 +23,12 @@ def mails(server, kind=None):
     return [{"id": r[0], "kind": r[1], "ref": r[2], "poc": r[3], "state": r[4], "lang": r[5],
              "payload": json.loads(r[6]), "sent_at": r[7], "failed_at": r[8],
              "attempts": r[9], "error": r[10], "task": r[11]} for r in rows]
+
+
+def kill_agent(home):
+    """Stops the gpg-agent that a keyring's use started (it would outlive the test)."""
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"],
+                   capture_output=True, timeout=30)
 
 
 def link_token(row):
