@@ -83,6 +83,7 @@ add_row(const char *poc_id, const char *languages, void *arg)
 		sodium_memzero(payload, strlen(payload));
 		free(payload);
 	}
+	/* jansson's copy of the link is a heap string of its own: wiped before it is freed. */
 	if (o != NULL && b->cm != NULL) {
 		json_t *link = json_object_get(o, "link");
 		if (link != NULL)
@@ -220,7 +221,6 @@ notify_comm_progress(struct store_conn *w, const struct comm *cm, const struct c
 	err = store_mail_pocs_of_account(w, cm->sender_account, cm->sender_state, add_row, &b);
 	if (err == POCD_OK && b.err == POCD_OK && b.n == 0)
 		err = to_kind(&b, POC_TECHNICAL, POC_PRIMARY);
-	(void)r;
 	return batch_end(&b, err);
 }
 

@@ -33,7 +33,8 @@ enum pocd_err notify_comm_escalated(struct store_conn *w, const struct comm *cm,
 enum pocd_err notify_comm_overdue(struct store_conn *w, const struct comm *cm,
                                   const struct comm_recipient *r, int64_t now);
 /* r acknowledged or answered (kind MAIL_COMM_ACKED or MAIL_COMM_ANSWERED): mail to the
- * sender's PoCs (those its sending account acts for, else its primary technical PoCs). */
+ * sender's PoCs (those its sending account acts for, else its primary technical PoCs). r is
+ * the recipient that moved; the mail does not name it. */
 enum pocd_err notify_comm_progress(struct store_conn *w, const struct comm *cm,
                                    const struct comm_recipient *r, const char *kind, int64_t now);
 /* A correction task t was opened: mail to the PoCs the state's administrators act for (else

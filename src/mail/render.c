@@ -224,3 +224,40 @@ out:
 	json_decref(c.payload);
 	return err;
 }
+
+/* "Label: value" with the set's and the code's wording in language l. */
+static void
+coded_line(struct buf *b, const char *set, const char *code, int l)
+{
+	const struct tset *ts = template_set(set);
+	int i = template_code(ts, code);
+
+	if (ts != NULL)
+		buf_printf(b, "%s: %s\n", ts->label[l], i >= 0 ? ts->codes[i].label[l] : code);
+}
+
+char *
+mail_render_content(const char *lang, const char *sender_state, const char *type,
+                    const char *urgency, const char *tlp, const char *content)
+{
+	json_t *c = json_loads(content, 0, NULL);
+	const char *subject =
+	    json_string_value(json_object_get(json_object_get(c, "subject"), "text"));
+	const char *desc =
+	    json_string_value(json_object_get(json_object_get(c, "description"), "text"));
+	int l = un_lang_index(lang) >= 0 ? un_lang_index(lang) : un_lang_index("en");
+	struct buf b;
+
+	if (subject == NULL || desc == NULL) {
+		json_decref(c);
+		return NULL;
+	}
+	buf_init(&b);
+	buf_printf(&b, "\n----\n%s\n", sender_state);
+	coded_line(&b, "type", type, l);
+	coded_line(&b, "urgency", urgency, l);
+	coded_line(&b, "tlp", tlp, l);
+	buf_printf(&b, "\n%s\n\n%s\n", subject, desc);
+	json_decref(c);
+	return buf_steal(&b, NULL);
+}

@@ -33,6 +33,15 @@ enum pocd_err mail_render(const char *kind, const char *lang, const char *payloa
                           const char *base_url, struct mail_text *out, char *why, size_t whylen);
 void mail_text_free(struct mail_text *t);
 
+/*
+ * The content of a communication for mail that only its recipient can read (OpenPGP): its
+ * sender state, type, urgency and TLP label worded in lang, then its subject and description
+ * as written. content is the canonical JSON pocd stores. Returns a malloc'd text the caller
+ * frees, or NULL when content cannot be read or memory is short.
+ */
+char *mail_render_content(const char *lang, const char *sender_state, const char *type,
+                          const char *urgency, const char *tlp, const char *content);
+
 /* Whether kind is one the catalog renders. */
 int mail_kind_known(const char *kind);
 

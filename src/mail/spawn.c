@@ -23,6 +23,7 @@
 #define RESPAWN_MIN     1  /* seconds before starting a sender that died */
 #define RESPAWN_MAX     60 /* ... doubled each time it dies quickly, up to this */
 #define RAN_LONG_ENOUGH 60 /* a sender that ran this long resets the delay */
+#define STOP_GRACE      10 /* seconds a sender has to finish its message on shutdown */
 
 extern char **environ;
 
@@ -98,7 +99,7 @@ static void *
 supervise(void *arg)
 {
 	struct mailer *m = arg;
-	int fd, delay = RESPAWN_MIN, status;
+	int fd, delay = RESPAWN_MIN, status = 0;
 	time_t started;
 	struct timespec ts;
 	char b[64];
@@ -123,6 +124,7 @@ supervise(void *arg)
 			log_info("mail: the sender exited with status %d", WEXITSTATUS(status));
 		pthread_mutex_lock(&m->lk);
 		m->pid = 0;
+		pthread_cond_broadcast(&m->cv);
 		if (m->stopping)
 			break;
 		delay = time(NULL) - started >= RAN_LONG_ENOUGH ? RESPAWN_MIN
@@ -185,13 +187,24 @@ fail:
 void
 mailer_stop(struct mailer *m)
 {
+	struct timespec ts;
+
 	if (m == NULL)
 		return;
 	pthread_mutex_lock(&m->lk);
 	m->stopping = true;
 	if (m->pid > 0)
 		kill(m->pid, SIGTERM);
-	pthread_cond_signal(&m->cv);
+	pthread_cond_broadcast(&m->cv);
+	/* A sender in the middle of a slow relay conversation gets a grace period, then goes. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += STOP_GRACE;
+	while (m->pid > 0 && pthread_cond_timedwait(&m->cv, &m->lk, &ts) == 0)
+		;
+	if (m->pid > 0) {
+		log_info("mail: the sender did not stop within %d s: killed", STOP_GRACE);
+		kill(m->pid, SIGKILL);
+	}
 	pthread_mutex_unlock(&m->lk);
 	pthread_join(m->th, NULL);
 	pthread_mutex_destroy(&m->lk);

@@ -77,14 +77,59 @@ retry_later(struct store_conn *c, const struct mail_worker_config *cfg, const st
 	return store_outbox_retry(c, m->id, attempts, now_s() + delay, why);
 }
 
+/* The text of a mail only the PoC can read: body, then the content of the communication it is
+ * about (for mail of other kinds, body alone). *out is malloc'd; the caller wipes and frees
+ * it. The plain mail's body is left as it is, so no content reaches a mail sent in clear. */
+static enum pocd_err
+sealed_text(struct store_conn *c, const struct outbox_msg *m, const struct mail_text *text,
+            char **out)
+{
+	struct comm cm = {.content = NULL};
+	char *extra = NULL;
+	size_t n;
+	enum pocd_err err = POCD_OK;
+
+	*out = NULL;
+	if (strcmp(m->kind, MAIL_COMM_NEW) == 0 || strcmp(m->kind, MAIL_COMM_ESCALATED) == 0 ||
+	    strcmp(m->kind, MAIL_COMM_OVERDUE) == 0) {
+		err = store_comm_get(c, m->ref_id, &cm);
+		if (err == POCD_OK) {
+			extra = mail_render_content(text->lang, cm.sender_state, cm.type,
+			                            cm.urgency, cm.tlp, cm.content);
+			if (extra == NULL)
+				err = POCD_ENOMEM;
+		} else if (err == POCD_ENOTFOUND) {
+			err = POCD_OK; /* the notice alone */
+		}
+	}
+	if (err == POCD_OK) {
+		n = strlen(text->body) + (extra != NULL ? strlen(extra) : 0) + 1;
+		*out = malloc(n);
+		if (*out != NULL)
+			snprintf(*out, n, "%s%s", text->body, extra != NULL ? extra : "");
+		else
+			err = POCD_ENOMEM;
+	}
+	if (extra != NULL) {
+		sodium_memzero(extra, strlen(extra));
+		free(extra);
+	}
+	if (cm.content != NULL) {
+		sodium_memzero(cm.content, strlen(cm.content));
+		free(cm.content);
+	}
+	return err;
+}
+
 /* The mail's text encrypted to the PoC's key, when one is attached under the fingerprint the
  * entry names; *cipher stays NULL otherwise, and when the key cannot be used (then the plain
  * mail, which holds no content, goes). POCD_EUNAVAILABLE when gpg failed: try again later. */
 static enum pocd_err
-encrypt_for(struct store_conn *c, struct pgp *pgp, const struct poc *poc,
-            const struct mail_text *text, char **cipher, char *why, size_t whylen)
+encrypt_for(struct store_conn *c, struct pgp *pgp, const struct outbox_msg *m,
+            const struct poc *poc, const struct mail_text *text, char **cipher, char *why,
+            size_t whylen)
 {
-	char fpr[FPR_SIZE], *armored = NULL, *entity = NULL;
+	char fpr[FPR_SIZE], *armored = NULL, *entity = NULL, *sealed = NULL;
 	size_t elen = 0, clen = 0;
 	enum pocd_err err;
 
@@ -97,7 +142,9 @@ encrypt_for(struct store_conn *c, struct pgp *pgp, const struct poc *poc,
 		return POCD_OK;
 	}
 	if (err == POCD_OK)
-		err = mime_entity(text->lang, text->body, &entity, &elen);
+		err = sealed_text(c, m, text, &sealed);
+	if (err == POCD_OK)
+		err = mime_entity(text->lang, sealed, &entity, &elen);
 	if (err == POCD_OK)
 		err = pgp_encrypt(pgp, armored, fpr, entity, elen, cipher, &clen, why, whylen);
 	if (err == POCD_EINVAL) {
@@ -107,6 +154,10 @@ encrypt_for(struct store_conn *c, struct pgp *pgp, const struct poc *poc,
 	if (entity != NULL) {
 		sodium_memzero(entity, elen);
 		free(entity);
+	}
+	if (sealed != NULL) {
+		sodium_memzero(sealed, strlen(sealed));
+		free(sealed);
 	}
 	free(armored);
 	return err;
@@ -142,7 +193,7 @@ deliver(struct store_conn *c, const struct mail_worker_config *cfg, struct pgp *
 		goto out;
 	}
 	if (err == POCD_OK)
-		err = encrypt_for(c, pgp, poc, &text, &cipher, why, sizeof(why));
+		err = encrypt_for(c, pgp, m, poc, &text, &cipher, why, sizeof(why));
 	if (err == POCD_EUNAVAILABLE) {
 		err = retry_later(c, cfg, m, attempts, why);
 		goto out;

@@ -222,3 +222,25 @@ def test_the_sender_cannot_be_told_to_use_other_protocols(server):
                        capture_output=True, timeout=10)
     assert r.returncode != 0 and b"--mail-from" in r.stderr
     server.start()
+
+
+def test_stopping_while_the_relay_hangs_takes_a_bounded_time(server):
+    """A relay that accepts and then says nothing: pocd still stops, within the sender's
+    grace period, and exits 0."""
+    import socket
+    import threading
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(8)
+    held = []
+    threading.Thread(target=lambda: held.append(lst.accept()), daemon=True).start()
+    assert server.stop() == 0
+    server.start("--smtp", "smtp://127.0.0.1:%d" % lst.getsockname()[1], "--mail-from", FROM)
+    send(server, to=to("DEU"))
+    wait_for(lambda: held, lambda h: len(h) == 1)
+    started = time.monotonic()
+    assert server.stop() == 0
+    assert time.monotonic() - started < 20
+    kill_agent(str(server.db) + ".gnupg")
+    lst.close()
+    server.start()

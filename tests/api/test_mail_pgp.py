@@ -140,8 +140,13 @@ def test_mail_to_a_poc_with_a_key_is_encrypted_and_signed(pgp_server, relay, key
     assert inner["Content-Language"] == "en"
     text = inner.get_content()
     assert c["id"] in text and LINK_RE.search(text), text
-    # The PoC without a key gets the plain notice.
+    # Only the PoC can read it: the communication's content travels inside, worded in its
+    # language where coded.
+    assert "Wiper on a grid operator" in text and "two substations" in text, text
+    assert "TLP:AMBER" in text and "FRA" in text, text
+    # The PoC without a key gets the plain notice, without the content.
     assert plain["msg"].get_content_type() == "text/plain"
+    assert "Wiper" not in plain["msg"].get_content()
     wait_for(lambda: mails(s, "comm_new"), lambda rs: all(x["sent_at"] for x in rs))
 
 

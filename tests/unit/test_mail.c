@@ -138,6 +138,23 @@ payloads_that_could_shape_a_mail_are_refused(void **state)
 }
 
 static void
+content_for_sealed_mail(void **state)
+{
+	char *t = mail_render_content("fr", "FRA", "request_assistance", "urgent", "AMBER",
+	                              "{\"description\":{\"lang\":\"en\",\"text\":\"Two "
+	                              "substations.\\nSee below.\"},\"subject\":{\"lang\":"
+	                              "\"en\",\"text\":\"Wiper\"}}");
+
+	assert_non_null(t);
+	assert_non_null(strstr(t, "\nFRA\n"));
+	assert_non_null(strstr(t, "TLP:AMBER"));
+	assert_non_null(strstr(t, "Wiper\n\nTwo substations.\nSee below.\n"));
+	free(t);
+	assert_null(mail_render_content("en", "FRA", "x", "y", "z", "{}"));
+	assert_null(mail_render_content("en", "FRA", "x", "y", "z", "not json"));
+}
+
+static void
 addresses(void **state)
 {
 	assert_true(mime_addr_ok("duty@cert-deu.example"));
@@ -262,6 +279,7 @@ main(void)
 	    cmocka_unit_test(values_are_worded_in_the_language),
 	    cmocka_unit_test(a_line_without_its_value_is_left_out),
 	    cmocka_unit_test(payloads_that_could_shape_a_mail_are_refused),
+	    cmocka_unit_test(content_for_sealed_mail),
 	    cmocka_unit_test(addresses),
 	    cmocka_unit_test(messages),
 	    cmocka_unit_test(messages_refused),
