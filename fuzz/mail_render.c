@@ -17,9 +17,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const kinds[] = {
-    "comm_new",      "comm_escalated", "comm_overdue",  "comm_acknowledged",
-    "comm_answered", "ping",           "ping_reminder", "task",
-    "review",        "unknown"};
+    "comm_new",      "comm_escalated", "comm_overdue", "comm_acknowledged", "comm_answered", "ping",
+    "ping_reminder", "task",           "review",       "key_expiry",        "unknown"};
 static const char *const langs[] = {"ar", "zh", "en", "fr", "ru", "es", "de", ""};
 
 static void

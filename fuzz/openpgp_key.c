@@ -1,7 +1,7 @@
 /*
- * Fuzzes openpgp_key_fingerprint (src/core/openpgp.h), the reader of the keys administrators
- * upload, on arbitrary bytes. It reads nothing past the input; a key it accepts has a
- * fingerprint of 40 uppercase hex digits; a refusal has a reason.
+ * Fuzzes openpgp_key_read (src/core/openpgp.h), the reader of the keys administrators upload,
+ * on arbitrary bytes. It reads nothing past the input; a key it accepts has a fingerprint of
+ * 40 uppercase hex digits and expires (if ever) after it was made; a refusal has a reason.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char fpr[FPR_SIZE], *copy;
+	struct openpgp_key k;
+	char *copy;
 	const char *why = NULL;
 	enum pocd_err err;
 
@@ -25,9 +26,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (copy == NULL)
 		return 0;
 	memcpy(copy, data, size);
-	err = openpgp_key_fingerprint(copy, size, fpr, &why);
+	err = openpgp_key_read(copy, size, &k, &why);
 	if (err == POCD_OK) {
-		if (strlen(fpr) != 40 || strspn(fpr, "0123456789ABCDEF") != 40)
+		if (strlen(k.fpr) != 40 || strspn(k.fpr, "0123456789ABCDEF") != 40)
+			abort();
+		if (k.expires != 0 && k.expires <= k.created)
 			abort();
 	} else if (err != POCD_EINVAL || why == NULL || why[0] == '\0') {
 		abort();

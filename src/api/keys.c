@@ -6,6 +6,7 @@
 #include "core/authz.h"
 #include "core/keys.h"
 #include "core/openpgp.h"
+#include "lib/timeutil.h"
 
 struct key_req {
 	struct key_op op;
@@ -22,16 +23,22 @@ static void
 key_cont(struct api_req *req, struct api_resp *resp)
 {
 	struct key_req *kr = req->state;
+	json_t *o;
 
-	if (kr->op.status == POCD_EINVAL)
+	if (kr->op.status == POCD_EINVAL) {
 		problem_fields(resp, &kr->op.errs);
-	else if (kr->op.status != POCD_OK)
+		return;
+	}
+	if (kr->op.status != POCD_OK) {
 		problem(resp, kr->op.status,
 		        kr->op.status == POCD_ENOTFOUND ? "there is no PoC with this id" : NULL);
-	else
-		resp_json(resp, 200,
-		          json_pack("{s:s,s:s}", "poc", kr->op.poc_id, "fingerprint",
-		                    kr->op.fingerprint));
+		return;
+	}
+	o = json_pack("{s:s,s:s,s:n}", "poc", kr->op.poc_id, "fingerprint", kr->op.fingerprint,
+	              "expires_at");
+	if (o != NULL)
+		json_set_time(o, "expires_at", kr->op.expires);
+	resp_json(resp, 200, o);
 }
 
 /* PUT /api/v1/pocs/{id}/key {"key": "-----BEGIN PGP PUBLIC KEY BLOCK-----..."} */
@@ -43,6 +50,8 @@ h_poc_key_put(struct api_req *req, struct api_resp *resp)
 	struct key_req *kr;
 	struct verrs errs = {0};
 	struct poc poc;
+	struct openpgp_key key;
+	char when[RFC3339_SIZE];
 	const char *text, *why = NULL;
 	enum pocd_err err;
 	json_t *o;
@@ -67,9 +76,17 @@ h_poc_key_put(struct api_req *req, struct api_resp *resp)
 	req_state_cleanup(req, free_key_req);
 	json_refuse_unknown(o, fields, "a key", &errs);
 	text = json_member_str(o, "key", true, OPENPGP_ARMOR_MAX, &errs);
-	if (text != NULL &&
-	    openpgp_key_fingerprint(text, strlen(text), kr->op.fingerprint, &why) == POCD_EINVAL)
+	if (text != NULL && openpgp_key_read(text, strlen(text), &key, &why) == POCD_EINVAL)
 		verr_add(&errs, "key", "must be an ASCII-armored OpenPGP public key: it %s", why);
+	kr->op.now = core_now(req->api->core);
+	if (text != NULL && why == NULL && key.expires != 0 && key.expires <= kr->op.now) {
+		fmt_rfc3339(key.expires, when);
+		verr_add(&errs, "key", "expired at %s: attach a renewed key", when);
+	}
+	if (text != NULL && why == NULL) {
+		memcpy(kr->op.fingerprint, key.fpr, FPR_SIZE);
+		kr->op.expires = key.expires;
+	}
 	if (errs.n == 0 && (kr->armored = strdup(text)) == NULL)
 		err = POCD_ENOMEM;
 	json_decref(o);
@@ -83,7 +100,6 @@ h_poc_key_put(struct api_req *req, struct api_resp *resp)
 	kr->op.armored = kr->armored;
 	kr->op.actor = req->who;
 	memcpy(kr->op.poc_id, poc.id, ID_SIZE);
-	kr->op.now = core_now(req->api->core);
 	kr->op.done = req_wake;
 	kr->op.arg = req;
 	return req_pending(req, resp, keys_attach(req->api->core, &kr->op), key_cont);

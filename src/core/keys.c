@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/record.h"
+#include "core/scheduler.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
@@ -36,7 +37,7 @@ attach_run(struct store_conn *w, struct store_job *j)
 		return verr_add(&op->errs, "key",
 		                "its fingerprint %s is not the entry's pgp_fingerprint %s",
 		                op->fingerprint, poc.pgp_fingerprint);
-	err = store_poc_key_put(w, poc.id, op->fingerprint, op->armored, op->now);
+	err = store_poc_key_put(w, poc.id, op->fingerprint, op->armored, op->expires, op->now);
 	if (err != POCD_OK)
 		return err;
 	snprintf(details, sizeof(details), "{\"fingerprint\":\"%s\"}", op->fingerprint);
@@ -50,6 +51,9 @@ attach_committed(struct store_job *j, enum pocd_err st)
 {
 	struct key_op *op = container_of(j, struct key_op, job);
 
+	/* Its expiry warning may be due before whatever the scheduler sleeps towards. */
+	if (st == POCD_OK && op->core->scheduler != NULL)
+		scheduler_kick(op->core->scheduler);
 	op->status = st;
 	op->done(op->arg);
 }

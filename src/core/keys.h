@@ -9,7 +9,8 @@ struct key_op {
 	struct principal actor;
 	char poc_id[ID_SIZE];
 	const char *armored;        /* the key as sent; owned by the op's owner */
-	char fingerprint[FPR_SIZE]; /* its fingerprint (openpgp_key_fingerprint) */
+	char fingerprint[FPR_SIZE]; /* its fingerprint and expiry, 0 for never (openpgp_key_read) */
+	int64_t expires;
 	int64_t now;
 	enum pocd_err status; /* POCD_EINVAL: the entry names another fingerprint, or none */
 	struct verrs errs;

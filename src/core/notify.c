@@ -268,7 +268,8 @@ struct owed {
 	char id[ID_SIZE];
 	char poc_id[ID_SIZE];
 	char state[STATE_SIZE];
-	char review_by[DATE_SIZE]; /* "" for an owed task */
+	char review_by[DATE_SIZE]; /* a review warning; "" otherwise */
+	int64_t key_expires;       /* a key expiry warning; 0 otherwise */
 };
 
 struct due_job {
@@ -288,6 +289,7 @@ collect_owed(const char *id, const char *poc_id, const char *state, void *arg)
 	strlcpy(o->poc_id, poc_id, sizeof(o->poc_id));
 	strlcpy(o->state, state, sizeof(o->state));
 	o->review_by[0] = '\0';
+	o->key_expires = 0;
 	return ++dj->n == DUE_BATCH;
 }
 
@@ -301,7 +303,45 @@ collect_review(const char *poc_id, const char *state, const char *review_by, voi
 	strlcpy(o->poc_id, poc_id, sizeof(o->poc_id));
 	strlcpy(o->state, state, sizeof(o->state));
 	strlcpy(o->review_by, review_by, sizeof(o->review_by));
+	o->key_expires = 0;
 	return ++dj->n == DUE_BATCH;
+}
+
+static int
+collect_key(const char *poc_id, const char *state, int64_t expires_at, void *arg)
+{
+	struct due_job *dj = arg;
+	struct owed *o = &dj->items[dj->n];
+
+	o->id[0] = '\0';
+	strlcpy(o->poc_id, poc_id, sizeof(o->poc_id));
+	strlcpy(o->state, state, sizeof(o->state));
+	o->review_by[0] = '\0';
+	o->key_expires = expires_at;
+	return ++dj->n == DUE_BATCH;
+}
+
+/* The OpenPGP key of a PoC expires soon: its state's administrators are told once, so that a
+ * renewed key is attached before mail to it goes out in clear. */
+static enum pocd_err
+notify_key_expiry(struct store_conn *w, const struct owed *o, int64_t now)
+{
+	char day[DATE_SIZE];
+	struct batch b;
+	enum pocd_err err;
+
+	batch_init(&b, w, MAIL_KEY_EXPIRY, o->poc_id, o->state, now);
+	if (b.fields == NULL)
+		return POCD_ENOMEM;
+	fmt_date(o->key_expires, day);
+	json_object_set_new(b.fields, "poc", json_string(o->poc_id));
+	json_object_set_new(b.fields, "expires", json_string(day));
+	err = store_mail_pocs_of_admins(w, o->state, add_row, &b);
+	if (err == POCD_OK && b.err == POCD_OK && b.n == 0)
+		err = to_kind(&b, POC_DIPLOMATIC, POC_PRIMARY);
+	if (err == POCD_OK && b.err == POCD_OK)
+		err = store_key_warned(w, o->poc_id);
+	return batch_end(&b, err);
 }
 
 /* A mail that can never reach the PoC's address: a correction task for its state, at most
@@ -337,11 +377,14 @@ due_run(struct store_conn *w, struct store_job *j)
 	err = store_outbox_owed(w, collect_owed, dj);
 	if (err == POCD_OK && dj->n < DUE_BATCH)
 		err = store_review_due(w, cutoff, collect_review, dj);
+	if (err == POCD_OK && dj->n < DUE_BATCH)
+		err = store_keys_expiring(w, dj->now + KEY_WARNING_SECONDS, collect_key, dj);
 	for (size_t i = 0; err == POCD_OK && i < dj->n; i++) {
 		const struct owed *o = &dj->items[i];
-		err = o->review_by[0] == '\0'
-		          ? owed_task(w, o, dj->now)
-		          : notify_review(w, o->poc_id, o->state, o->review_by, dj->now);
+		err = o->key_expires != 0 ? notify_key_expiry(w, o, dj->now)
+		      : o->review_by[0] != '\0'
+		          ? notify_review(w, o->poc_id, o->state, o->review_by, dj->now)
+		          : owed_task(w, o, dj->now);
 	}
 	return err;
 }
@@ -375,7 +418,7 @@ notify_next_due(struct store_conn *rd, int64_t now, int64_t *out)
 {
 	char first[DATE_SIZE], stamp[RFC3339_SIZE + 8];
 	bool owed = false;
-	int64_t day;
+	int64_t day, key;
 	enum pocd_err err;
 
 	*out = 0;
@@ -384,11 +427,15 @@ notify_next_due(struct store_conn *rd, int64_t now, int64_t *out)
 		*out = now;
 		return err;
 	}
-	err = store_review_next(rd, first);
+	err = store_keys_next_expiry(rd, &key);
+	if (err == POCD_OK && key != 0)
+		*out = key - KEY_WARNING_SECONDS;
+	if (err == POCD_OK)
+		err = store_review_next(rd, first);
 	if (err != POCD_OK || first[0] == '\0')
 		return err;
 	snprintf(stamp, sizeof(stamp), "%sT00:00:00Z", first);
-	if (parse_rfc3339(stamp, &day))
+	if (parse_rfc3339(stamp, &day) && (*out == 0 || day - REVIEW_WARNING_SECONDS < *out))
 		*out = day - REVIEW_WARNING_SECONDS;
 	return POCD_OK;
 }

@@ -18,8 +18,10 @@
 #define MAIL_COMM_ANSWERED  "comm_answered"
 #define MAIL_TASK           "task"
 #define MAIL_REVIEW         "review"
+#define MAIL_KEY_EXPIRY     "key_expiry"
 
 #define REVIEW_WARNING_SECONDS (30 * 24 * 3600) /* administrators are warned this long before */
+#define KEY_WARNING_SECONDS    (30 * 24 * 3600) /* ... and this long before a key expires */
 
 /* A new communication reached recipient r: mail with a one-time acknowledgement link to its
  * primary PoCs of the kinds addressed (the alternates where a kind has no primary). */
@@ -44,11 +46,11 @@ enum pocd_err notify_task(struct store_conn *w, const struct task *t, int64_t no
 /* The PoC's first UN language among its comma-joined languages, else "en". */
 void notify_lang(const char *languages, char out[3]);
 
-/* The scheduler's part: correction tasks owed for mail that failed for good, and review-by
- * warnings whose time has come by now. Blocking; for the scheduler thread. */
+/* The scheduler's part: correction tasks owed for mail that failed for good, and review-by and
+ * key expiry warnings whose time has come by now. Blocking; for the scheduler thread. */
 enum pocd_err notify_process_due(struct core *c, int64_t now);
-/* When notify_process_due has work next: now when tasks are owed, the next review warning's
- * day, 0 for never. */
+/* When notify_process_due has work next: now when tasks are owed, else the next review or key
+ * expiry warning's time, 0 for never. */
 enum pocd_err notify_next_due(struct store_conn *rd, int64_t now, int64_t *out);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <nettle/sha1.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,9 +92,9 @@ dearmor(const char *in, size_t len, char *b64, size_t b64size, size_t *b64len, c
 	return NULL;
 }
 
-/* The first packet's tag, and its body within buf. */
+/* The packet at the start of buf: its tag, its body, and the bytes it takes in all. */
 static const char *
-first_packet(const uint8_t *buf, size_t n, int *tag, const uint8_t **body, size_t *blen)
+packet(const uint8_t *buf, size_t n, int *tag, const uint8_t **body, size_t *blen, size_t *used)
 {
 	size_t hdr, len;
 
@@ -134,22 +135,115 @@ first_packet(const uint8_t *buf, size_t n, int *tag, const uint8_t **body, size_
 		return "is cut short";
 	*body = buf + hdr;
 	*blen = len;
+	*used = hdr + len;
 	return NULL;
 }
 
+static int64_t
+be32(const uint8_t *p)
+{
+	return ((int64_t)p[0] << 24) | ((int64_t)p[1] << 16) | ((int64_t)p[2] << 8) | p[3];
+}
+
+/* What a signature's subpackets say: when it was made, the key's lifetime, and whether the
+ * key whose id is keyid issued it. at and life are NULL for the unhashed area, whose values
+ * nothing protects. */
+static void
+subpackets(const uint8_t *p, size_t n, const uint8_t keyid[8], int64_t *at, int64_t *life,
+           bool *self)
+{
+	const uint8_t *d;
+	size_t len, hdr, dl;
+	uint8_t type;
+
+	while (n > 0) {
+		if (p[0] < 192) {
+			len = p[0];
+			hdr = 1;
+		} else if (p[0] < 255) {
+			if (n < 2)
+				return;
+			len = ((size_t)(p[0] - 192) << 8) + p[1] + 192;
+			hdr = 2;
+		} else {
+			if (n < 5)
+				return;
+			len = (size_t)be32(p + 1);
+			hdr = 5;
+		}
+		if (len == 0 || len > n - hdr)
+			return;
+		type = p[hdr] & 0x7f;
+		d = p + hdr + 1;
+		dl = len - 1;
+		if (type == 2 && dl == 4 && at != NULL)
+			*at = be32(d);
+		else if (type == 9 && dl == 4 && life != NULL)
+			*life = be32(d);
+		else if (type == 16 && dl == 8 && memcmp(d, keyid, 8) == 0)
+			*self = true;
+		else if (type == 33 && dl == 21 && d[0] == 4 && memcmp(d + 13, keyid, 8) == 0)
+			*self = true;
+		p += hdr + len;
+		n -= hdr + len;
+	}
+}
+
+/* A v4 self-signature on a user id or on the key itself: the newest one's lifetime holds. */
+static void
+self_signature(const uint8_t *b, size_t n, const uint8_t keyid[8], struct openpgp_key *k,
+               int64_t *newest)
+{
+	int64_t at = -1, life = 0;
+	bool self = false;
+	size_t hl, ul;
+
+	if (n < 6 || b[0] != 4 || !((b[1] >= 0x10 && b[1] <= 0x13) || b[1] == 0x1F))
+		return;
+	hl = ((size_t)b[4] << 8) | b[5];
+	if (hl + 8 > n)
+		return;
+	ul = ((size_t)b[6 + hl] << 8) | b[7 + hl];
+	if (hl + ul + 8 > n)
+		return;
+	subpackets(b + 6, hl, keyid, &at, &life, &self);
+	subpackets(b + 8 + hl, ul, keyid, NULL, NULL, &self);
+	if (!self || at < *newest)
+		return;
+	*newest = at;
+	k->expires = life != 0 ? k->created + life : 0;
+}
+
+/* The self-signatures between the primary key and its first subkey. */
+static void
+lifetime(const uint8_t *p, size_t n, const uint8_t keyid[8], struct openpgp_key *k)
+{
+	const uint8_t *body;
+	size_t blen, used;
+	int64_t newest = -1;
+	int tag;
+
+	while (n > 0 && packet(p, n, &tag, &body, &blen, &used) == NULL && tag != 14) {
+		if (tag == 2)
+			self_signature(body, blen, keyid, k, &newest);
+		p += used;
+		n -= used;
+	}
+}
+
 enum pocd_err
-openpgp_key_fingerprint(const char *armored, size_t len, char fpr[FPR_SIZE], const char **why)
+openpgp_key_read(const char *armored, size_t len, struct openpgp_key *k, const char **why)
 {
 	char *b64 = NULL, crc_text[5];
 	uint8_t *bin = NULL, crc_bin[3], md[SHA1_DIGEST_SIZE], prefix[3];
 	const uint8_t *body;
-	size_t b64len, n = 0, blen, crcn;
+	size_t b64len, n = 0, blen, crcn, used;
 	struct sha1_ctx ctx;
 	int tag;
 	enum pocd_err err = POCD_EINVAL;
 
 	*why = NULL;
-	fpr[0] = '\0';
+	memset(k, 0, sizeof(*k));
 	if (len > OPENPGP_ARMOR_MAX) {
 		*why = "is longer than 64 KiB";
 		return POCD_EINVAL;
@@ -177,7 +271,7 @@ openpgp_key_fingerprint(const char *armored, size_t len, char fpr[FPR_SIZE], con
 		*why = "has a checksum that does not match its data (damaged in transit?)";
 		goto out;
 	}
-	*why = first_packet(bin, n, &tag, &body, &blen);
+	*why = packet(bin, n, &tag, &body, &blen, &used);
 	if (*why != NULL)
 		goto out;
 	if (tag != TAG_PUBLIC_KEY) {
@@ -202,10 +296,13 @@ openpgp_key_fingerprint(const char *armored, size_t len, char fpr[FPR_SIZE], con
 	sha1_digest(&ctx, sizeof(md), md);
 	for (unsigned i = 0; i < SHA1_DIGEST_SIZE; i++) {
 		static const char hex[] = "0123456789ABCDEF";
-		fpr[2 * i] = hex[md[i] >> 4];
-		fpr[2 * i + 1] = hex[md[i] & 0xf];
+		k->fpr[2 * i] = hex[md[i] >> 4];
+		k->fpr[2 * i + 1] = hex[md[i] & 0xf];
 	}
-	fpr[40] = '\0';
+	k->fpr[40] = '\0';
+	k->created = be32(body + 1);
+	/* A v4 key id is the fingerprint's last eight bytes. */
+	lifetime(bin + used, n - used, md + SHA1_DIGEST_SIZE - 8, k);
 	err = POCD_OK;
 out:
 	free(b64);

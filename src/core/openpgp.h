@@ -7,18 +7,26 @@
 #define POCD_CORE_OPENPGP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/err.h"
 #include "lib/model.h"
 
 #define OPENPGP_ARMOR_MAX 65536 /* bytes of an armored key */
 
+struct openpgp_key {
+	char fpr[FPR_SIZE]; /* the primary key's v4 fingerprint, 40 uppercase hex digits */
+	int64_t created;    /* when the primary key was made */
+	/* When the newest self-signature says it expires; 0 for never. Read, not verified (the
+	 * signature's mathematics is gpg's): good for a warning, not for a decision. */
+	int64_t expires;
+};
+
 /*
- * Reads an ASCII-armored public key block of len bytes: fpr gets the v4 fingerprint of its
- * primary key, as 40 uppercase hex digits. POCD_EINVAL with a reason a person can act on in
- * why (a static string) when it is not one; never reads past len.
+ * Reads an ASCII-armored public key block of len bytes into out. POCD_EINVAL with a reason a
+ * person can act on in why (a static string) when it is not one; never reads past len.
  */
-enum pocd_err openpgp_key_fingerprint(const char *armored, size_t len, char fpr[FPR_SIZE],
-                                      const char **why);
+enum pocd_err openpgp_key_read(const char *armored, size_t len, struct openpgp_key *out,
+                               const char **why);
 
 #endif

@@ -205,6 +205,29 @@ static const struct catalog_entry entries[] = {
       "Подтвердите или обновите её в pocd:\n{base}\n\nНомер: {poc}\n",
       "Una de las entradas de su Estado en el directorio debe revisarse antes del "
       "{review_by}. Confírmela o actualícela en pocd:\n{base}\n\nReferencia: {poc}\n"}},
+    {"key_expiry",
+     {"ينتهي مفتاح OpenPGP لأحد إدخالات الدليل في {expires}",
+      "名录条目的 OpenPGP 密钥将于 {expires} 过期",
+      "OpenPGP key of a directory entry expires on {expires}",
+      "La clé OpenPGP d'une fiche de l'annuaire expire le {expires}",
+      "Ключ OpenPGP записи справочника истекает {expires}",
+      "La clave OpenPGP de una entrada del directorio caduca el {expires}"},
+     {"ينتهي في {expires} مفتاح OpenPGP المرفق بأحد إدخالات دولتكم، وبعد ذلك لن يُشفَّر البريد "
+      "المرسل إليه. يرجى إرفاق مفتاح مجدَّد في pocd:\n{base}\n\nالمرجع: {poc}\n",
+      "贵国某一条目所附的 OpenPGP 密钥将于 {expires} 过期，此后发往该条目的邮件将不再加密。"
+      "请在 pocd 中附上更新的密钥：\n{base}\n\n编号：{poc}\n",
+      "The OpenPGP key attached to one of your state's entries expires on {expires}; mail to "
+      "it will not be encrypted after that. Please attach a renewed key in pocd:\n{base}\n\n"
+      "Reference: {poc}\n",
+      "La clé OpenPGP jointe à l'une des fiches de votre État expire le {expires} ; le courrier "
+      "qui lui est adressé ne sera plus chiffré ensuite. Veuillez joindre une clé renouvelée "
+      "dans pocd :\n{base}\n\nRéférence : {poc}\n",
+      "Ключ OpenPGP, прикреплённый к одной из записей вашего государства, истекает {expires}; "
+      "после этого письма на неё не будут шифроваться. Прикрепите обновлённый ключ в "
+      "pocd:\n{base}\n\nНомер: {poc}\n",
+      "La clave OpenPGP adjunta a una de las entradas de su Estado caduca el {expires}; el "
+      "correo dirigido a ella dejará de cifrarse. Adjunte una clave renovada en pocd:\n"
+      "{base}\n\nReferencia: {poc}\n"}},
 };
 
 static const struct catalog_phrase phrases[] = {

@@ -392,10 +392,10 @@ store_review_warned(struct store_conn *w, const char *poc_id, const char *review
 
 enum pocd_err
 store_poc_key_put(struct store_conn *w, const char *poc_id, const char *fingerprint,
-                  const char *armored, int64_t now)
+                  const char *armored, int64_t expires_at, int64_t now)
 {
 	sqlite3_stmt *s =
-	    stmt(w, ST_POC_KEY_PUT, "INSERT OR REPLACE INTO poc_keys VALUES (?, ?, ?, ?)");
+	    stmt(w, ST_POC_KEY_PUT, "INSERT OR REPLACE INTO poc_keys VALUES (?, ?, ?, ?, ?, 0)");
 
 	if (s == NULL)
 		return POCD_ESTORE;
@@ -403,7 +403,55 @@ store_poc_key_put(struct store_conn *w, const char *poc_id, const char *fingerpr
 	sqlite3_bind_text(s, 2, fingerprint, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, armored, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, now);
+	bind_time(s, 5, expires_at);
 	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+#define KEYS_IN_USE                                                                                \
+	" FROM poc_keys k JOIN pocs p ON p.id = k.poc_id AND p.pgp_fingerprint = k.fingerprint"    \
+	" WHERE k.expires_at IS NOT NULL AND k.warned = 0"
+
+enum pocd_err
+store_keys_expiring(struct store_conn *c, int64_t before,
+                    int (*cb)(const char *poc_id, const char *state, int64_t expires_at, void *arg),
+                    void *arg)
+{
+	sqlite3_stmt *s = stmt(c, ST_KEYS_EXPIRING,
+	                       "SELECT k.poc_id, p.state, k.expires_at" KEYS_IN_USE
+	                       " AND k.expires_at <= ? ORDER BY k.expires_at, k.poc_id");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_int64(s, 1, before);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(s, 0),
+		       (const char *)sqlite3_column_text(s, 1), sqlite3_column_int64(s, 2),
+		       arg) != 0)
+			return stmt_end(s, POCD_OK);
+	return stmt_end(s, sql_err(c, rc));
+}
+
+enum pocd_err
+store_keys_next_expiry(struct store_conn *c, int64_t *out)
+{
+	sqlite3_stmt *s =
+	    stmt(c, ST_KEYS_NEXT_EXPIRY, "SELECT coalesce(min(k.expires_at), 0)" KEYS_IN_USE);
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	return step_int64(c, s, out);
+}
+
+enum pocd_err
+store_key_warned(struct store_conn *w, const char *poc_id)
+{
+	sqlite3_stmt *s = stmt(w, ST_KEY_WARNED, "UPDATE poc_keys SET warned = 1 WHERE poc_id = ?");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, poc_id, -1, SQLITE_STATIC);
+	return step_one_changed(w, s);
 }
 
 enum pocd_err

@@ -168,7 +168,8 @@ static const char *const migrations[] = {
     "CREATE TABLE review_warnings(poc_id TEXT NOT NULL, review_by TEXT NOT NULL,"
     " at INTEGER NOT NULL, PRIMARY KEY (poc_id, review_by)) STRICT, WITHOUT ROWID;"
     "CREATE TABLE poc_keys(poc_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
-    " armored TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;",
+    " armored TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER,"
+    " warned INTEGER NOT NULL DEFAULT 0) STRICT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -249,9 +249,19 @@ enum pocd_err store_review_due(struct store_conn *c, const char *cutoff,
 enum pocd_err store_review_next(struct store_conn *c, char out[11]);
 enum pocd_err store_review_warned(struct store_conn *w, const char *poc_id, const char *review_by,
                                   int64_t now);
-/* A PoC's ASCII-armored OpenPGP key and its fingerprint, replacing any before. */
+/* A PoC's ASCII-armored OpenPGP key, its fingerprint and expiry (0: never), replacing any
+ * before (and its expiry warning). */
 enum pocd_err store_poc_key_put(struct store_conn *w, const char *poc_id, const char *fingerprint,
-                                const char *armored, int64_t now);
+                                const char *armored, int64_t expires_at, int64_t now);
+/* Keys in use (the entry names their fingerprint) that expire by before and whose warning has
+ * not gone out; each with its PoC's state and expiry. */
+enum pocd_err store_keys_expiring(struct store_conn *c, int64_t before,
+                                  int (*cb)(const char *poc_id, const char *state,
+                                            int64_t expires_at, void *arg),
+                                  void *arg);
+/* The earliest expiry of those keys, 0 when none. */
+enum pocd_err store_keys_next_expiry(struct store_conn *c, int64_t *out);
+enum pocd_err store_key_warned(struct store_conn *w, const char *poc_id);
 /* The PoC's key: its fingerprint and the armored text (malloc'd, the caller frees it; NULL on
  * failure); POCD_ENOTFOUND without one. */
 enum pocd_err store_poc_key_get(struct store_conn *c, const char *poc_id, char fpr[FPR_SIZE],

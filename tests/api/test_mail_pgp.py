@@ -5,13 +5,14 @@ test's own decrypts it and checks the signature. Mail to a PoC without a key sta
 import email
 import email.policy
 import os
+from datetime import datetime, timezone
 import re
 import subprocess
 
 import pytest
 
 from conftest import assert_problem
-from comm_helpers import send, stop_clean, to, wait_for
+from comm_helpers import DAY, advance, send, server_now, stop_clean, to, wait_for
 from mail_helpers import kill_agent, mails, pocs_of, relay  # noqa: F401 (fixture)
 from test_mail_delivery import FROM, LINK_RE, start_mail, wait_messages
 
@@ -30,10 +31,10 @@ def gpg(home, *args, stdin=None):
 class Keyring:
     """A PoC's own keyring: an Ed25519 key with a Curve25519 encryption subkey."""
 
-    def __init__(self, home, uid):
+    def __init__(self, home, uid, expire="never"):
         self.home = home
         os.makedirs(home, mode=0o700, exist_ok=True)
-        r = gpg(home, "--quick-gen-key", uid, "future-default", "default", "never")
+        r = gpg(home, "--quick-gen-key", uid, "future-default", "default", expire)
         assert r.returncode == 0, r.stderr
         out = gpg(home, "--with-colons", "--list-keys", uid).stdout.decode()
         self.fpr = re.search(r"^fpr:+([0-9A-F]{40}):", out, re.M).group(1)
@@ -106,7 +107,7 @@ def test_attaching_a_key_checks_it_and_the_caller(pgp_server, keyring):
                          json={"key": keyring.public, "x": 1}), 400, "x")
     r = attach(s, poc["id"], keyring.public)
     assert r.status_code == 200, r.text
-    assert r.json() == {"poc": poc["id"], "fingerprint": keyring.fpr}
+    assert r.json() == {"poc": poc["id"], "fingerprint": keyring.fpr, "expires_at": None}
 
 
 def test_mail_to_a_poc_with_a_key_is_encrypted_and_signed(pgp_server, relay, keyring):
@@ -159,3 +160,29 @@ def test_a_key_the_entry_no_longer_names_is_not_used(pgp_server, relay, keyring)
     send(s, to=to("DEU"))
     (m,) = wait_messages(relay, 1)
     assert m["msg"].get_content_type() == "text/plain"
+
+
+def test_a_key_about_to_expire_warns_the_administrators_once(pgp_server, tmp_path):
+    s = pgp_server
+    k = Keyring(tmp_path / "e", "Soon <duty@cert-deu.example>", expire="20d")
+    try:
+        (poc,) = pocs_of(s, "DEU", "technical", "primary")
+        set_fingerprint(s, poc["id"], k.fpr)
+        r = attach(s, poc["id"], k.public)
+        assert r.status_code == 200, r.text
+        expires = r.json()["expires_at"]
+        left = int(datetime.strptime(expires, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=timezone.utc).timestamp()) - server_now(s)
+        assert 19 * DAY < left <= 20 * DAY + 60, expires
+        rows = wait_for(lambda: mails(s, "key_expiry"), lambda rs: len(rs) >= 1)
+        admins = {x["id"] for x in pocs_of(s, "DEU", "diplomatic", "primary")}
+        assert {m["poc"] for m in rows} == admins and len(rows) == len(admins)
+        assert rows[0]["payload"] == {"poc": poc["id"], "expires": expires[:10]}
+        advance(s, DAY)
+        assert len(mails(s, "key_expiry")) == len(rows)
+        # Once it has expired, the same key is refused.
+        advance(s, 20 * DAY)
+        doc = assert_problem(attach(s, poc["id"], k.public), 400, "key")
+        assert "expired" in str(doc)
+    finally:
+        kill_agent(k.home)

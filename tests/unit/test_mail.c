@@ -17,9 +17,9 @@
 #include "mail/mime.h"
 #include "mail/render.h"
 
-static const char *const kinds[] = {"comm_new",          "comm_escalated", "comm_overdue",
-                                    "comm_acknowledged", "comm_answered",  "ping",
-                                    "ping_reminder",     "task",           "review"};
+static const char *const kinds[] = {
+    "comm_new",      "comm_escalated", "comm_overdue", "comm_acknowledged", "comm_answered", "ping",
+    "ping_reminder", "task",           "review",       "key_expiry"};
 static const char *const langs[] = {"ar", "zh", "en", "fr", "ru", "es"};
 
 #define FULL                                                                                       \
@@ -29,7 +29,8 @@ static const char *const langs[] = {"ar", "zh", "en", "fr", "ru", "es"};
 	"ack#kQykHqQtKSNUcNQZVJAdVQ0UDH93_j5I2W6f3Lmo1wA\","                                       \
 	"\"escalation\":\"diplomatic\",\"ping\":\"ddqrywjp2tu7tauqspziktlsgc\","                   \
 	"\"challenge\":\"X3BBBA\",\"due\":\"2026-11-30T01:09:36Z\",\"task\":\"t\","                \
-	"\"kind\":\"mail_failed\",\"poc\":\"p\",\"review_by\":\"2027-11-30\"}"
+	"\"kind\":\"mail_failed\",\"poc\":\"p\",\"review_by\":\"2027-11-30\","                     \
+	"\"expires\":\"2026-12-20\"}"
 
 static void
 every_kind_renders_in_every_language(void **state)
