@@ -4,7 +4,8 @@ set -eu
 want="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
 libcmocka-dev libbsd-dev libarchive-dev nettle-dev iso-codes tzdata
-python3-requests python3-pytest python3-vobject python3-yaml python3-cryptography"
+python3-requests python3-pytest python3-vobject python3-yaml python3-cryptography
+chromium chromium-driver python3-selenium"
 if [ "${1:-}" = "--bench" ]; then
 	want="$want wrk nginx-light valgrind"
 fi

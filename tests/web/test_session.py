@@ -1,0 +1,93 @@
+"""Logging in and out in the browser: the session lives in an HttpOnly cookie, never in
+script-readable storage; the keyboard alone is enough to log in."""
+import requests
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+
+def storage(page):
+    return page.d.execute_script(
+        "return [JSON.stringify(localStorage), JSON.stringify(sessionStorage), document.cookie]")
+
+
+def test_login_and_logout(page):
+    page.open("/")
+    page.wait(lambda d: page.path() == "/login")
+    page.screenshot("login")
+    page.login("FRA/officer")
+    assert page.path() == "/directory"
+    assert "fra-officer" in page.css("#who").text
+    nav = page.css("#nav").text
+    assert "Communications" in nav and "Campaigns" not in nav and "My state" not in nav
+    cookie = page.d.get_cookie("pocd_session")
+    assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict", cookie
+    local, session, visible = storage(page)
+    # Nothing of the session is readable by script: not the token, not the cookie.
+    assert cookie["value"] not in local + session + visible
+    assert "pocd_session" not in visible
+    assert local in ("{}", '{"pocd.lang":"en"}'), local
+    page.logout()
+    assert page.d.get_cookie("pocd_session") is None
+    assert "logged out" in page.status()
+    # The session is over on the server too: the old cookie no longer works.
+    r = requests.get(page.server.url + "/api/v1/me", cookies={"pocd_session": cookie["value"]})
+    assert r.status_code == 401
+    page.open("/directory")
+    page.wait(lambda d: page.path() == "/login?next=%2Fdirectory")
+
+
+def test_wrong_password_is_shown(page):
+    page.open("/login")
+    page.fill("username", "fra-officer")
+    page.fill("password", "not the password at all")
+    page.css("main form button[type=submit]").click()
+    err = page.css("main .form-error")
+    assert "Wrong username or password" in err.text
+    assert page.path() == "/login"
+
+
+def test_login_goes_back_where_it_was_asked(page):
+    page.open("/communications?box=outbox")
+    page.wait(lambda d: page.path().startswith("/login?next="))
+    page.login("FRA/officer", here=True)
+    assert page.path() == "/communications?box=outbox"
+
+
+def test_a_reload_keeps_the_session_and_csrf_works(page):
+    page.login("FRA/admin")
+    page.open("/account")
+    # A reloaded page lost the CSRF token from memory: it reads it again, and a write works.
+    page.fill("current_password", "not my password")
+    page.fill("new_password", "a long enough new password")
+    page.button("Change password").click()
+    err = page.css('main [data-field="current_password"] .error')
+    assert "is not your current password" in err.text
+
+
+def test_keyboard_only_login(page):
+    c = page.server.account("DEU/officer")
+    page.open("/login")
+    page.d.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+    keys = ActionChains(page.d)
+
+    def focused(attr):
+        return page.d.execute_script("const e = document.activeElement;"
+                                     "return e ? e.getAttribute(arguments[0]) : null", attr)
+
+    for _ in range(15):
+        if focused("autocomplete") == "username":
+            break
+        keys.send_keys(Keys.TAB).perform()
+    assert focused("autocomplete") == "username"
+    keys.send_keys(c["username"]).send_keys(Keys.TAB).perform()
+    assert focused("autocomplete") == "current-password"
+    keys.send_keys(c["password"]).send_keys(Keys.ENTER).perform()
+    page.wait(lambda d: page.path() == "/directory")
+    page.wait_ready()
+    assert "deu-officer" in page.css("#who").text
+    # Every control the page shows has a label a screen reader can name.
+    unlabelled = page.d.execute_script("""
+        return [...document.querySelectorAll('input, select, textarea')]
+          .filter((e) => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label'))
+          .map((e) => e.outerHTML);""")
+    assert not unlabelled, unlabelled
