@@ -12,6 +12,7 @@ export const ROUTES = {
   '/login': ['./views/login.js', 'public'],
   '/enrol': ['./views/enrol.js', 'public'],
   '/ping': ['./views/ping_link.js', 'public'],
+  '/verify': ['./views/verify.js', 'public'],
   '/directory': ['./views/directory.js', 'any'],
   '/my-state': ['./views/my_state.js', 'state_admin'],
   '/communications': ['./views/communications.js', 'state'],
@@ -20,6 +21,7 @@ export const ROUTES = {
   '/pings': ['./views/pings.js', 'state'],
   '/campaigns': ['./views/campaigns.js', 'secretariat'],
   '/account': ['./views/account.js', 'any'],
+  '/responsiveness': ['./views/responsiveness.js', 'any'],
 };
 
 const NAV = [
@@ -28,6 +30,7 @@ const NAV = [
   ['/communications', 'nav.communications', 'state'],
   ['/pings', 'nav.pings', 'state'],
   ['/campaigns', 'nav.campaigns', 'secretariat'],
+  ['/responsiveness', 'nav.responsiveness', 'any'],
   ['/account', 'nav.account', 'any'],
 ];
 
@@ -143,7 +146,11 @@ async function boot() {
       flash(t('login.logged_out'));
     }
   });
-  window.addEventListener('pocd:logged-out', () => drawNav());
+  // The session expired or was revoked: log in again, then come back here.
+  window.addEventListener('pocd:logged-out', () => {
+    go('/login?next=' + encodeURIComponent(location.pathname + location.search), true);
+    flash(t('login.expired'), 'warn');
+  });
   document.addEventListener('click', onClick);
   window.addEventListener('popstate', () => route());
   await api.resume();

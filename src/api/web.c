@@ -8,8 +8,9 @@
 
 /* The pages of the interface (web/app.js routes them in the browser): each is index.html. */
 static const char *const pages[] = {
-    "/",       "/login", "/directory", "/my-state", "/communications", "/compose",
-    "/thread", "/pings", "/campaigns", "/account",  "/enrol",          "/ping",
+    "/",        "/login",  "/directory",      "/my-state",  "/communications",
+    "/compose", "/thread", "/pings",          "/campaigns", "/account",
+    "/enrol",   "/ping",   "/responsiveness", "/verify",
 };
 
 /* Every HTML answer: scripts and styles only from the files below, nothing inline, no

@@ -83,9 +83,13 @@ class Page:
         self.wait_ready()
 
     def wait(self, cond, timeout=10):
+        """cond's first true value; an element that a view redrew meanwhile (stale) only
+        means: look again."""
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.d, timeout, poll_frequency=0.05).until(cond)
+        return WebDriverWait(self.d, timeout, poll_frequency=0.05,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(cond)
 
     def css(self, selector, timeout=10):
         """The first visible element matching selector, once there is one."""

@@ -94,3 +94,18 @@ def test_accounts_of_the_state(page):
     page.button("Create an enrolment link").click()
     link = page.css("main .link-out code")
     assert "/enrol#" in link.text
+
+
+def test_remove(page):
+    from pocd_helpers import create_poc
+
+    doc = create_poc(page.server, who="IND/admin", state="IND", organisation="To be removed desk",
+                     email="gone@ind.example", time_zone="Asia/Kolkata").json()
+    page.login("IND/admin")
+    page.open("/my-state")
+    card = page.css('main article.poc[data-poc="%s"]' % doc["id"])
+    card.find_element("xpath", ".//button[normalize-space()='Remove']").click()
+    page.d.switch_to.alert.accept()
+    page.wait(lambda d: "Point of contact removed" in page.status())
+    assert not page.all('main article.poc[data-poc="%s"]' % doc["id"])
+    assert page.server.get("/api/v1/pocs/" + doc["id"], who="IND/admin").status_code == 404

@@ -91,3 +91,39 @@ def test_keyboard_only_login(page):
           .filter((e) => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label'))
           .map((e) => e.outerHTML);""")
     assert not unlabelled, unlabelled
+
+
+def test_an_ended_session_asks_to_log_in_again(page):
+    page.login("FRA/officer")
+    page.open("/communications")
+    page.css("main h1")
+    # Logged out elsewhere (another tab, an administrator): the next request gets 401.
+    page.d.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/api/v1/me').then((r) => r.json()).then((me) =>
+          fetch('/api/v1/logout', {method: 'POST', headers: {'X-CSRF-Token': me.csrf_token}}))
+          .then(() => done());""")
+    page.css('main a[href="/compose"]').click()
+    page.wait(lambda d: page.path().startswith("/login?next="))
+    assert "session ended" in page.status()
+
+
+def test_enrolment_link(page):
+    r = page.server.post("/api/v1/states/KEN/enrolments", who="KEN/admin",
+                         json={"role": "officer"})
+    assert r.status_code == 201, r.text
+    page.open(r.json()["url"])
+    assert page.d.execute_script("return location.hash") == ""
+    page.fill("username", "ken-night-officer")
+    page.fill("password", "short")
+    page.button("Create account").click()
+    assert page.css('main [data-field="password"] > .error').is_displayed()
+    page.fill("password", "a long and fine password for the night")
+    page.button("Create account").click()
+    page.wait(lambda d: page.path() == "/login")
+    assert "Account created" in page.status()
+    page.fill("username", "ken-night-officer")
+    page.fill("password", "a long and fine password for the night")
+    page.css("main form button[type=submit]").click()
+    page.wait(lambda d: page.path() == "/directory")
+    assert "ken-night-officer" in page.css("#who").text

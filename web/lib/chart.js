@@ -32,3 +32,30 @@ export function lineChart(title, labels, series) {
     viewBox: '0 0 ' + W + ' ' + H, class: 'chart', role: 'img', 'aria-label': title, direction: 'ltr',
   }, svg('title', {}, title), grid, ticks, lines);
 }
+
+// Horizontal bars, one group per row: groups [{label, values: [number or null]}], one value
+// per series [{name, cls}]; fmt writes a value; max is the scale's end. Each group's label
+// stands above its bars, so long labels in any language fit.
+export function barChart(title, groups, series, max, fmt) {
+  const rowH = 22 + 18 * series.length + 10;
+  const height = 8 + groups.length * rowH;
+  const left = 8;
+  const width = W - left - 100;
+  const rows = groups.map((g, gi) => {
+    const top = 8 + gi * rowH;
+    return svg('g', {},
+      svg('text', { x: left, y: top + 14, class: 'label' }, g.label),
+      g.values.map((v, si) => {
+        const y = top + 22 + si * 18;
+        const w = v === null || !max ? 0 : Math.max(1, Math.min(1, v / max) * width);
+        return svg('g', { class: 'series ' + series[si].cls },
+          svg('rect', { x: left, y, width: w, height: 14 },
+            svg('title', {}, series[si].name + ' · ' + g.label + ': ' + fmt(v))),
+          svg('text', { x: left + w + 6, y: y + 12, class: 'axis' }, fmt(v)));
+      }));
+  });
+  return svg('svg', {
+    viewBox: '0 0 ' + W + ' ' + height, class: 'chart', role: 'img', 'aria-label': title,
+    direction: 'ltr',
+  }, svg('title', {}, title), rows);
+}

@@ -108,3 +108,12 @@ export function fmtRelative(ms, now = Date.now()) {
   if (a < 172800) return rtf.format(Math.round(s / 3600), 'hour');
   return rtf.format(Math.round(s / 86400), 'day');
 }
+
+// A duration in seconds as minutes or hours, with the unit in the interface's language.
+export function fmtDuration(s) {
+  if (s === null || s === undefined) return '–';
+  const unit = s < 3600 ? 'minute' : 'hour';
+  return new Intl.NumberFormat(lang, {
+    style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: unit === 'hour' ? 1 : 0,
+  }).format(unit === 'hour' ? s / 3600 : s / 60);
+}

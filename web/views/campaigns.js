@@ -2,7 +2,7 @@
 // state, and the trend over campaigns as a chart.
 import * as api from '../lib/api.js';
 import { h, field, group, select, checkedValues, formError, showErrors, clear, put } from '../lib/dom.js';
-import { t, fmtDateTime, fmtPercent, current } from '../lib/i18n.js';
+import { t, fmtDateTime, fmtPercent, fmtDuration, current } from '../lib/i18n.js';
 import { KINDS, stateName } from '../lib/poc.js';
 import { lineChart } from '../lib/chart.js';
 import { go, flash } from '../app.js';
@@ -11,8 +11,7 @@ function figuresRow(label, f) {
   return h('tr', {}, h('th', { scope: 'row' }, label),
     h('td', {}, f.pings), h('td', {}, f.answered), h('td', {}, f.late), h('td', {}, f.open),
     h('td', {}, f.unanswered), h('td', {}, f.correct), h('td', {}, fmtPercent(f.share_answered)),
-    h('td', {}, f.latency_median_seconds === null ? '–'
-      : Math.round(f.latency_median_seconds / 60) + ' ' + t('campaigns.min')));
+    h('td', {}, fmtDuration(f.latency_median_seconds)));
 }
 
 function figuresTable(rows) {
