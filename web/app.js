@@ -44,11 +44,13 @@ function allowed(who) {
   return me.role === 'state_admin' || me.role === 'officer';
 }
 
-// Shows a short message in the live region, read out by screen readers.
-export function flash(msg, kind = 'ok') {
+// Shows a short message in the live region, read out by screen readers, with an optional
+// control after it (a receipt to save).
+export function flash(msg, kind = 'ok', extra = null) {
   const s = document.getElementById('status');
   s.className = 'status ' + kind;
   s.textContent = msg;
+  if (extra) s.append(' ', extra);
 }
 
 function drawNav() {

@@ -65,7 +65,11 @@ def driver(tmp_path_factory):
               "--user-data-dir=%s" % tmp_path_factory.mktemp("chromium"), "--lang=en-US"):
         opts.add_argument(a)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    downloads = tmp_path_factory.mktemp("downloads")
+    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                           "download.prompt_for_download": False})
     d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    d.downloads = str(downloads)
     d.set_page_load_timeout(30)
     yield d
     d.quit()

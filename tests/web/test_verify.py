@@ -3,6 +3,7 @@ the log's own answers (the caller's leaf, the checkpoint, the inclusion proof) v
 each kind of tampering is caught by the check that should catch it."""
 import base64
 import json
+import os
 
 import pytest
 import requests
@@ -97,3 +98,54 @@ def test_verify_in_arabic(page, receipt):
     verdict, checks = verify(page, receipt)
     assert checks == ["ok"] * 7
     assert page.d.execute_script("return document.documentElement.dir") == "rtl"
+
+
+def saved(page, event_id):
+    """The receipt the browser saved for event_id, once the file is complete."""
+    from conftest import poll
+
+    path = os.path.join(page.d.downloads, "receipt-%s.json" % event_id)
+    poll(lambda: os.path.exists(path) and os.path.getsize(path) > 0, timeout=10)
+    with open(path) as f:
+        return json.load(f)
+
+
+def test_receipts_of_a_thread_are_saved_and_verify(page):
+    from comm_helpers import ack, send, to
+
+    doc = send(page.server, who="BRA/officer", to=to("IND"))
+    r = ack(page.server, doc["id"], "IND/officer")
+    assert r.status_code == 200 and "receipt" in r.json()
+    page.login("BRA/officer")
+    page.open("/thread?id=" + doc["id"])
+    page.css("main .receipts button.receipt")
+    buttons = page.all("main .receipts button.receipt")
+    items = page.all("main .receipts li")
+    assert len(items) == 2 and "Sent" in items[0].text and "Acknowledged (IND)" in items[1].text
+    event = buttons[-1].get_attribute("data-event")
+    buttons[-1].click()
+    rec = saved(page, event)
+    assert rec["event_id"] == event and json.loads(rec["leaf"])["party"] == "BRA"
+    verdict, checks = verify(page, rec)
+    assert verdict == "The receipt is valid.", checks
+
+
+def test_a_write_offers_its_receipt(page):
+    page.login("JPN/officer")
+    page.open("/compose")
+    from selenium.webdriver.support.select import Select
+
+    Select(page.css("#pick-state")).select_by_value("DEU")
+    page.button("Add recipient").click()
+    page.fill("subject", "Receipt please")
+    page.fill("description", "Keep the proof.")
+    page.button("Send").click()
+    page.wait(lambda d: page.path().startswith("/thread?id="))
+    button = page.css("#status button.receipt")
+    event = button.get_attribute("data-event")
+    button.click()
+    rec = saved(page, event)
+    leaf = json.loads(rec["leaf"])
+    assert leaf["event"] == "communication.sent" and leaf["party"] == "JPN"
+    verdict, checks = verify(page, rec)
+    assert verdict == "The receipt is valid.", checks

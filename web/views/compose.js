@@ -6,6 +6,7 @@ import { t, current, LANGS, LANG_NAMES } from '../lib/i18n.js';
 import { template } from '../lib/template.js';
 import { stateName, KINDS } from '../lib/poc.js';
 import { go, flash } from '../app.js';
+import { receiptButton } from '../lib/receipt.js';
 
 // datetime-local (read as UTC) -> RFC 3339.
 function utc(v) {
@@ -134,7 +135,7 @@ export async function render(root) {
     try {
       const r = await api.post('/api/v1/communications', body);
       go('/thread?id=' + r.data.id);
-      flash(t('compose.sent'));
+      flash(t('compose.sent'), 'ok', r.data.receipt && receiptButton(r.data.receipt));
     } catch (err) {
       showErrors(form, err.problem);
     }

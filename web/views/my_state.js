@@ -6,6 +6,7 @@ import { t, fmtDateTime, fmtDate } from '../lib/i18n.js';
 import { pocCard, stateName, KINDS, RANKS } from '../lib/poc.js';
 import { pocForm } from '../lib/poc_form.js';
 import { flash } from '../app.js';
+import { receiptButton } from '../lib/receipt.js';
 
 const OPS = {
   created: 'history.created', changed: 'history.changed', confirmed: 'history.confirmed',
@@ -124,11 +125,11 @@ export async function render(root) {
     }
     const form = pocForm(entry, accounts, async (body, f) => {
       try {
-        if (id) await api.call('PUT', '/api/v1/pocs/' + id, body, { 'If-Match': etag });
-        else await api.post('/api/v1/states/' + code + '/pocs', body);
+        const r = id ? await api.call('PUT', '/api/v1/pocs/' + id, body, { 'If-Match': etag })
+          : await api.post('/api/v1/states/' + code + '/pocs', body);
         clear(formBox);
         await reload();
-        flash(t(id ? 'mystate.saved' : 'mystate.added'));
+        flash(t(id ? 'mystate.saved' : 'mystate.added'), 'ok', r.data.receipt && receiptButton(r.data.receipt));
       } catch (err) {
         if (err.status === 412) err.problem.detail = t('mystate.changed_meanwhile');
         showErrors(f, err.problem);
@@ -139,17 +140,17 @@ export async function render(root) {
   };
 
   const confirmEntry = async (id) => {
-    await api.post('/api/v1/pocs/' + id + '/confirm');
+    const r = await api.post('/api/v1/pocs/' + id + '/confirm');
     await reload();
-    flash(t('mystate.confirmed'));
+    flash(t('mystate.confirmed'), 'ok', r.data && r.data.receipt && receiptButton(r.data.receipt));
   };
 
   const remove = async (id) => {
     if (!window.confirm(t('mystate.remove_confirm'))) return;
     const r = await api.get('/api/v1/pocs/' + id);
-    await api.call('DELETE', '/api/v1/pocs/' + id, undefined, { 'If-Match': r.etag });
+    const d = await api.call('DELETE', '/api/v1/pocs/' + id, undefined, { 'If-Match': r.etag });
     await reload();
-    flash(t('mystate.removed'));
+    flash(t('mystate.removed'), 'ok', d.data && d.data.receipt && receiptButton(d.data.receipt));
   };
 
   put(root, tasksBox, formBox, list, accBox);

@@ -6,6 +6,7 @@ import { t, fmtDateTime, current, LANGS, LANG_NAMES } from '../lib/i18n.js';
 import { template, label } from '../lib/template.js';
 import { recipientState, keepCounting, STATUS } from '../lib/deadline.js';
 import { flash } from '../app.js';
+import { receiptButton } from '../lib/receipt.js';
 
 const STEPS = { ...STATUS, overdue: 'comm.overdue', escalated: 'comm.escalated' };
 const DETAILS = {
@@ -29,20 +30,20 @@ export async function render(root, params) {
 
   const ackBtn = me && me.status === 'sent' ? h('button', {
     type: 'button', onclick: async () => {
-      await api.post('/api/v1/communications/' + c.id + '/acknowledge');
+      const r = await api.post('/api/v1/communications/' + c.id + '/acknowledge');
       clear(root);
       await render(root, params);
-      flash(t('thread.acknowledged'));
+      flash(t('thread.acknowledged'), 'ok', r.data.receipt && receiptButton(r.data.receipt));
     },
   }, t('thread.acknowledge')) : null;
   const open = c.recipients.some((r) => r.status !== 'closed');
   const closeBtn = sender && open ? h('button', {
     type: 'button', class: 'danger', onclick: async () => {
       if (!window.confirm(t('thread.close_confirm'))) return;
-      await api.post('/api/v1/communications/' + c.id + '/close');
+      const r = await api.post('/api/v1/communications/' + c.id + '/close');
       clear(root);
       await render(root, params);
-      flash(t('thread.closed'));
+      flash(t('thread.closed'), 'ok', r.data.receipt && receiptButton(r.data.receipt));
     },
   }, t('thread.close')) : null;
 
@@ -63,17 +64,18 @@ export async function render(root, params) {
       const body = { text: txt.value.replace(/\s*[\r\n\t]+\s*/g, ' ').trim(), lang: lang.value };
       if (to && to.value) body.state = to.value;
       try {
-        await api.post('/api/v1/communications/' + c.id + '/replies', body);
+        const r = await api.post('/api/v1/communications/' + c.id + '/replies', body);
         clear(root);
         await render(root, params);
-        flash(t('thread.replied'));
+        flash(t('thread.replied'), 'ok', r.data.receipt && receiptButton(r.data.receipt));
       } catch (err) {
         showErrors(replyForm, err.problem);
       }
     });
   }
 
-  put(root, 
+  const receiptsBox = h('section', { class: 'receipts' });
+  put(root,
     h('p', {}, h('a', { href: '/communications?box=' + (sender ? 'outbox' : 'inbox') }, t('thread.back'))),
     h('h1', { dir: 'auto' }, withheld ? t('comm.withheld') : c.subject.text),
     h('dl', { class: 'facts' },
@@ -108,10 +110,29 @@ export async function render(root, params) {
       m.content_withheld ? h('p', {}, t('comm.withheld')) : text(m))))
         : h('p', {}, t('thread.no_replies'))),
     replyForm,
+    receiptsBox,
     h('section', {}, h('h2', {}, t('thread.history')),
       h('ol', { class: 'history' }, c.history.map((s) => h('li', {},
         fmtDateTime(s.at), ' · ', s.state, ': ', h('strong', {}, t(STEPS[s.what] || s.what)),
         s.by ? ' (' + s.by + ')' : ' (' + t('thread.by_system') + ')',
         s.detail ? ' — ' + t(DETAILS[s.detail] || s.detail) : '')))));
   keepCounting();
+  await receipts(receiptsBox, c.id);
+}
+
+// The receipts of the caller's state for the communication's logged steps.
+async function receipts(box, id) {
+  let items = [];
+  try {
+    items = (await api.get('/api/v1/communications/' + id + '/receipts')).data.items;
+  } catch {
+    // Steps logged before the log existed, or a log that is not there: nothing to offer.
+    return;
+  }
+  if (!items.length) return;
+  box.append(h('h2', {}, t('receipt.title')), h('p', {}, t('receipt.intro'), ' ',
+    h('a', { href: '/verify' }, t('receipt.check'))),
+  h('ul', {}, items.map((it) => h('li', {},
+    t(STEPS[it.step] || it.step), it.state ? ' (' + it.state + ')' : '', ' ',
+    receiptButton(it.receipt)))));
 }
