@@ -20,6 +20,7 @@ export const ROUTES = {
   '/thread': ['./views/thread.js', 'state'],
   '/pings': ['./views/pings.js', 'state'],
   '/campaigns': ['./views/campaigns.js', 'secretariat'],
+  '/states': ['./views/states.js', 'secretariat'],
   '/account': ['./views/account.js', 'any'],
   '/responsiveness': ['./views/responsiveness.js', 'any'],
 };
@@ -29,6 +30,7 @@ const NAV = [
   ['/my-state', 'nav.my_state', 'state_admin'],
   ['/communications', 'nav.communications', 'state'],
   ['/pings', 'nav.pings', 'state'],
+  ['/states', 'nav.states', 'secretariat'],
   ['/campaigns', 'nav.campaigns', 'secretariat'],
   ['/responsiveness', 'nav.responsiveness', 'any'],
   ['/account', 'nav.account', 'any'],

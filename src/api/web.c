@@ -10,7 +10,7 @@
 static const char *const pages[] = {
     "/",        "/login",  "/directory",      "/my-state",  "/communications",
     "/compose", "/thread", "/pings",          "/campaigns", "/account",
-    "/enrol",   "/ping",   "/responsiveness", "/verify",
+    "/enrol",   "/ping",   "/responsiveness", "/verify",    "/states",
 };
 
 /* Every HTML answer: scripts and styles only from the files below, nothing inline, no
