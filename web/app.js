@@ -12,6 +12,7 @@ export const ROUTES = {
   '/login': ['./views/login.js', 'public'],
   '/enrol': ['./views/enrol.js', 'public'],
   '/ping': ['./views/ping_link.js', 'public'],
+  '/ack': ['./views/ack_link.js', 'public'],
   '/verify': ['./views/verify.js', 'public'],
   '/directory': ['./views/directory.js', 'any'],
   '/my-state': ['./views/my_state.js', 'state_admin'],
@@ -86,6 +87,7 @@ export async function route() {
   drawNav();
   if (!entry) {
     clear(main).append(h('h1', {}, t('error.not_found')));
+    main.setAttribute('aria-busy', 'false');
     return;
   }
   if (!allowed(entry[1])) {
@@ -93,9 +95,12 @@ export async function route() {
       go('/login?next=' + encodeURIComponent(location.pathname + location.search), true);
     } else {
       clear(main).append(h('h1', {}, t('error.forbidden')));
+      main.setAttribute('aria-busy', 'false');
     }
     return;
   }
+  // Busy while the view draws: screen readers wait, and so do the browser tests.
+  main.setAttribute('aria-busy', 'true');
   const mod = await import(entry[0]);
   if (n !== rendering) return;
   const root = h('div', {});
@@ -107,6 +112,7 @@ export async function route() {
     root.append(h('p', { class: 'error', role: 'alert' },
       e instanceof api.ApiError ? (e.problem.detail || t('error.generic')) : String(e)));
   }
+  if (n === rendering) main.setAttribute('aria-busy', 'false');
   const h1 = main.querySelector('h1');
   document.title = (h1 ? h1.textContent + ' – ' : '') + t('app.name');
 }

@@ -113,10 +113,10 @@ class Page:
         return self.d.find_elements(By.CSS_SELECTOR, selector)
 
     def wait_ready(self):
-        """The view has drawn: #main holds something other than the loading line."""
+        """The view has drawn (web/app.js marks #main busy while it draws)."""
         self.wait(lambda d: d.execute_script(
             "const m = document.getElementById('main');"
-            "return m && m.firstElementChild && !m.querySelector('[data-i18n=\"app.loading\"]')"))
+            "return m && m.getAttribute('aria-busy') === 'false'"))
 
     def field(self, name, within="main"):
         """The control of the form field named name."""
@@ -142,9 +142,18 @@ class Page:
 
         return self.wait(found)
 
-    def login(self, who, here=False):
-        """Logs in as who (see Server.account) on /login, or on the login form shown
-        already (here)."""
+    def login(self, who, here=False, form=False):
+        """Logs in as who (see Server.account): by default with the session the tests
+        already hold for who (Server.token), set as the page's cookie, which spares an
+        argon2id hash per test; with form, on /login as a person does; with here, on the
+        login form shown already."""
+        self.who = who
+        if not here and not form:
+            self.d.add_cookie({"name": "pocd_session", "value": self.server.token(who),
+                               "path": "/", "httpOnly": True, "sameSite": "Strict"})
+            self.open("/directory")
+            self.css("#logout")
+            return
         c = self.server.account(who)
         if not here:
             self.open("/login")
@@ -158,6 +167,12 @@ class Page:
     def logout(self):
         self.css("#logout").click()
         self.wait(lambda d: d.execute_script("return location.pathname") == "/login")
+        self.forget()
+
+    def forget(self):
+        """The session of the last login is over: the next login of that account makes a
+        new one."""
+        self.server._tokens.pop(getattr(self, "who", None), None)
 
     def path(self):
         return self.d.execute_script("return location.pathname + location.search")

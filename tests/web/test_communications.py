@@ -86,3 +86,14 @@ def test_coded_fields_in_the_interface_language(page):
     labels = [o.text for o in Select(page.field("type")).options]
     assert "Demande d'assistance" in labels, labels
     assert page.css('main [data-field="type"] label').text == "Type de communication"
+
+
+def test_ack_link_page(page):
+    """The page of a notification's acknowledgement link (POST /api/v1/ack comes with the mail
+    sender): without a token it says so; a token nobody issued gets the plain refusal."""
+    page.open("/ack")
+    assert "incomplete" in page.css("main .error").text
+    page.open("/ack#" + "A" * 43)
+    assert page.d.execute_script("return location.hash") == ""
+    page.button("Acknowledge receipt").click()
+    assert "unknown, used or expired" in page.css("main .form-error").text

@@ -14,7 +14,7 @@ def test_login_and_logout(page):
     page.open("/")
     page.wait(lambda d: page.path() == "/login")
     page.screenshot("login")
-    page.login("FRA/officer")
+    page.login("FRA/officer", form=True)
     assert page.path() == "/directory"
     assert "fra-officer" in page.css("#who").text
     nav = page.css("#nav").text
@@ -103,6 +103,7 @@ def test_an_ended_session_asks_to_log_in_again(page):
         fetch('/api/v1/me').then((r) => r.json()).then((me) =>
           fetch('/api/v1/logout', {method: 'POST', headers: {'X-CSRF-Token': me.csrf_token}}))
           .then(() => done());""")
+    page.forget()
     page.css('main a[href="/compose"]').click()
     page.wait(lambda d: page.path().startswith("/login?next="))
     assert "session ended" in page.status()

@@ -149,3 +149,23 @@ def test_a_write_offers_its_receipt(page):
     assert leaf["event"] == "communication.sent" and leaf["party"] == "JPN"
     verdict, checks = verify(page, rec)
     assert verdict == "The receipt is valid.", checks
+
+
+def test_either_key_of_a_rotation(page, receipt):
+    """While the log changes keys, /api/v1/log/key has two lines: a checkpoint signed by
+    either verifies; a key that did not sign it alone does not."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    real = requests.get(page.server.url + "/api/v1/log/key").text.strip().split("\n")[0]
+    name = real.split("+", 1)[0]
+    pub = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    raw = b"\x01" + pub
+    keyid = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex()
+    other = "%s+%s+%s" % (name, keyid, base64.b64encode(raw).decode())
+    verdict, checks = verify(page, receipt, other + "\n" + real)
+    assert verdict == "The receipt is valid.", checks
+    _, checks = verify(page, receipt, other)
+    assert checks == ["ok"] * 4 + ["bad"]

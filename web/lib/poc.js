@@ -19,9 +19,18 @@ function language(code) {
   }
 }
 
+// A list as the interface's language writes one ("ar, en" / "العربية، الإنجليزية").
+function listOf(items) {
+  try {
+    return new Intl.ListFormat(current(), { style: 'short', type: 'unit' }).format(items);
+  } catch {
+    return items.join(', ');
+  }
+}
+
 export function hoursText(av) {
   if (av === '24/7') return t('poc.always');
-  return (av.weekly || []).map((s) => s.days.map(dayName).join(' ') + ' ' + s.from + '–' + s.to)
+  return (av.weekly || []).map((s) => listOf(s.days.map(dayName)) + ' ' + s.from + '–' + s.to)
     .join('; ');
 }
 
@@ -37,7 +46,7 @@ export function pocCard(p, actions) {
       h('dd', {}, h('a', { href: 'mailto:' + p.email }, p.email)),
       h('dt', {}, t('poc.phones')),
       h('dd', {}, p.phones.map((n, i) => [i ? ', ' : '', h('a', { href: 'tel:' + n, dir: 'ltr' }, n)])),
-      h('dt', {}, t('poc.languages')), h('dd', {}, p.languages.map(language).join(', ')),
+      h('dt', {}, t('poc.languages')), h('dd', {}, listOf(p.languages.map(language))),
       h('dt', {}, t('poc.local_time')),
       h('dd', {}, localTime(p.time_zone), ' (', p.time_zone, ') ',
         open === null ? null : h('span', { class: 'badge ' + (open ? 'ok' : 'off') },

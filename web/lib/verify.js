@@ -99,29 +99,34 @@ export async function inclusionRoot(index, size, leafHash, proof) {
   return sn === 0 ? r : null;
 }
 
-// Every check of receipt against keyText, in order: [{check, ok}], and the leaf decoded when
-// it parses. A check after a failed one is not run.
-export async function verifyReceipt(receipt, keyText) {
+// Every check of receipt against keysText (one log key a line: during a key rotation the log
+// has two, and a checkpoint signed by either holds), in order: [{check, ok}], and the leaf
+// decoded when it parses. A check after a failed one is not run.
+export async function verifyReceipt(receipt, keysText) {
   const out = [];
   const step = (check, ok) => {
     out.push({ check, ok: Boolean(ok) });
     return Boolean(ok);
   };
-  const key = parseKey(keyText);
-  if (!step('key', key)) return { checks: out };
-  const id = hex((await sha256(cat(enc.encode(key.name + '\n'), key.raw))).slice(0, 4));
-  if (!step('key_id', id === key.keyid)) return { checks: out };
+  const keys = keysText.split('\n').map((l) => l.trim()).filter(Boolean).map(parseKey);
+  if (!step('key', keys.length && keys.every(Boolean))) return { checks: out };
+  let ids = true;
+  for (const k of keys) {
+    ids = ids && hex((await sha256(cat(enc.encode(k.name + '\n'), k.raw))).slice(0, 4)) === k.keyid;
+  }
+  if (!step('key_id', ids)) return { checks: out };
   const r = receipt || {};
   const shape = typeof r.leaf === 'string' && Number.isInteger(r.index) && r.index >= 0 &&
     typeof r.checkpoint === 'string' && Array.isArray(r.proof) &&
     r.proof.every((p) => typeof p === 'string');
   if (!step('shape', shape)) return { checks: out };
   const cp = parseCheckpoint(r.checkpoint);
-  if (!step('checkpoint', cp && cp.origin === key.name)) return { checks: out };
-  const sig = cp.sigs.find((s) => s.name === key.name && s.keyid === key.keyid);
+  if (!step('checkpoint', cp && keys.some((k) => k.name === cp.origin))) return { checks: out };
   let good = false;
-  if (sig) {
-    const pub = await crypto.subtle.importKey('raw', key.raw.slice(1), { name: 'Ed25519' }, false,
+  for (const k of keys) {
+    const sig = cp.sigs.find((s) => s.name === k.name && s.keyid === k.keyid);
+    if (!sig || good) continue;
+    const pub = await crypto.subtle.importKey('raw', k.raw.slice(1), { name: 'Ed25519' }, false,
       ['verify']);
     good = await crypto.subtle.verify({ name: 'Ed25519' }, pub, sig.sig, enc.encode(cp.body));
   }

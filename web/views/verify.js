@@ -25,7 +25,7 @@ function leafFacts(leaf) {
 export async function render(root) {
   const receipt = h('textarea', { rows: 8, dir: 'ltr', class: 'mono', spellcheck: 'false' });
   const file = h('input', { type: 'file', accept: 'application/json,.json' });
-  const key = h('input', { dir: 'ltr', class: 'mono', spellcheck: 'false' });
+  const key = h('textarea', { rows: 2, dir: 'ltr', class: 'mono', spellcheck: 'false' });
   const result = h('section', { 'aria-live': 'polite', id: 'verdict' });
   file.addEventListener('change', async () => {
     if (file.files.length) receipt.value = await file.files[0].text();
