@@ -37,10 +37,11 @@ const NAV = [
   ['/account', 'nav.account', 'any'],
 ];
 
-function allowed(who) {
+function allowed(who, path) {
   const me = api.me;
   if (who === 'public') return true;
   if (!me) return false;
+  if (api.mustEnrol()) return path === '/account';
   if (who === 'any') return true;
   if (who === 'secretariat') return me.role === 'secretariat';
   if (who === 'state_admin') return me.role === 'state_admin';
@@ -56,10 +57,10 @@ export function flash(msg, kind = 'ok', extra = null) {
   if (extra) s.append(' ', extra);
 }
 
-function drawNav() {
+export function drawNav() {
   const nav = clear(document.getElementById('nav'));
   if (api.me) {
-    nav.append(h('ul', {}, NAV.filter(([, , who]) => allowed(who)).map(([path, key]) =>
+    nav.append(h('ul', {}, NAV.filter(([path, , who]) => allowed(who, path)).map(([path, key]) =>
       h('li', {}, h('a', {
         href: path, 'aria-current': location.pathname === path ? 'page' : null,
       }, t(key))))));
@@ -90,9 +91,12 @@ export async function route() {
     main.setAttribute('aria-busy', 'false');
     return;
   }
-  if (!allowed(entry[1])) {
+  if (!allowed(entry[1], location.pathname)) {
     if (!api.me) {
       go('/login?next=' + encodeURIComponent(location.pathname + location.search), true);
+    } else if (api.mustEnrol()) {
+      go('/account', true);
+      flash(t('account.sf_must'), 'warn');
     } else {
       clear(main).append(h('h1', {}, t('error.forbidden')));
       main.setAttribute('aria-busy', 'false');

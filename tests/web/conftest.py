@@ -31,6 +31,8 @@ def _load_api_conftest():
 
 api_conftest = _load_api_conftest()
 Server = api_conftest.Server
+# The API tests' modules (helpers, test_second_factor's code()) import these from conftest.
+assert_problem = api_conftest.assert_problem
 demo_template = api_conftest.demo_template  # the fixture, shared with the API tests' code
 
 OUT = os.environ.get("WEB_TEST_OUT", os.path.join(HERE, "..", "out", "web"))
@@ -173,6 +175,14 @@ class Page:
         """The session of the last login is over: the next login of that account makes a
         new one."""
         self.server._tokens.pop(getattr(self, "who", None), None)
+
+    def unlabelled(self):
+        """The form controls on the page that no label names (none should be)."""
+        return self.d.execute_script("""
+            return [...document.querySelectorAll('input, select, textarea')]
+              .filter((e) => e.type !== 'hidden' && !e.labels.length &&
+                             !e.getAttribute('aria-label'))
+              .map((e) => e.outerHTML);""")
 
     def path(self):
         return self.d.execute_script("return location.pathname + location.search")

@@ -1,11 +1,13 @@
 """The Content-Security-Policy holds in the browser: every page of every role draws without
-a refused script or style, and an injected inline script does not run."""
+a refused script or style (and with a label on every control), and an injected inline
+script does not run."""
 import requests
 
 PAGES = {
     "FRA/admin": ["/directory", "/directory?state=DEU", "/my-state", "/communications",
-                  "/communications?box=outbox", "/compose", "/pings", "/account"],
-    "secretariat": ["/directory", "/campaigns", "/account"],
+                  "/communications?box=outbox", "/compose", "/pings", "/responsiveness",
+                  "/account", "/verify"],
+    "secretariat": ["/directory", "/campaigns", "/states", "/responsiveness", "/account"],
 }
 
 
@@ -18,6 +20,7 @@ def test_pages_draw_without_violations(page):
             bad = [e for e in page.console() if "Content Security Policy" in e["message"] or
                    e["level"] == "SEVERE" and "status of 4" not in e["message"]]
             assert not bad, (path, bad)
+            assert not page.unlabelled(), (path, page.unlabelled())
         page.logout()
 
 

@@ -43,6 +43,8 @@ def test_add_poc_with_a_validation_error_then_success(page):
 def test_weekly_hours_and_several_errors(page):
     add_form(page)
     page.css('main input[name="availability_mode"][value="weekly"]').click()
+    page.css("main .slot")
+    assert not page.unlabelled(), page.unlabelled()
     page.fill("organisation", "EG hours desk (fictional)")
     page.fill("role_title", "Liaison")
     page.fill("email", "not-an-address")

@@ -86,11 +86,7 @@ def test_keyboard_only_login(page):
     page.wait_ready()
     assert "deu-officer" in page.css("#who").text
     # Every control the page shows has a label a screen reader can name.
-    unlabelled = page.d.execute_script("""
-        return [...document.querySelectorAll('input, select, textarea')]
-          .filter((e) => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label'))
-          .map((e) => e.outerHTML);""")
-    assert not unlabelled, unlabelled
+    assert not page.unlabelled(), page.unlabelled()
 
 
 def test_an_ended_session_asks_to_log_in_again(page):

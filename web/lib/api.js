@@ -70,8 +70,10 @@ export async function resume() {
   return me;
 }
 
-export async function login(username, password) {
-  const r = await call('POST', '/api/v1/login', { username, password });
+export async function login(username, password, totp) {
+  const body = { username, password };
+  if (totp) body.totp = totp;
+  const r = await call('POST', '/api/v1/login', body);
   csrf = r.data.csrf_token;
   // The bearer token in the answer is for scripts: the page keeps nothing of it.
   r.data.token = null;
@@ -89,6 +91,11 @@ export async function logout() {
 function forget() {
   me = null;
   csrf = null;
+}
+
+// Whether this session may do nothing but enrol the second factor its role requires.
+export function mustEnrol() {
+  return Boolean(me && me.second_factor_required && !me.second_factor);
 }
 
 const STATES = new Map();

@@ -19,22 +19,41 @@ export async function render(root, params) {
   const pass = h('input', {
     type: 'password', autocomplete: 'current-password', required: true, maxlength: 256,
   });
+  const code = h('input', {
+    autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: 6, dir: 'ltr', class: 'mono',
+  });
+  const codeBox = field('totp', t('login.totp'), code, t('login.totp_hint'));
+  codeBox.hidden = true;
   const form = h('form', { class: 'card narrow', novalidate: true },
     h('h1', {}, t('login.title')),
     formError(),
     field('username', t('login.username'), user),
     field('password', t('login.password'), pass),
+    codeBox,
     h('button', { type: 'submit' }, t('login.submit')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      await api.login(user.value.trim(), pass.value);
+      await api.login(user.value.trim(), pass.value, codeBox.hidden ? '' : code.value.trim());
       pass.value = '';
-      go(nextPath(params), true);
-      flash(t('login.welcome', { name: api.me.username }));
+      code.value = '';
+      if (api.mustEnrol()) {
+        go('/account', true);
+        flash(t('account.sf_must'), 'warn');
+      } else {
+        go(nextPath(params), true);
+        flash(t('login.welcome', { name: api.me.username }));
+      }
     } catch (err) {
       const p = err.problem;
-      if (err.status === 401) p.detail = t('login.wrong');
+      // An account with a second factor: the same form asks for its code.
+      if (err.status === 401 && (p.errors || []).some((x) => x.field === 'totp')) {
+        codeBox.hidden = false;
+        p.errors = [{ field: 'totp', reason: t('login.totp_needed') }];
+      } else if (err.status === 401) {
+        p.detail = t(codeBox.hidden ? 'login.wrong' : 'login.wrong_code');
+        p.errors = [];
+      }
       if (err.status === 429) p.detail = t('login.throttled');
       showErrors(form, p);
     }
