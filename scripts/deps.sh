@@ -9,6 +9,8 @@ python3-requests python3-pytest python3-vobject python3-yaml python3-cryptograph
 want="$want python3-aiosmtpd"
 # Mail encryption: GPGME and gpg.
 want="$want libgpgme-dev gnupg"
+# Browser tests: Debian's Chromium driven by Selenium.
+want="$want chromium chromium-driver python3-selenium"
 if [ "${1:-}" = "--bench" ]; then
 	want="$want wrk nginx-light valgrind"
 fi

@@ -133,8 +133,14 @@ h_me(struct api_req *req, struct api_resp *resp)
 	    account_json(req->who.account_id, req->who.username, req->who.role, req->who.state);
 	char csrf[TOKEN_SIZE];
 
-	if (o != NULL)
+	if (o != NULL) {
 		json_object_set_new(o, "participating", json_boolean(req->who.participating));
+		/* So that a page can lead an account that must enrol a second factor there. */
+		json_object_set_new(o, "second_factor", json_boolean(req->who.second_factor));
+		json_object_set_new(
+		    o, "second_factor_required",
+		    json_boolean(twofactor_required(req->api->core, req->who.role)));
+	}
 	/* A page that reloaded has its cookie but lost the CSRF token: it reads it here. */
 	if (o != NULL && req->by_cookie) {
 		api_csrf_token(req->token, csrf);

@@ -6,6 +6,7 @@
 
 #include "api/cache.h"
 #include "api/handlers.h"
+#include "api/web.h"
 #include "core/sessions.h"
 #include "core/twofactor.h"
 
@@ -79,6 +80,9 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/receipts/{}", h_receipt, 0},
     {M_GET, "/api/v1/communications/{}/receipts", h_comm_receipts, 0},
 };
+
+/* The web interface's files and pages, outside /api (api/web.h). */
+static const struct route web_route = {M_GET, "", h_web, PUBLIC};
 
 static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
 
@@ -228,6 +232,13 @@ route_of(struct api_req *req, struct api_resp *resp)
 			r = &routes[i];
 			memcpy(req->params, params, sizeof(params));
 		}
+	}
+	if (r == NULL && !path_known && strncmp(req->path, "/api/", 5) != 0 &&
+	    web_find(req->path) != NULL) {
+		path_known = true;
+		strlcpy(allow, "GET, HEAD", sizeof(allow));
+		if (m == M_GET)
+			r = &web_route;
 	}
 	if (r == NULL && path_known) {
 		problem_status(resp, 405, "method-not-allowed", "Method not allowed",
