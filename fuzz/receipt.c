@@ -34,7 +34,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
-	struct receipt_check chk = {.log_key = &log_key, .witnesses = &wit_key, .nwitnesses = 1};
+	struct receipt_check chk = {
+	    .log_keys = &log_key, .nlog_keys = 1, .witnesses = &wit_key, .nwitnesses = 1};
 	struct receipt_facts f;
 	char msg[256];
 

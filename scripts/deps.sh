@@ -2,9 +2,15 @@
 # Installs the Debian packages pocd needs that are missing; quiet when all are there.
 set -eu
 want="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
-libmicrohttpd-dev libgnutls28-dev libseccomp-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
-libcmocka-dev libbsd-dev iso-codes tzdata
+libmicrohttpd-dev libgnutls28-dev libseccomp-dev libjansson-dev libsqlite3-dev libsodium-dev
+libcurl4-openssl-dev libcmocka-dev libbsd-dev libarchive-dev nettle-dev iso-codes tzdata
 python3-requests python3-pytest python3-vobject python3-yaml python3-cryptography"
+# Mail tests: a real SMTP server.
+want="$want python3-aiosmtpd"
+# Mail encryption: GPGME and gpg.
+want="$want libgpgme-dev gnupg"
+# Browser tests: Debian's Chromium driven by Selenium.
+want="$want chromium chromium-driver python3-selenium"
 if [ "${1:-}" = "--bench" ]; then
 	want="$want wrk nginx-light valgrind"
 fi

@@ -52,12 +52,8 @@ for t in build-asan/test_*; do
 	[ "$bad" -ne 0 ] && grep -v '^ok ' "$out/$(basename "$t").tap" | tail -30
 done
 
-# API tests: a real pocd (the ASan build) on loopback ports, driven over HTTP; the release
-# build too where the sanitizers change what is tested (the seccomp filter).
-POCD_BIN=$PWD/build-asan/pocd POC_BIN=$PWD/build-asan/poc POCD_RELEASE_BIN=$PWD/build/pocd \
-	/usr/bin/python3 -m pytest -q \
-	-p no:cacheprovider --junitxml="$out/api.xml" tests/api >"$out/api.log" 2>&1
-read -r api_ok api_bad < <(/usr/bin/python3 - "$out/api.xml" <<'PY'
+junit() { # a pytest junit xml file: "passed failed", skipped counted as failed
+	/usr/bin/python3 - "$1" <<'PY'
 import sys, xml.etree.ElementTree as ET
 try:
     r = ET.parse(sys.argv[1]).getroot()
@@ -67,9 +63,24 @@ try:
 except Exception:
     print(0, 1)
 PY
-)
+}
+
+# API tests: a real pocd (the ASan build) on loopback ports, driven over HTTP; the release
+# build too where the sanitizers change what is tested (the seccomp filter).
+POCD_BIN=$PWD/build-asan/pocd POC_BIN=$PWD/build-asan/poc POCD_RELEASE_BIN=$PWD/build/pocd \
+	/usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$out/api.xml" tests/api \
+	>"$out/api.log" 2>&1
+read -r api_ok api_bad < <(junit "$out/api.xml")
 tally api "$api_ok" "$api_bad"
 [ "$api_bad" -ne 0 ] && tail -60 "$out/api.log"
+
+# Web tests: the interface's files, and headless Chromium on the ASan pocd (screenshots of
+# the main pages in tests/out/web/).
+POCD_BIN=$PWD/build-asan/pocd WEB_TEST_OUT=$PWD/$out/web /usr/bin/python3 -m pytest -q \
+	-p no:cacheprovider --junitxml="$out/web.xml" tests/web >"$out/web.log" 2>&1
+read -r web_ok web_bad < <(junit "$out/web.xml")
+tally web "$web_ok" "$web_bad"
+[ "$web_bad" -ne 0 ] && tail -60 "$out/web.log"
 
 # Fuzz corpus replay: every saved input of every target runs once, under ASan and UBSan.
 for f in build-fuzz/fuzz_*; do

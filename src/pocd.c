@@ -11,12 +11,18 @@
 #include "api/api.h"
 #include "core/accounts.h"
 #include "core/demo.h"
+#include "core/backup.h"
 #include "core/record.h"
 #include "core/scheduler.h"
 #include "core/states.h"
 #include "http/server.h"
 #include "lib/log.h"
 #include "lib/rand.h"
+#include "core/keys.h"
+#include "mail/mime.h"
+#include "mail/pgp.h"
+#include "mail/spawn.h"
+#include "mail/worker.h"
 #include "privs.h"
 #include "sandbox.h"
 
@@ -24,6 +30,7 @@
 
 struct opts {
 	char db[1024];
+	char archive[1024]; /* backup --to, restore --from */
 	char listen[128];
 	char metrics_token[256];
 	char tls_cert[1024];
@@ -46,43 +53,73 @@ struct opts {
 	int test_clock;
 	int no_log;
 	int no_seccomp;
+	int require_2fa;
+	long transition_days; /* log rotate-key; -1: the default */
 	int quiet;
+	char smtp[512]; /* "" without mail */
+	char mail_from[MIME_ADDR_MAX + 1];
+	char smtp_tls[16];    /* "", "none" or "starttls" */
+	char public_url[256]; /* "": http://LISTEN */
+	char smtp_user[256];  /* config file or environment only */
+	char smtp_password[256];
+	long retry_base;
+	int notify_fd;
 };
 
 static void
 usage(FILE *f)
 {
-	fputs("usage: pocd init --db PATH [--demo] [--test]\n"
-	      "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
-	      "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
-	      "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
-	      "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR]...\n"
-	      "                  [--rate-limit N] [--header-limit BYTES] [--body-limit BYTES]\n"
-	      "                  [--user NAME] [--no-seccomp]\n"
-	      "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
-	      "                  [--deadline-urgent ACK/ANSWER]\n"
-	      "\n"
-	      "init creates the database, the 193 states and the Secretariat account; --demo adds\n"
-	      "the demo directory and writes its logins to PATH.credentials.json (mode 0600);\n"
-	      "--test marks a database for tests. serve answers the API on ADDR:PORT\n"
-	      "(default 127.0.0.1:8080) until SIGINT or SIGTERM. A config file holds the same\n"
-	      "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n"
-	      "--tls-cert and --tls-key (PEM; the key mode 0600) serve HTTPS, TLS 1.2 and 1.3.\n"
-	      "--trusted-proxy ADDR: requests from ADDR take their client address from\n"
-	      "X-Forwarded-For. --rate-limit N: requests per second per client address and per\n"
-	      "session (default 50; 0 for none). Limits: headers 16K, bodies 1M by default.\n"
-	      "--user NAME: started as root, become NAME once bound (the files must be NAME's).\n"
-	      "serve refuses a database, -wal, -shm or .logkey file that others may read.\n"
-	      "Once started, a seccomp filter confines serve (--no-seccomp: not).\n"
-	      "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
-	      "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n"
-	      "--no-log (test databases only) keeps no transparency log, to measure its cost.\n"
-	      "\n"
-	      "       pocd log verify --db PATH\n"
-	      "rebuilds the transparency log from its leaves and checks every leaf against its\n"
-	      "event, every stored node, and every checkpoint's root and signature; exit 0 only\n"
-	      "when all hold.\n",
-	      f);
+	fputs(
+	    "usage: pocd init --db PATH [--demo] [--test]\n"
+	    "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
+	    "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
+	    "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
+	    "                  [--require-second-factor]\n"
+	    "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
+	    "                  [--deadline-urgent ACK/ANSWER]\n"
+	    "                  [--smtp URL --mail-from ADDR [--smtp-tls none|starttls]\n"
+	    "                   [--public-url URL] [--mail-retry-base SECONDS]]\n"
+	    "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR]...\n"
+	    "                  [--rate-limit N] [--header-limit BYTES] [--body-limit BYTES]\n"
+	    "                  [--user NAME] [--no-seccomp]\n"
+	    "\n"
+	    "init creates the database, the 193 states and the Secretariat account; --demo adds\n"
+	    "the demo directory and writes its logins to PATH.credentials.json (mode 0600);\n"
+	    "--test marks a database for tests. serve answers the API on ADDR:PORT\n"
+	    "(default 127.0.0.1:8080) until SIGINT or SIGTERM. A config file holds the same\n"
+	    "options as lines of 'name = value' (e.g. 'listen = 127.0.0.1:8080').\n"
+	    "Deadlines to acknowledge and to answer are durations such as 2h/24h (s, m, h, d).\n"
+	    "--test-clock (test databases only) lets POST /api/v1/test/clock move the clock.\n"
+	    "--no-log (test databases only) keeps no transparency log, to measure its cost.\n"
+	    "--require-second-factor: the Secretariat and states' administrators must log in with\n"
+	    "a TOTP code; until they enrol one, their sessions may only enrol.\n"
+	    "--tls-cert and --tls-key (PEM; the key mode 0600) serve HTTPS, TLS 1.2 and 1.3.\n"
+	    "--trusted-proxy ADDR: requests from ADDR take their client address from\n"
+	    "X-Forwarded-For. --rate-limit N: requests per second per client address and per\n"
+	    "session (default 50; 0 for none). Limits: headers 16K, bodies 1M by default.\n"
+	    "--user NAME: started as root, become NAME once bound (the files must be NAME's).\n"
+	    "serve refuses a database, -wal, -shm or .logkey file that others may read.\n"
+	    "Once started, a seccomp filter confines serve (--no-seccomp: not).\n"
+	    "\n"
+	    "       pocd backup --db PATH --to FILE\n"
+	    "       pocd restore --from FILE --db PATH\n"
+	    "backup writes, while pocd may be serving, one consistent snapshot of the database\n"
+	    "and the log's key into FILE (a new file, mode 0600); restore writes them into a\n"
+	    "fresh PATH and PATH.logkey, then verifies the log.\n"
+	    "\n"
+	    "       pocd log rotate-key --db PATH [--transition-days N]\n"
+	    "makes a new log key; the previous one goes on signing beside it for N days\n"
+	    "(default 30), and GET /api/v1/log/key lists both meanwhile. Restart serve after.\n"
+	    "\n"
+	    "       pocd log verify --db PATH\n"
+	    "rebuilds the transparency log from its leaves and checks every leaf against its\n"
+	    "event, every stored node, and every checkpoint's root and signature; exit 0 only\n"
+	    "when all hold.\n"
+	    "\n"
+	    "With --smtp (smtp://HOST:PORT or smtps://HOST:PORT) serve starts the mail sender,\n"
+	    "pocd mail-worker, as a process of its own; its login comes from the config file\n"
+	    "(smtp-user, smtp-password) or POCD_SMTP_USER and POCD_SMTP_PASSWORD, never argv.\n",
+	    f);
 }
 
 static unsigned
@@ -187,6 +224,13 @@ apply(struct opts *o, const char *name, const char *v)
 {
 	if (strcmp(name, "db") == 0)
 		set_str(o->db, sizeof(o->db), name, v);
+	else if (strcmp(name, "require-second-factor") == 0 &&
+	         (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0))
+		o->require_2fa = strcmp(v, "yes") == 0;
+	else if (strcmp(name, "transition-days") == 0)
+		o->transition_days = (long)parse_uint(name, v, 0, 3650);
+	else if (strcmp(name, "to") == 0 || strcmp(name, "from") == 0)
+		set_str(o->archive, sizeof(o->archive), name, v);
 	else if (strcmp(name, "listen") == 0)
 		set_str(o->listen, sizeof(o->listen), name, v);
 	else if (strcmp(name, "metrics-token") == 0)
@@ -219,6 +263,22 @@ apply(struct opts *o, const char *name, const char *v)
 		set_deadline(o, 1, name, v);
 	else if (strcmp(name, "deadline-urgent") == 0)
 		set_deadline(o, 2, name, v);
+	else if (strcmp(name, "smtp") == 0)
+		set_str(o->smtp, sizeof(o->smtp), name, v);
+	else if (strcmp(name, "mail-from") == 0)
+		set_str(o->mail_from, sizeof(o->mail_from), name, v);
+	else if (strcmp(name, "smtp-tls") == 0)
+		set_str(o->smtp_tls, sizeof(o->smtp_tls), name, v);
+	else if (strcmp(name, "public-url") == 0)
+		set_str(o->public_url, sizeof(o->public_url), name, v);
+	else if (strcmp(name, "smtp-user") == 0)
+		set_str(o->smtp_user, sizeof(o->smtp_user), name, v);
+	else if (strcmp(name, "smtp-password") == 0)
+		set_str(o->smtp_password, sizeof(o->smtp_password), name, v);
+	else if (strcmp(name, "mail-retry-base") == 0)
+		o->retry_base = parse_uint(name, v, 1, 86400);
+	else if (strcmp(name, "notify-fd") == 0)
+		o->notify_fd = (int)parse_uint(name, v, 3, 1024);
 	else
 		fatal("unknown option '%s'", name);
 }
@@ -264,6 +324,9 @@ parse_args(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"db", required_argument, NULL, 0},
+	    {"to", required_argument, NULL, 0},
+	    {"transition-days", required_argument, NULL, 0},
+	    {"from", required_argument, NULL, 0},
 	    {"listen", required_argument, NULL, 0},
 	    {"config", required_argument, NULL, 0},
 	    {"threads", required_argument, NULL, 0},
@@ -281,7 +344,14 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"deadline-routine", required_argument, NULL, 0},
 	    {"deadline-priority", required_argument, NULL, 0},
 	    {"deadline-urgent", required_argument, NULL, 0},
+	    {"smtp", required_argument, NULL, 0},
+	    {"mail-from", required_argument, NULL, 0},
+	    {"smtp-tls", required_argument, NULL, 0},
+	    {"public-url", required_argument, NULL, 0},
+	    {"mail-retry-base", required_argument, NULL, 0},
+	    {"notify-fd", required_argument, NULL, 0},
 	    {"test-clock", no_argument, NULL, 'c'},
+	    {"require-second-factor", no_argument, NULL, '2'},
 	    {"no-log", no_argument, NULL, 'n'},
 	    {"no-seccomp", no_argument, NULL, 's'},
 	    {"demo", no_argument, NULL, 'd'},
@@ -293,12 +363,15 @@ parse_args(struct opts *o, int argc, char **argv)
 	int c, idx;
 
 	memset(o, 0, sizeof(*o));
+	o->transition_days = -1;
 	strlcpy(o->listen, "127.0.0.1:8080", sizeof(o->listen));
 	o->conn_limit = 4096;
 	o->conn_timeout = 30;
 	o->rate_limit = 50;
 	o->header_limit = 16 * 1024;
 	o->body_limit = 1 << 20;
+	o->retry_base = MAIL_RETRY_BASE_DEFAULT;
+	o->notify_fd = -1;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
 		switch (c) {
@@ -319,6 +392,9 @@ parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case 'c':
 			o->test_clock = 1;
+			break;
+		case '2':
+			o->require_2fa = 1;
 			break;
 		case 'n':
 			o->no_log = 1;
@@ -366,6 +442,7 @@ open_core(const struct opts *o, struct store **st)
 	if (o->no_log && !store_is_test(*st))
 		fatal("--no-log: %s was not created with pocd init --test", o->db);
 	cc.test_clock = o->test_clock;
+	cc.require_second_factor = o->require_2fa;
 	c = core_new(*st, &cc);
 	if (c == NULL)
 		fatal("cannot start the core services: out of memory");
@@ -412,6 +489,137 @@ cmd_init(const struct opts *o)
 	return 0;
 }
 
+/* Checks the mail options and fills in their defaults: the public URL from --listen, and
+ * STARTTLS required except towards a relay on the loopback. */
+static void
+mail_settings(struct opts *o)
+{
+	const char *host;
+	size_t n;
+
+	if (o->smtp[0] == '\0')
+		return;
+	if (strncmp(o->smtp, "smtp://", 7) != 0 && strncmp(o->smtp, "smtps://", 8) != 0)
+		fatal("--smtp %s: expected smtp://HOST[:PORT] or smtps://HOST[:PORT]", o->smtp);
+	if (!mime_addr_ok(o->mail_from))
+		fatal("--smtp needs --mail-from ADDR, a plain address such as pocd@example.org");
+	if (o->smtp_tls[0] == '\0') {
+		host = o->smtp + (o->smtp[4] == 's' ? 8 : 7);
+		n = strcspn(host, ":/");
+		bool loopback = (n == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
+		                (n == 9 && strncmp(host, "localhost", 9) == 0) ||
+		                strncmp(host, "[::1]", 5) == 0;
+		strlcpy(o->smtp_tls, o->smtp[4] == 's' || loopback ? "none" : "starttls",
+		        sizeof(o->smtp_tls));
+	}
+	if (strcmp(o->smtp_tls, "none") != 0 && strcmp(o->smtp_tls, "starttls") != 0)
+		fatal("--smtp-tls %s: expected none or starttls", o->smtp_tls);
+	if (o->public_url[0] == '\0')
+		snprintf(o->public_url, sizeof(o->public_url), "http://%s", o->listen);
+	n = strlen(o->public_url);
+	while (n > 0 && o->public_url[n - 1] == '/')
+		o->public_url[--n] = '\0';
+	if ((strncmp(o->public_url, "http://", 7) != 0 &&
+	     strncmp(o->public_url, "https://", 8) != 0) ||
+	    strspn(o->public_url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	                          "-._~:/[]") != n)
+		fatal("--public-url %s: expected http(s)://HOST[:PORT][/PATH] (links in mail start "
+		      "with it)",
+		      o->public_url);
+	if (o->smtp_user[0] == '\0' && getenv("POCD_SMTP_USER") != NULL)
+		set_str(o->smtp_user, sizeof(o->smtp_user), "smtp-user", getenv("POCD_SMTP_USER"));
+	if (o->smtp_password[0] == '\0' && getenv("POCD_SMTP_PASSWORD") != NULL)
+		set_str(o->smtp_password, sizeof(o->smtp_password), "smtp-password",
+		        getenv("POCD_SMTP_PASSWORD"));
+}
+
+/* The keyring of the mail sender: beside the database, backed up with it. */
+static void
+gnupg_home(const struct opts *o, char *out, size_t outlen)
+{
+	if ((size_t)snprintf(out, outlen, "%s.gnupg", o->db) >= outlen)
+		fatal("--db: the path is too long");
+}
+
+/* Makes the service's mail-signing key on first start and publishes its fingerprint. */
+static void
+service_key(const struct opts *o, struct core *c)
+{
+	char home[1100], uid[MIME_ADDR_MAX + 16], fpr[FPR_SIZE], msg[512];
+	struct pgp *p;
+
+	gnupg_home(o, home, sizeof(home));
+	snprintf(uid, sizeof(uid), "pocd <%s>", o->mail_from);
+	p = pgp_open(home, uid, fpr, msg, sizeof(msg));
+	if (p == NULL)
+		fatal("%s", msg);
+	pgp_close(p);
+	if (keys_set_service(c, fpr) != POCD_OK)
+		fatal("cannot record the mail key's fingerprint in %s", o->db);
+	log_info("pocd: mail is signed with OpenPGP key %s", fpr);
+}
+
+/* Starts pocd mail-worker beside the server; its login goes in its environment. */
+static struct mailer *
+start_mailer(const struct opts *o, struct core *c)
+{
+	char retry[24], user[300], password[300], msg[512];
+	char *argv[] = {"pocd",
+	                "mail-worker",
+	                "--db",
+	                (char *)o->db,
+	                "--smtp",
+	                (char *)o->smtp,
+	                "--mail-from",
+	                (char *)o->mail_from,
+	                "--smtp-tls",
+	                (char *)o->smtp_tls,
+	                "--public-url",
+	                (char *)o->public_url,
+	                "--mail-retry-base",
+	                retry,
+	                "--notify-fd",
+	                "3",
+	                NULL};
+	char *env[3] = {NULL, NULL, NULL};
+	size_t n = 0;
+	struct mailer *m;
+
+	snprintf(retry, sizeof(retry), "%ld", o->retry_base);
+	if (o->smtp_user[0] != '\0') {
+		snprintf(user, sizeof(user), "POCD_SMTP_USER=%s", o->smtp_user);
+		snprintf(password, sizeof(password), "POCD_SMTP_PASSWORD=%s", o->smtp_password);
+		env[n++] = user;
+		env[n++] = password;
+	}
+	m = mailer_start(c, argv, env, msg, sizeof(msg));
+	sodium_memzero(password, sizeof(password));
+	if (m == NULL)
+		fatal("cannot start the mail sender: %s", msg);
+	return m;
+}
+
+static int
+cmd_mail_worker(struct opts *o)
+{
+	struct mail_worker_config mc = {
+	    .db = o->db, .retry_base = o->retry_base, .notify_fd = o->notify_fd};
+	char home[1100];
+
+	mail_settings(o);
+	gnupg_home(o, home, sizeof(home));
+	mc.gnupg_home = home;
+	if (o->smtp[0] == '\0')
+		fatal("mail-worker needs --smtp URL and --mail-from ADDR");
+	mc.smtp.url = o->smtp;
+	mc.smtp.starttls = strcmp(o->smtp_tls, "starttls") == 0;
+	mc.smtp.user = o->smtp_user[0] ? o->smtp_user : NULL;
+	mc.smtp.password = o->smtp_password;
+	mc.smtp.from = o->mail_from;
+	mc.public_url = o->public_url;
+	return mail_worker_run(&mc);
+}
+
 static int
 cmd_serve(const struct opts *o)
 {
@@ -429,6 +637,7 @@ cmd_serve(const struct opts *o)
 	                         .tls_key = o->tls_key[0] ? o->tls_key : NULL,
 	                         .quiet = o->quiet};
 	struct http_server *srv;
+	struct mailer *mailer = NULL;
 	struct privs_user user;
 	struct store *st;
 	struct core *c;
@@ -456,6 +665,10 @@ cmd_serve(const struct opts *o)
 		fatal("%s", msg);
 	if (scheduler_start(c) == NULL)
 		fatal("cannot start the deadline scheduler");
+	if (o->smtp[0] != '\0') {
+		service_key(o, c);
+		mailer = start_mailer(o, c);
+	}
 	api = api_new(c, &ac);
 	if (api == NULL)
 		fatal("out of memory");
@@ -484,6 +697,7 @@ cmd_serve(const struct opts *o)
 	sigwait(&set, &sig);
 	log_info("pocd: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(srv);
+	mailer_stop(mailer);
 	api_free(api);
 	core_free(c);
 	store_close(st);
@@ -513,6 +727,65 @@ cmd_log_verify(const struct opts *o)
 	return problems == 0 ? 0 : 1;
 }
 
+static int
+cmd_log_rotate(const struct opts *o)
+{
+	struct store *st;
+	struct core *c;
+	char msg[512] = "", vkey[NOTE_KEY_TEXT];
+	int64_t transition =
+	    o->transition_days >= 0 ? o->transition_days * 86400 : RECORD_TRANSITION_S;
+
+	c = open_core(o, &st);
+	if (record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
+		fatal("%s", msg);
+	if (record_rotate_key(c, o->db, transition, msg, sizeof(msg)) != POCD_OK)
+		fatal("log rotate-key: %s", msg);
+	core_free(c);
+	store_close(st);
+	/* Read back as serve will: the new key, and the previous one while it still signs. */
+	c = open_core(o, &st);
+	if (record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
+		fatal("%s", msg);
+	note_key_format(&c->record->key, vkey);
+	printf("log rotate-key: the log now signs with %s\n", vkey);
+	if (c->record->has_prev) {
+		note_key_format(&c->record->prev_key, vkey);
+		printf("  and, for %ld days, also with %s\n", (long)(transition / 86400), vkey);
+	}
+	printf("restart pocd serve to sign with it\n");
+	core_free(c);
+	store_close(st);
+	return 0;
+}
+
+static int
+cmd_backup(const struct opts *o)
+{
+	char msg[1300] = "";
+
+	if (o->archive[0] == '\0')
+		fatal("backup needs --to FILE");
+	if (backup_write(o->db, o->archive, msg, sizeof(msg)) != POCD_OK)
+		fatal("backup: %s", msg);
+	printf("backup: %s and its log key written to %s\n", o->db, o->archive);
+	return 0;
+}
+
+static int
+cmd_restore(const struct opts *o)
+{
+	char msg[1300] = "";
+
+	if (o->archive[0] == '\0')
+		fatal("restore needs --from FILE");
+	if (backup_restore(o->archive, o->db, msg, sizeof(msg)) != POCD_OK)
+		fatal("restore: %s", msg);
+	printf("restore: %s written from %s; verifying its log\n", o->db, o->archive);
+	fflush(stdout);
+	return cmd_log_verify(o);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -527,13 +800,22 @@ main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	if (strcmp(argv[1], "log") == 0) {
-		if (argc < 3 || strcmp(argv[2], "verify") != 0) {
+		if (argc < 3 ||
+		    (strcmp(argv[2], "verify") != 0 && strcmp(argv[2], "rotate-key") != 0)) {
 			usage(stderr);
 			return 2;
 		}
-		/* "pocd log verify --db PATH": the options follow "verify". */
+		/* "pocd log verify --db PATH": the options follow the subcommand. */
 		parse_args(&o, argc - 1, argv + 1);
-		return cmd_log_verify(&o);
+		return strcmp(argv[2], "verify") == 0 ? cmd_log_verify(&o) : cmd_log_rotate(&o);
+	}
+	if (strcmp(argv[1], "backup") == 0 || strcmp(argv[1], "restore") == 0) {
+		parse_args(&o, argc, argv);
+		return strcmp(argv[1], "backup") == 0 ? cmd_backup(&o) : cmd_restore(&o);
+	}
+	if (strcmp(argv[1], "mail-worker") == 0) {
+		parse_args(&o, argc, argv);
+		return cmd_mail_worker(&o);
 	}
 	if (strcmp(argv[1], "init") != 0 && strcmp(argv[1], "serve") != 0) {
 		fprintf(stderr, "pocd: unknown command '%s'\n", argv[1]);
@@ -541,5 +823,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	parse_args(&o, argc, argv);
+	if (strcmp(argv[1], "serve") == 0)
+		mail_settings(&o);
 	return strcmp(argv[1], "init") == 0 ? cmd_init(&o) : cmd_serve(&o);
 }

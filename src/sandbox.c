@@ -43,20 +43,75 @@
 /* Allowed whatever their arguments. */
 static const char *const allowed[] = {
     /* connections: accepted, read, written, watched, closed */
-    "accept4", "recvfrom", "recvmsg", "read", "readv", "sendto", "sendmsg", "write", "writev",
-    "shutdown", "close", "epoll_wait", "epoll_pwait", "epoll_ctl", "setsockopt", "getsockopt",
-    "getsockname", "getpeername", "poll", "ppoll", "eventfd2",
+    "accept4",
+    "recvfrom",
+    "recvmsg",
+    "read",
+    "readv",
+    "sendto",
+    "sendmsg",
+    "write",
+    "writev",
+    "shutdown",
+    "close",
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_ctl",
+    "setsockopt",
+    "getsockopt",
+    "getsockname",
+    "getpeername",
+    "poll",
+    "ppoll",
+    "eventfd2",
     /* the database: SQLite opens a reader per thread as it first reads, and keeps its WAL */
-    "openat", "newfstatat", "fstat", "stat", "lstat", "lseek", "pread64", "pwrite64", "fcntl",
-    "fsync", "fdatasync", "ftruncate", "unlink", "fchown", "fchmod", "access", "getcwd",
+    "openat",
+    "newfstatat",
+    "fstat",
+    "stat",
+    "lstat",
+    "lseek",
+    "pread64",
+    "pwrite64",
+    "fcntl",
+    "fsync",
+    "fdatasync",
+    "ftruncate",
+    "unlink",
+    "fchown",
+    "fchmod",
+    "access",
+    "getcwd",
     "readlink",
     /* memory: without PROT_EXEC (below) */
-    "munmap", "madvise", "brk", "mremap", "mlock", "munlock",
+    "munmap",
+    "madvise",
+    "brk",
+    "mremap",
+    "mlock",
+    "munlock",
     /* threads and time */
-    "futex", "sched_yield", "nanosleep", "clock_nanosleep", "clock_gettime", "gettimeofday",
-    "getrandom", "rt_sigprocmask", "rt_sigreturn", "rt_sigtimedwait", "restart_syscall",
-    "set_robust_list", "rseq", "exit", "exit_group", "getpid", "gettid", "geteuid", "getuid",
-    "getegid", "getgid",
+    "futex",
+    "sched_yield",
+    "nanosleep",
+    "clock_nanosleep",
+    "clock_gettime",
+    "gettimeofday",
+    "getrandom",
+    "rt_sigprocmask",
+    "rt_sigreturn",
+    "rt_sigtimedwait",
+    "restart_syscall",
+    "set_robust_list",
+    "rseq",
+    "exit",
+    "exit_group",
+    "getpid",
+    "gettid",
+    "geteuid",
+    "getuid",
+    "getegid",
+    "getgid",
 };
 
 /* One line to standard error, by write(2) alone: this runs in a signal handler. */
@@ -163,8 +218,9 @@ out:
 		snprintf(msg, msglen, "seccomp filter on: %zu system calls allowed", n);
 		return SANDBOX_ON;
 	}
-	snprintf(msg, msglen, "cannot install the seccomp filter (%s failed): run with --no-seccomp "
-	                      "on a kernel without seccomp",
+	snprintf(msg, msglen,
+	         "cannot install the seccomp filter (%s failed): run with --no-seccomp "
+	         "on a kernel without seccomp",
 	         what);
 	return SANDBOX_FAILED;
 }

@@ -66,6 +66,7 @@ struct api_resp {
 	char *body;               /* owned (malloc), or NULL with blob or empty */
 	size_t len;
 	struct blob *blob; /* a shared body; its reference is the response's */
+	const char *fixed; /* or bytes that outlive the response (embedded files) */
 	char etag[72];
 	struct {
 		const char *name; /* static string */

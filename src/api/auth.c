@@ -6,6 +6,7 @@
 #include "api/handlers.h"
 #include "core/accounts.h"
 #include "core/authz.h"
+#include "core/twofactor.h"
 #include "core/validate.h"
 #include "lib/timeutil.h"
 
@@ -22,8 +23,13 @@ login_cont(struct api_req *req, struct api_resp *resp)
 	struct login_op *op = req->state;
 	char expires[RFC3339_SIZE], csrf[TOKEN_SIZE];
 
+	if (op->status == POCD_EAUTH && op->totp_missing) {
+		problem_field(resp, POCD_EAUTH, "totp",
+		              "is required: the 6-digit code your authenticator app shows");
+		return;
+	}
 	if (op->status == POCD_EAUTH) {
-		problem(resp, POCD_EAUTH, "wrong username or password");
+		problem(resp, POCD_EAUTH, "wrong username, password or code");
 		return;
 	}
 	if (op->status == POCD_ETHROTTLED) {
@@ -53,10 +59,10 @@ login_cont(struct api_req *req, struct api_resp *resp)
 enum api_result
 h_login(struct api_req *req, struct api_resp *resp)
 {
-	static const char *const fields[] = {"username", "password", NULL};
+	static const char *const fields[] = {"username", "password", "totp", NULL};
 	struct verrs errs = {0};
 	struct login_op *op;
-	const char *user, *pw;
+	const char *user, *pw, *code;
 	json_t *o = body_object(req, resp);
 	enum pocd_err err;
 
@@ -65,6 +71,7 @@ h_login(struct api_req *req, struct api_resp *resp)
 	json_refuse_unknown(o, fields, "a login", &errs);
 	user = json_member_str(o, "username", true, USERNAME_MAX, &errs);
 	pw = json_member_str(o, "password", true, PASSWORD_MAX, &errs);
+	code = json_member_str(o, "totp", false, TOTP_DIGITS, &errs);
 	if (errs.n > 0) {
 		json_decref(o);
 		problem_fields(resp, &errs);
@@ -77,6 +84,7 @@ h_login(struct api_req *req, struct api_resp *resp)
 	}
 	strlcpy(op->username, user, sizeof(op->username));
 	strlcpy(op->password, pw, sizeof(op->password));
+	strlcpy(op->totp, code != NULL ? code : "", sizeof(op->totp));
 	strlcpy(op->client, req->client, sizeof(op->client));
 	json_decref(o);
 	op->done = req_wake;
@@ -126,8 +134,14 @@ h_me(struct api_req *req, struct api_resp *resp)
 	    account_json(req->who.account_id, req->who.username, req->who.role, req->who.state);
 	char csrf[TOKEN_SIZE];
 
-	if (o != NULL)
+	if (o != NULL) {
 		json_object_set_new(o, "participating", json_boolean(req->who.participating));
+		/* So that a page can lead an account that must enrol a second factor there. */
+		json_object_set_new(o, "second_factor", json_boolean(req->who.second_factor));
+		json_object_set_new(
+		    o, "second_factor_required",
+		    json_boolean(twofactor_required(req->api->core, req->who.role)));
+	}
 	/* A page that reloaded has its cookie but lost the CSRF token: it reads it here. */
 	if (o != NULL && req->by_cookie) {
 		api_csrf_token(req->token, csrf);
@@ -320,4 +334,103 @@ h_enrolment_create(struct api_req *req, struct api_resp *resp)
 	op->arg = req;
 	return req_pending(req, resp, accounts_create_enrolment(req->api->core, op),
 	                   enrolment_cont);
+}
+
+static void
+twofactor_cont(struct api_req *req, struct api_resp *resp)
+{
+	struct twofactor_op *op = req->state;
+	char uri[512], user[3 * USERNAME_MAX + 1];
+	size_t n = 0;
+
+	if (op->status == POCD_EAUTH) {
+		problem_field(resp, POCD_EINVAL, "code",
+		              "is not the code your authenticator shows now");
+		return;
+	}
+	if (op->status == POCD_ECONFLICT) {
+		problem(resp, POCD_ECONFLICT,
+		        op->action == TWOFACTOR_BEGIN     ? "a second factor is enrolled already"
+		        : op->action == TWOFACTOR_CONFIRM ? "no second factor is being enrolled"
+		                                          : "no second factor is enrolled");
+		return;
+	}
+	if (op->status == POCD_EFORBIDDEN) {
+		problem(resp, POCD_EFORBIDDEN,
+		        "this service requires a second factor of your role");
+		return;
+	}
+	if (op->status != POCD_OK) {
+		problem(resp, op->status, NULL);
+		return;
+	}
+	if (op->action != TWOFACTOR_BEGIN) {
+		resp->status = 204;
+		return;
+	}
+	/* The label's account part is percent-encoded: usernames are letters, digits and -._ */
+	for (const char *p = req->who.username; *p != '\0' && n + 4 < sizeof(user); p++)
+		n += (size_t)snprintf(user + n, sizeof(user) - n,
+		                      (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		                              *p == '-' || *p == '.' || *p == '_'
+		                          ? "%c"
+		                          : "%%%02X",
+		                      (unsigned char)*p);
+	snprintf(uri, sizeof(uri),
+	         "otpauth://totp/pocd:%s?secret=%s&issuer=pocd&algorithm=SHA1&digits=%d&period=%d",
+	         user, op->key, TOTP_DIGITS, TOTP_STEP);
+	resp_json(resp, 201, json_pack("{s:s,s:s}", "key", op->key, "uri", uri));
+	resp_header(resp, "Cache-Control", "no-store");
+	sodium_memzero(op->key, sizeof(op->key));
+	sodium_memzero(uri, sizeof(uri));
+}
+
+static enum api_result
+twofactor(struct api_req *req, struct api_resp *resp, enum twofactor_action action)
+{
+	static const char *const fields[] = {"code", NULL};
+	struct twofactor_op *op = req_state(req, resp, sizeof(*op));
+	struct verrs errs = {0};
+	const char *code;
+	json_t *o;
+
+	if (op == NULL)
+		return API_DONE;
+	op->action = action;
+	if (action != TWOFACTOR_BEGIN) {
+		if ((o = body_object(req, resp)) == NULL)
+			return API_DONE;
+		json_refuse_unknown(o, fields, "a code", &errs);
+		code = json_member_str(o, "code", true, TOTP_DIGITS, &errs);
+		if (errs.n == 0)
+			strlcpy(op->code, code, sizeof(op->code));
+		json_decref(o);
+		if (errs.n > 0) {
+			problem_fields(resp, &errs);
+			return API_DONE;
+		}
+	}
+	op->actor = req->who;
+	op->now = now_s();
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, twofactor_submit(req->api->core, op), twofactor_cont);
+}
+
+enum api_result
+h_totp_begin(struct api_req *req, struct api_resp *resp)
+{
+	return twofactor(req, resp, TWOFACTOR_BEGIN);
+}
+
+enum api_result
+h_totp_confirm(struct api_req *req, struct api_resp *resp)
+{
+	return twofactor(req, resp, TWOFACTOR_CONFIRM);
+}
+
+enum api_result
+h_totp_remove(struct api_req *req, struct api_resp *resp)
+{
+	return twofactor(req, resp, TWOFACTOR_REMOVE);
 }

@@ -421,6 +421,51 @@ h_comm_close(struct api_req *req, struct api_resp *resp)
 	return simple_act(req, resp, EX_CLOSE);
 }
 
+static void
+ack_link_cont(struct api_req *req, struct api_resp *resp)
+{
+	struct act_op *op = req->state;
+
+	if (op->status == POCD_EGONE)
+		problem(resp, POCD_EGONE, "this acknowledgement link is unknown, used or expired");
+	else if (op->status != POCD_OK)
+		problem(resp, op->status, NULL);
+	else
+		resp_json(resp, 200,
+		          json_pack("{s:s,s:s,s:s}", "communication", op->comm_id, "state",
+		                    op->link_state, "status", "acknowledged"));
+	resp_header(resp, "Cache-Control", "no-store");
+}
+
+/* POST /api/v1/ack {"token"}: the mailed one-time link, without a
+ * login. A missing token takes the path of a wrong one. */
+enum api_result
+h_comm_ack_link(struct api_req *req, struct api_resp *resp)
+{
+	static const char *const fields[] = {"token", NULL};
+	struct act_op *op = req_state(req, resp, sizeof(*op));
+	struct verrs errs = {0};
+	const char *tok;
+	json_t *o;
+
+	if (op == NULL || (o = body_object(req, resp)) == NULL)
+		return API_DONE;
+	json_refuse_unknown(o, fields, "a link acknowledgement", &errs);
+	tok = json_member_str(o, "token", false, TOKEN_SIZE - 1, &errs);
+	if (errs.n == 0)
+		strlcpy(op->token, tok != NULL ? tok : "", sizeof(op->token));
+	json_decref(o);
+	if (errs.n > 0) {
+		problem_fields(resp, &errs);
+		return API_DONE;
+	}
+	op->action = EX_ACKNOWLEDGE_LINK;
+	op->now = core_now(req->api->core);
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, exchange_act(req->api->core, op), ack_link_cont);
+}
+
 enum api_result
 h_comm_reply(struct api_req *req, struct api_resp *resp)
 {

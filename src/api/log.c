@@ -71,13 +71,22 @@ h_log_checkpoint(struct api_req *req, struct api_resp *resp)
 enum api_result
 h_log_key(struct api_req *req, struct api_resp *resp)
 {
-	char key[NOTE_KEY_TEXT + 1];
+	struct record *r;
+	char key[NOTE_KEY_TEXT], prev[NOTE_KEY_TEXT];
+	struct buf out;
 
 	if (!has_log(req, resp))
 		return API_DONE;
-	note_key_format(&req->api->core->record->key, key);
-	strlcat(key, "\n", sizeof(key));
-	resp_text(resp, strdup(key));
+	/* The current key first; during a rotation, the previous one too (it still signs). */
+	r = req->api->core->record;
+	note_key_format(&r->key, key);
+	buf_init(&out);
+	buf_printf(&out, "%s\n", key);
+	if (r->has_prev) {
+		note_key_format(&r->prev_key, prev);
+		buf_printf(&out, "%s\n", prev);
+	}
+	resp_text(resp, buf_steal(&out, NULL));
 	return API_DONE;
 }
 

@@ -6,11 +6,14 @@
 
 #include "api/cache.h"
 #include "api/handlers.h"
+#include "api/web.h"
 #include "core/sessions.h"
+#include "core/twofactor.h"
 
 enum route_flags {
 	PUBLIC = 1,  /* no login needed */
 	METRICS = 2, /* the Secretariat or the metrics token */
+	ENROL = 4,   /* open to a session that must first enrol a required second factor */
 };
 
 struct route {
@@ -24,9 +27,12 @@ static const struct route routes[] = {
     {M_GET, "/healthz", h_healthz, PUBLIC},
     {M_GET, "/metrics", h_metrics, METRICS},
     {M_POST, "/api/v1/login", h_login, PUBLIC},
-    {M_POST, "/api/v1/logout", h_logout, 0},
-    {M_GET, "/api/v1/me", h_me, 0},
-    {M_POST, "/api/v1/me/password", h_password, 0},
+    {M_POST, "/api/v1/logout", h_logout, ENROL},
+    {M_GET, "/api/v1/me", h_me, ENROL},
+    {M_POST, "/api/v1/me/password", h_password, ENROL},
+    {M_POST, "/api/v1/me/totp", h_totp_begin, ENROL},
+    {M_POST, "/api/v1/me/totp/confirm", h_totp_confirm, ENROL},
+    {M_POST, "/api/v1/me/totp/remove", h_totp_remove, 0},
     {M_POST, "/api/v1/enrol", h_enrol, PUBLIC},
     {M_GET, "/api/v1/states", h_states, 0},
     {M_GET, "/api/v1/states/{}", h_state, 0},
@@ -45,6 +51,7 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/communications", h_comm_send, 0},
     {M_GET, "/api/v1/communications", h_comm_list, 0},
     {M_GET, "/api/v1/communications/{}", h_comm_get, 0},
+    {M_POST, "/api/v1/ack", h_comm_ack_link, PUBLIC},
     {M_POST, "/api/v1/communications/{}/acknowledge", h_comm_ack, 0},
     {M_POST, "/api/v1/communications/{}/replies", h_comm_reply, 0},
     {M_POST, "/api/v1/communications/{}/close", h_comm_close, 0},
@@ -60,6 +67,8 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/reports/pings", h_ping_report, 0},
     {M_GET, "/api/v1/tasks", h_tasks, 0},
     {M_POST, "/api/v1/pocs/{}/confirm", h_poc_confirm, 0},
+    {M_PUT, "/api/v1/pocs/{}/key", h_poc_key_put, 0},
+    {M_GET, "/api/v1/service", h_service, PUBLIC},
     {M_GET, "/api/v1/log/checkpoint", h_log_checkpoint, PUBLIC},
     {M_GET, "/api/v1/log/key", h_log_key, PUBLIC},
     {M_GET, "/api/v1/log/leaves", h_log_leaves, 0},
@@ -71,6 +80,9 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/receipts/{}", h_receipt, 0},
     {M_GET, "/api/v1/communications/{}/receipts", h_comm_receipts, 0},
 };
+
+/* The web interface's files and pages, outside /api (api/web.h). */
+static const struct route web_route = {M_GET, "", h_web, PUBLIC};
 
 static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
 
@@ -179,6 +191,13 @@ authenticate(struct api_req *req, struct api_resp *resp, const struct route *r)
 		problem(resp, POCD_EFORBIDDEN, "a cookie session needs the X-CSRF-Token header");
 		return false;
 	}
+	if (err == POCD_OK && (r->flags & ENROL) == 0 &&
+	    twofactor_must_enrol(req->api->core, &req->who)) {
+		problem(resp, POCD_EFORBIDDEN,
+		        "this service requires a second factor of your role: enrol one first "
+		        "(POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm)");
+		return false;
+	}
 	if (err == POCD_OK) {
 		req->authenticated = true;
 		return true;
@@ -213,6 +232,13 @@ route_of(struct api_req *req, struct api_resp *resp)
 			r = &routes[i];
 			memcpy(req->params, params, sizeof(params));
 		}
+	}
+	if (r == NULL && !path_known && strncmp(req->path, "/api/", 5) != 0 &&
+	    web_find(req->path) != NULL) {
+		path_known = true;
+		strlcpy(allow, "GET, HEAD", sizeof(allow));
+		if (m == M_GET)
+			r = &web_route;
 	}
 	if (r == NULL && path_known) {
 		problem_status(resp, 405, "method-not-allowed", "Method not allowed",

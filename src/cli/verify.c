@@ -78,10 +78,10 @@ load_key(const char *arg, enum note_key_type type, struct note_key *k)
 int
 cmd_verify(struct ctx *x, int argc, char **argv)
 {
-	struct note_key log_key, wit[WITNESSES];
-	struct receipt_check chk = {.log_key = &log_key, .witnesses = wit};
+	struct note_key log_keys[WITNESSES], wit[WITNESSES];
+	struct receipt_check chk = {.log_keys = log_keys, .witnesses = wit};
 	struct receipt_facts f;
-	const char *key = NULL, *content_file = NULL;
+	const char *content_file = NULL;
 	char *text = NULL, *content = NULL, msg[256], when[32], *end;
 	size_t len, clen = 0;
 	long min = -1;
@@ -92,7 +92,10 @@ cmd_verify(struct ctx *x, int argc, char **argv)
 		if (ch == 0)
 			return rc;
 		if (ch == OPT_KEY) {
-			key = optarg;
+			if (chk.nlog_keys == WITNESSES)
+				return usage_error("verify takes at most %d log keys", WITNESSES);
+			if (!load_key(optarg, NOTE_ED25519, &log_keys[chk.nlog_keys++]))
+				return POC_USAGE;
 		} else if (ch == OPT_WITNESS) {
 			if (chk.nwitnesses == WITNESSES)
 				return usage_error("verify takes at most %d witnesses", WITNESSES);
@@ -108,12 +111,10 @@ cmd_verify(struct ctx *x, int argc, char **argv)
 			return refuse_option(x, argv);
 		}
 	}
-	if (argc - optind != 1 || key == NULL)
+	if (argc - optind != 1 || chk.nlog_keys == 0)
 		return usage_error(
-		    "verify takes RECEIPT --key LOG_KEY [--witness KEY]... [--min N] "
+		    "verify takes RECEIPT --key LOG_KEY... [--witness KEY]... [--min N] "
 		    "[--content FILE]");
-	if (!load_key(key, NOTE_ED25519, &log_key))
-		return POC_USAGE;
 	chk.min_witnesses = min >= 0 ? (size_t)min : chk.nwitnesses;
 	if (chk.min_witnesses > chk.nwitnesses)
 		return usage_error("--min %ld asks for more witnesses than the %zu given", min,
@@ -136,7 +137,7 @@ cmd_verify(struct ctx *x, int argc, char **argv)
 	printf("receipt holds: %s of %s at %s, for %s (acting state %s)\n", f.event, f.object, when,
 	       f.party, f.actor_state[0] != '\0' ? f.actor_state : "none");
 	printf("  leaf %llu of a log of %llu, signed by %s", (unsigned long long)f.index,
-	       (unsigned long long)f.size, log_key.name);
+	       (unsigned long long)f.size, f.log_name);
 	if (chk.nwitnesses > 0)
 		printf("; cosigned by %zu of %zu witnesses", f.cosigned, chk.nwitnesses);
 	printf("%s\n", content != NULL ? "; the content matches its commitment" : "");

@@ -12,8 +12,6 @@
 
 #define HASH_QUEUE_MAX 64 /* logins waiting for a hash; beyond it 503 */
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
 static void
 wipe_login(struct login_op *op)
 {
@@ -34,6 +32,12 @@ login_run(struct store_conn *w, struct store_job *j)
 	enum pocd_err err;
 
 	token_hash(op->token, hash);
+	/* A code is good once: two logins with the same code race here, and one loses. */
+	if (op->who.second_factor) {
+		err = store_totp_use(w, op->who.account_id, op->totp_step);
+		if (err != POCD_OK)
+			return err == POCD_ECONFLICT ? POCD_EAUTH : err;
+	}
 	err = store_session_insert(w, hash, op->who.account_id, now, op->expires_at);
 	return err != POCD_OK ? err : store_event_append(w, &ev, now);
 }
@@ -56,6 +60,7 @@ login_work(struct work *w)
 	struct core *c = op->core;
 	struct store_conn *rd = store_reader(c->store);
 	struct account a;
+	struct totp_state t = {0};
 	char pwhash[PWHASH_SIZE] = "";
 	enum pocd_err err = POCD_ESTORE;
 	bool ok;
@@ -77,8 +82,22 @@ login_work(struct work *w)
 		err = POCD_EAUTH;
 		goto fail;
 	}
+	err = store_totp_get(rd, a.id, &t);
+	if (err != POCD_OK)
+		goto fail;
+	if (t.enabled && op->totp[0] == '\0') {
+		op->totp_missing = true;
+		err = POCD_EAUTH;
+		goto fail;
+	}
+	if (t.enabled && !totp_check(t.key, op->totp, now_s(), t.last_step, &op->totp_step)) {
+		throttle_fail(c->throttle, op->username, op->client, now_s());
+		err = POCD_EAUTH;
+		goto fail;
+	}
 	throttle_reset(c->throttle, op->username, op->client);
 	memset(&op->who, 0, sizeof(op->who));
+	op->who.second_factor = t.enabled;
 	memcpy(op->who.account_id, a.id, sizeof(a.id));
 	memcpy(op->who.username, a.username, sizeof(a.username));
 	op->who.role = a.role;
@@ -99,6 +118,8 @@ login_work(struct work *w)
 	sodium_memzero(op->token, sizeof(op->token));
 fail:
 	sodium_memzero(pwhash, sizeof(pwhash));
+	sodium_memzero(&t, sizeof(t));
+	sodium_memzero(op->totp, sizeof(op->totp));
 	op->status = err;
 	op->done(op->arg);
 }

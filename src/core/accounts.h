@@ -13,6 +13,7 @@
 
 #include "core/core.h"
 #include "core/password.h"
+#include "core/totp.h"
 #include "lib/workq.h"
 
 #define ADDR_SIZE 64
@@ -20,9 +21,12 @@
 struct login_op {
 	char username[USERNAME_MAX + 1];
 	char password[PASSWORD_MAX + 1];
-	char client[ADDR_SIZE]; /* the client address, for throttling */
+	char totp[TOTP_DIGITS + 2]; /* the second factor's code, "" if none was given */
+	char client[ADDR_SIZE];     /* the client address, for throttling */
 	/* results */
 	enum pocd_err status;
+	bool totp_missing;      /* with POCD_EAUTH: the account has a second factor, no code came */
+	int64_t totp_step;      /* private: the step of the code accepted */
 	int64_t retry_after;    /* with POCD_ETHROTTLED */
 	char token[TOKEN_SIZE]; /* with POCD_OK */
 	int64_t expires_at;

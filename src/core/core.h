@@ -39,7 +39,8 @@ struct core_config {
 	 * to acknowledge, and to answer. */
 	int64_t ack_after[3];
 	int64_t answer_after[3];
-	bool test_clock; /* the clock may be moved (test databases only) */
+	bool test_clock;            /* the clock may be moved (test databases only) */
+	bool require_second_factor; /* of the Secretariat and states' administrators */
 };
 
 struct core {

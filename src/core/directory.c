@@ -8,9 +8,8 @@
 
 #include "core/poc.h"
 #include "core/record.h"
+#include "core/scheduler.h"
 #include "lib/timeutil.h"
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 static const char *const op_names[] = {"created", "changed", "removed", "confirmed"};
 /* Why an open correction task of the PoC closes, by op. */
@@ -145,6 +144,9 @@ poc_committed(struct store_job *j, enum pocd_err st)
 {
 	struct poc_op *op = container_of(j, struct poc_op, job);
 
+	/* A review-by date may now come before the one the scheduler sleeps towards. */
+	if (st == POCD_OK && op->core->scheduler != NULL)
+		scheduler_kick(op->core->scheduler);
 	op->status = st;
 	op->done(op->arg);
 }

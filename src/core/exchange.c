@@ -1,13 +1,15 @@
 #include "core/exchange.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/scheduler.h"
+#include "core/notify.h"
 #include "core/record.h"
+#include "core/scheduler.h"
 #include "core/template.h"
 #include "lib/timeutil.h"
 
@@ -63,14 +65,18 @@ record(struct store_conn *w, struct core *c, const struct comm *cm, const char *
 {
 	struct comm_step st;
 	char type[48], states[STATE_SIZE * (COMM_MAX_RECIPIENTS + 1)], details[128], id[ID_SIZE];
+	/* An actor without an account acted through a one-time link of its state. */
+	bool by_link = actor != NULL && actor->account_id[0] == '\0';
 	struct event ev = {.type = type,
 	                   .id = id,
-	                   .actor_account = actor != NULL ? actor->account_id : NULL,
+	                   .actor_account = actor != NULL && !by_link ? actor->account_id : NULL,
 	                   .actor_state = actor != NULL ? actor->state : NULL,
 	                   .states = states,
 	                   .object_id = cm->id,
 	                   .details = details,
-	                   .actor_role = actor != NULL ? role_name(actor->role) : NULL,
+	                   .actor_role = by_link         ? "link"
+	                                 : actor != NULL ? role_name(actor->role)
+	                                                 : NULL,
 	                   /* What the sender wrote is what a receipt of its sending proves. */
 	                   .content = strcmp(what, "sent") == 0 ? cm->content : NULL};
 	enum pocd_err err = POCD_OK;
@@ -178,6 +184,8 @@ send_run(struct store_conn *w, struct store_job *j)
 	if (err == POCD_OK)
 		err =
 		    record(w, op->core, &op->cm, NULL, "sent", &op->actor, op->now, "", &op->mine);
+	for (size_t i = 0; err == POCD_OK && i < op->cm.nrecipients; i++)
+		err = notify_comm_sent(w, &op->cm, &op->cm.r[i], op->now);
 	return err;
 }
 
@@ -222,16 +230,25 @@ advance(struct store_conn *w, struct core *c, struct comm *cm, struct comm_recip
 		r->status = COMM_ACKNOWLEDGED;
 		r->acknowledged_at = now;
 		err = record(w, c, cm, r->state, "acknowledged", actor, now, "", ref);
+		if (err == POCD_OK)
+			err = store_ack_links_drop(w, cm->id, r->state);
+		/* Answered at once: the sender hears of the answer alone. */
+		if (err == POCD_OK && to == COMM_ACKNOWLEDGED)
+			err = notify_comm_progress(w, cm, r, MAIL_COMM_ACKED, now);
 	}
 	if (err == POCD_OK && to == COMM_ANSWERED && r->status == COMM_ACKNOWLEDGED) {
 		r->status = COMM_ANSWERED;
 		r->answered_at = now;
 		err = record(w, c, cm, r->state, "answered", actor, now, "", ref);
+		if (err == POCD_OK)
+			err = notify_comm_progress(w, cm, r, MAIL_COMM_ANSWERED, now);
 	}
 	if (err == POCD_OK && to == COMM_CLOSED) {
 		r->status = COMM_CLOSED;
 		r->closed_at = now;
 		err = record(w, c, cm, r->state, "closed", actor, now, "", ref);
+		if (err == POCD_OK)
+			err = store_ack_links_drop(w, cm->id, r->state);
 	}
 	r->next_due = recipient_next_due(r, ack_window);
 	return err != POCD_OK ? err : store_comm_recipient_update(w, cm->id, r);
@@ -296,6 +313,8 @@ act(struct store_conn *w, struct act_op *op, struct comm *cm)
 			err = add_reply(w, op, cm, cm->r[i].state);
 		}
 		return err == POCD_OK && open == 0 ? POCD_ECONFLICT : err;
+	case EX_ACKNOWLEDGE_LINK:
+		break;
 	case EX_CLOSE:
 		if (!sender)
 			return POCD_EFORBIDDEN;
@@ -308,16 +327,42 @@ act(struct store_conn *w, struct act_op *op, struct comm *cm)
 	return POCD_EINVAL;
 }
 
+/* An acknowledgement through a mailed one-time link: the link names the communication and
+ * the recipient state, and acts for that state without an account. Unknown, spent and
+ * expired links are one answer, so none can be told apart. */
+static enum pocd_err
+link_ack(struct store_conn *w, struct act_op *op, struct comm *cm)
+{
+	struct principal by_link;
+	struct comm_recipient *r = recipient_of(cm, op->link_state);
+
+	if (r == NULL || r->status != COMM_SENT)
+		return POCD_EGONE;
+	memset(&by_link, 0, sizeof(by_link));
+	memcpy(by_link.state, r->state, STATE_SIZE);
+	return advance(w, op->core, cm, r, COMM_ACKNOWLEDGED, &by_link, op->now,
+	               op->core->cfg.ack_after[urgency_index(cm->urgency)], NULL);
+}
+
 static enum pocd_err
 act_run(struct store_conn *w, struct store_job *j)
 {
 	struct act_op *op = container_of(j, struct act_op, job);
-	struct comm cm;
-	enum pocd_err err = store_comm_get(w, op->comm_id, &cm);
+	uint8_t hash[TOKEN_HASH_LEN];
+	struct comm cm = {.content = NULL};
+	enum pocd_err err = POCD_OK;
 
 	leaf_ref_clear(&op->mine);
+	if (op->action == EX_ACKNOWLEDGE_LINK) {
+		token_hash(op->token, hash);
+		err = store_ack_link_get(w, hash, op->now, op->comm_id, op->link_state);
+		if (err == POCD_ENOTFOUND)
+			return POCD_EGONE;
+	}
 	if (err == POCD_OK)
-		err = act(w, op, &cm);
+		err = store_comm_get(w, op->comm_id, &cm);
+	if (err == POCD_OK)
+		err = op->action == EX_ACKNOWLEDGE_LINK ? link_ack(w, op, &cm) : act(w, op, &cm);
 	free(cm.content);
 	return err;
 }
@@ -327,6 +372,7 @@ act_committed(struct store_job *j, enum pocd_err st)
 {
 	struct act_op *op = container_of(j, struct act_op, job);
 
+	sodium_memzero(op->token, sizeof(op->token));
 	op->status = st;
 	op->done(op->arg);
 }
@@ -364,15 +410,21 @@ process_one(struct store_conn *w, struct core *c, struct comm *cm, struct comm_r
 			err =
 			    record(w, c, cm, r->state, "escalated", NULL, now,
 			           r->escalation == 1 ? "alternate_technical" : "diplomatic", NULL);
+		if (err == POCD_OK)
+			err = notify_comm_escalated(w, cm, r, now);
 	} else if (r->status == COMM_SENT && r->ack_late && r->escalation == 1 &&
 	           now >= r->ack_due + window) {
 		r->escalation = 2;
 		err = record(w, c, cm, r->state, "escalated", NULL, now, "diplomatic", NULL);
+		if (err == POCD_OK)
+			err = notify_comm_escalated(w, cm, r, now);
 	}
 	if (err == POCD_OK && (r->status == COMM_SENT || r->status == COMM_ACKNOWLEDGED) &&
 	    !r->answer_late && now >= r->answer_due) {
 		r->answer_late = true;
 		err = record(w, c, cm, r->state, "overdue", NULL, now, "answer", NULL);
+		if (err == POCD_OK)
+			err = notify_comm_overdue(w, cm, r, now);
 	}
 	r->next_due = recipient_next_due(r, window);
 	return err != POCD_OK ? err : store_comm_recipient_update(w, cm->id, r);

@@ -26,7 +26,7 @@ struct send_op {
 /* Authorization (authz_send_comm) is the caller's. */
 enum pocd_err exchange_send(struct core *c, struct send_op *op);
 
-enum exchange_action { EX_ACKNOWLEDGE, EX_REPLY, EX_CLOSE };
+enum exchange_action { EX_ACKNOWLEDGE, EX_REPLY, EX_CLOSE, EX_ACKNOWLEDGE_LINK };
 
 struct act_op {
 	struct principal actor;
@@ -34,6 +34,10 @@ struct act_op {
 	char comm_id[ID_SIZE];
 	char *reply_body;        /* EX_REPLY: canonical JSON from reply_decode (owner frees) */
 	char thread[STATE_SIZE]; /* EX_REPLY by the sender: one recipient's thread, "" for all */
+	/* EX_ACKNOWLEDGE_LINK: the mailed link's token (any text; unknown, spent or expired all
+	 * give POCD_EGONE); out: the communication (comm_id) and the state it acknowledged for */
+	char token[TOKEN_SIZE];
+	char link_state[STATE_SIZE];
 	int64_t now;
 	enum pocd_err status; /* POCD_ECONFLICT: closed; POCD_EINVAL: thread is no recipient */
 	struct leaf_ref mine; /* out: the caller's leaf of the last logged step */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/fields.h"
+#include "core/notify.h"
 #include "core/record.h"
 #include "core/scheduler.h"
 #include "core/validate.h"
@@ -364,6 +365,7 @@ static enum pocd_err
 open_task(struct store_conn *w, struct ping *p, const char *kind, int64_t now)
 {
 	struct task t;
+	enum pocd_err err;
 
 	memset(&t, 0, sizeof(t));
 	rand_id(t.id);
@@ -373,7 +375,8 @@ open_task(struct store_conn *w, struct ping *p, const char *kind, int64_t now)
 	memcpy(t.ping_id, p->id, ID_SIZE);
 	t.created_at = now;
 	p->task_opened = true;
-	return store_task_insert(w, &t);
+	err = store_task_insert(w, &t);
+	return err != POCD_OK ? err : notify_task(w, &t, now);
 }
 
 static enum pocd_err

@@ -97,16 +97,18 @@ receipt_check(const char *text, size_t len, const struct receipt_check *chk,
 		snprintf(msg, msglen, "the checkpoint %s", why);
 		goto out;
 	}
-	if (strcmp(cp.origin, chk->log_key->name) != 0) {
-		snprintf(msg, msglen, "the checkpoint is of the log %s, not of %s", cp.origin,
-		         chk->log_key->name);
+	for (size_t k = 0; !ok && k < chk->nlog_keys; k++)
+		ok = strcmp(cp.origin, chk->log_keys[k].name) == 0 &&
+		     note_verify(note, strlen(note), &chk->log_keys[k], NULL);
+	if (!ok) {
+		snprintf(
+		    msg, msglen,
+		    "the checkpoint of the log %s has no valid signature by %sthe log key%s given",
+		    cp.origin, chk->nlog_keys > 1 ? "any of " : "", chk->nlog_keys > 1 ? "s" : "");
 		goto out;
 	}
-	if (!note_verify(note, strlen(note), chk->log_key, NULL)) {
-		ok = fail(msg, msglen,
-		          "the checkpoint's signature does not verify with the log key");
-		goto out;
-	}
+	ok = false;
+	snprintf(out->log_name, sizeof(out->log_name), "%s", cp.origin);
 	out->cosigned = count_cosigned(note, strlen(note), chk);
 	if (out->cosigned < chk->min_witnesses) {
 		snprintf(msg, msglen, "%zu of the witnesses cosigned the checkpoint; %zu required",

@@ -14,7 +14,8 @@
 #include "lib/model.h"
 
 struct receipt_check {
-	const struct note_key *log_key; /* type NOTE_ED25519 */
+	const struct note_key *log_keys; /* type NOTE_ED25519: any of them may have signed */
+	size_t nlog_keys;
 	const struct note_key *witnesses;
 	size_t nwitnesses;
 	size_t min_witnesses; /* cosignatures required among witnesses */
@@ -32,6 +33,7 @@ struct receipt_facts {
 	int64_t time;
 	uint64_t index, size;
 	size_t cosigned; /* how many of the witnesses cosigned */
+	char log_name[NOTE_NAME_MAX];
 };
 
 /* Checks the receipt in text (its JSON object, or an answer holding it as "receipt").

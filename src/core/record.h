@@ -25,10 +25,21 @@
 /* Checkpoints are signed for every batch but stored at most this often. */
 #define CHECKPOINT_STORE_US 50000
 
+/* Keys the log may have used over its life, rotations included. */
+#define RECORD_KEYS_MAX 16
+/* How long the previous key goes on signing beside a new one, by default. */
+#define RECORD_TRANSITION_S (30 * 86400)
+
 struct record {
 	char origin[96]; /* the log's name, which is also its key's name */
 	uint8_t sk[crypto_sign_SECRETKEYBYTES];
 	struct note_key key;
+	/* During a rotation's transition, the previous key signs too. */
+	uint8_t prev_sk[crypto_sign_SECRETKEYBYTES];
+	struct note_key prev_key;
+	bool has_prev;
+	struct note_key known[RECORD_KEYS_MAX]; /* every key the log has used */
+	size_t nknown;
 	uint8_t pseudonym_key[crypto_auth_hmacsha256_KEYBYTES];
 	/* The writer thread's: the tree's right edge as the open transaction has it, as the last
 	 * commit left it, and as it was before the running job. */
@@ -109,6 +120,12 @@ void receipt_free(struct receipt *r);
  * witnesses gave it, into out. POCD_ENOTFOUND while the log is empty or beyond its size. */
 enum pocd_err record_checkpoint(struct core *c, struct store_conn *rd, uint64_t size,
                                 struct buf *out, uint64_t *size_out);
+
+/* A new signing key for the log of the database at db_path (pocd stopped, or restarted
+ * after): PATH.logkey becomes PATH.logkey.previous, which signs beside the new key for
+ * transition seconds. POCD_ECONFLICT while an earlier transition runs. */
+enum pocd_err record_rotate_key(struct core *c, const char *db_path, int64_t transition, char *msg,
+                                size_t msglen);
 
 /* merkle_get_fn over a store connection (ctx): a stored subtree, or one folded from its
  * leaves' hashes when it is too small to be stored. */

@@ -120,9 +120,11 @@ check_cp(struct verify *v, const struct cp *cp)
 		problem_at(v, "checkpoint of size", cp->size, "its note was altered");
 		return;
 	}
-	if (!note_verify(cp->note, len, &v->r->key, NULL))
-		problem_at(v, "checkpoint of size", cp->size,
-		           "its signature does not verify with the log's key");
+	for (size_t k = 0; k < v->r->nknown; k++)
+		if (note_verify(cp->note, len, &v->r->known[k], NULL))
+			return;
+	problem_at(v, "checkpoint of size", cp->size,
+	           "its signature does not verify with any of the log's keys");
 }
 
 size_t

@@ -11,6 +11,7 @@
 
 #include "core/core.h"
 #include "core/exchange.h"
+#include "core/notify.h"
 #include "core/pings.h"
 #include "lib/log.h"
 
@@ -43,18 +44,26 @@ sleep_until(struct scheduler *s, int64_t until)
 			break;
 }
 
-/* The earliest deadline of communications and pings, 0 when none waits. */
-static enum pocd_err
-next_due(struct store_conn *rd, int64_t *next)
+static int64_t
+earliest(int64_t a, int64_t b)
 {
-	int64_t comm, ping;
+	return a == 0 ? b : b == 0 ? a : a < b ? a : b;
+}
+
+/* The earliest deadline of communications, pings and notifications, 0 when none waits. */
+static enum pocd_err
+next_due(struct store_conn *rd, int64_t now, int64_t *next)
+{
+	int64_t comm, ping, mail;
 	enum pocd_err err = store_comm_next_due(rd, &comm);
 
 	if (err == POCD_OK)
 		err = store_ping_next_due(rd, &ping);
+	if (err == POCD_OK)
+		err = notify_next_due(rd, now, &mail);
 	if (err != POCD_OK)
 		return err;
-	*next = comm == 0 ? ping : ping == 0 ? comm : comm < ping ? comm : ping;
+	*next = earliest(earliest(comm, ping), mail);
 	return POCD_OK;
 }
 
@@ -72,11 +81,13 @@ loop(void *arg)
 		pthread_mutex_unlock(&s->lk);
 		now = core_now(s->c);
 		rd = store_reader(s->c->store);
-		err = rd != NULL ? next_due(rd, &next) : POCD_ESTORE;
+		err = rd != NULL ? next_due(rd, now, &next) : POCD_ESTORE;
 		if (err == POCD_OK && next != 0 && next <= now) {
 			err = exchange_process_due(s->c, now);
 			if (err == POCD_OK)
 				err = pings_process_due(s->c, now);
+			if (err == POCD_OK)
+				err = notify_process_due(s->c, now);
 			if (err != POCD_OK)
 				log_info("scheduler: processing deadlines failed: %s",
 				         pocd_err_name(err));

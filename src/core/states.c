@@ -111,8 +111,6 @@ states_seed(struct core *c)
 	return store_run_sync(c->store, &sj.job);
 }
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
 static enum pocd_err
 participation_run(struct store_conn *w, struct store_job *j)
 {

@@ -229,7 +229,7 @@ send_resp(struct request *r)
 	struct api_resp *resp = &r->resp;
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
-	bool cache_set = false;
+	bool cache_set = false, csp_set = false;
 
 	if (resp->status == 0)
 		resp->status = 500;
@@ -239,6 +239,9 @@ send_resp(struct request *r)
 		                                                            free_blob, resp->blob);
 		if (mr != NULL)
 			resp->blob = NULL;
+	} else if (resp->fixed != NULL) {
+		mr = MHD_create_response_from_buffer(resp->len, (void *)resp->fixed,
+		                                     MHD_RESPMEM_PERSISTENT);
 	} else if (resp->body != NULL) {
 		mr = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
 		if (mr != NULL)
@@ -255,6 +258,7 @@ send_resp(struct request *r)
 	for (size_t i = 0; i < resp->nhdr; i++) {
 		MHD_add_response_header(mr, resp->hdr[i].name, resp->hdr[i].value);
 		cache_set |= strcmp(resp->hdr[i].name, "Cache-Control") == 0;
+		csp_set |= strcmp(resp->hdr[i].name, "Content-Security-Policy") == 0;
 	}
 	if (!cache_set)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL,
@@ -263,8 +267,10 @@ send_resp(struct request *r)
 		MHD_add_response_header(mr, "Strict-Transport-Security", HSTS_VALUE);
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(mr, "Content-Security-Policy",
-	                        "default-src 'none'; frame-ancestors 'none'");
+	/* Pages of the web interface set their own policy; nothing else may run anything. */
+	if (!csp_set)
+		MHD_add_response_header(mr, "Content-Security-Policy",
+		                        "default-src 'none'; frame-ancestors 'none'");
 	ret = MHD_queue_response(r->conn, resp->status, mr);
 	MHD_destroy_response(mr);
 	r->answered = true;

@@ -52,6 +52,7 @@ struct principal {
 	enum role role;
 	char state[STATE_SIZE];
 	bool participating; /* the account's state takes part (always true for the Secretariat) */
+	bool second_factor; /* the account has a TOTP key enrolled */
 };
 
 struct enrolment {

@@ -163,12 +163,13 @@ enum pocd_err
 store_session_lookup(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN], int64_t now,
                      struct principal *out, int64_t *expires_at)
 {
-	sqlite3_stmt *s = stmt(c, ST_SESS_LOOKUP,
-	                       "SELECT a.id, a.username, a.role, coalesce(a.state, ''),"
-	                       " coalesce(st.participating, 1), se.expires_at"
-	                       " FROM sessions se JOIN accounts a ON a.id = se.account_id"
-	                       " LEFT JOIN states st ON st.code = a.state"
-	                       " WHERE se.token_hash = ? AND se.expires_at > ? AND a.disabled = 0");
+	sqlite3_stmt *s =
+	    stmt(c, ST_SESS_LOOKUP,
+	         "SELECT a.id, a.username, a.role, coalesce(a.state, ''),"
+	         " coalesce(st.participating, 1), se.expires_at, a.totp_key IS NOT NULL"
+	         " FROM sessions se JOIN accounts a ON a.id = se.account_id"
+	         " LEFT JOIN states st ON st.code = a.state"
+	         " WHERE se.token_hash = ? AND se.expires_at > ? AND a.disabled = 0");
 	int rc;
 
 	if (s == NULL)
@@ -185,6 +186,7 @@ store_session_lookup(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN], i
 	col_text(s, 3, out->state, sizeof(out->state));
 	out->participating = sqlite3_column_int(s, 4) != 0;
 	*expires_at = sqlite3_column_int64(s, 5);
+	out->second_factor = sqlite3_column_int(s, 6) != 0;
 	return stmt_end(s, POCD_OK);
 }
 
@@ -296,4 +298,73 @@ store_enrolments_spend(struct store_conn *w, const char *created_by, int64_t now
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_text(s, 2, created_by, -1, SQLITE_STATIC);
 	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+static void
+col_key(sqlite3_stmt *s, int i, uint8_t out[32], bool *has)
+{
+	*has = sqlite3_column_bytes(s, i) == 20;
+	if (*has)
+		memcpy(out, sqlite3_column_blob(s, i), 20);
+}
+
+enum pocd_err
+store_totp_get(struct store_conn *c, const char *account_id, struct totp_state *out)
+{
+	sqlite3_stmt *s = stmt(c, ST_TOTP_GET,
+	                       "SELECT totp_key, totp_pending, totp_last_step FROM accounts"
+	                       " WHERE id = ?");
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, account_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(c, rc));
+	col_key(s, 0, out->key, &out->enabled);
+	col_key(s, 1, out->pending, &out->has_pending);
+	out->last_step = sqlite3_column_int64(s, 2);
+	return stmt_end(s, POCD_OK);
+}
+
+enum pocd_err
+store_totp_put(struct store_conn *w, const char *account_id, const struct totp_state *t)
+{
+	sqlite3_stmt *s =
+	    stmt(w, ST_TOTP_PUT,
+	         "UPDATE accounts SET totp_key = ?, totp_pending = ?, totp_last_step = ?"
+	         " WHERE id = ?");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	if (t->enabled)
+		sqlite3_bind_blob(s, 1, t->key, 20, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+	if (t->has_pending)
+		sqlite3_bind_blob(s, 2, t->pending, 20, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, t->last_step);
+	sqlite3_bind_text(s, 4, account_id, -1, SQLITE_STATIC);
+	return step_one_changed(w, s);
+}
+
+enum pocd_err
+store_totp_use(struct store_conn *w, const char *account_id, int64_t step)
+{
+	sqlite3_stmt *s = stmt(w, ST_TOTP_USE,
+	                       "UPDATE accounts SET totp_last_step = ?1 WHERE id = ?2"
+	                       " AND totp_last_step < ?1");
+	enum pocd_err err;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_int64(s, 1, step);
+	sqlite3_bind_text(s, 2, account_id, -1, SQLITE_STATIC);
+	err = step_one_changed(w, s);
+	/* No row changed: that step's code (or a later one) was used already. */
+	return err == POCD_ENOTFOUND ? POCD_ECONFLICT : err;
 }

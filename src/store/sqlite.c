@@ -145,6 +145,31 @@ static const char *const migrations[] = {
     " created_at INTEGER NOT NULL, created_by TEXT NOT NULL) STRICT;"
     "CREATE TABLE log_cosignatures(size INTEGER NOT NULL, witness TEXT NOT NULL,"
     " line TEXT NOT NULL, signed_at INTEGER NOT NULL, PRIMARY KEY (size, witness)) STRICT;",
+
+    /* A second factor: the TOTP key in use, one being enrolled, the last step accepted. */
+    "ALTER TABLE accounts ADD COLUMN totp_key BLOB;"
+    "ALTER TABLE accounts ADD COLUMN totp_pending BLOB;"
+    "ALTER TABLE accounts ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;",
+
+    /* Mail: the sender's progress on each outbox row, one-time acknowledgement links, the
+     * review-by dates a warning went out for, and PoCs' OpenPGP keys. */
+    "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN next_try INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN failed_at INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN error TEXT;"
+    "ALTER TABLE outbox ADD COLUMN task INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX outbox_pending ON outbox(next_try, seq)"
+    " WHERE sent_at IS NULL AND failed_at IS NULL;"
+    "CREATE INDEX outbox_task_owed ON outbox(seq) WHERE task = 1;"
+    "CREATE TABLE ack_links(token_hash BLOB PRIMARY KEY, comm_id TEXT NOT NULL,"
+    " state TEXT NOT NULL, poc_id TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX ack_links_comm ON ack_links(comm_id, state);"
+    "CREATE TABLE review_warnings(poc_id TEXT NOT NULL, review_by TEXT NOT NULL,"
+    " at INTEGER NOT NULL, PRIMARY KEY (poc_id, review_by)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE poc_keys(poc_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
+    " armored TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER,"
+    " warned INTEGER NOT NULL DEFAULT 0) STRICT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -298,13 +323,61 @@ conn_close(struct store_conn *c)
 	free(c);
 }
 
-/* Brings the schema to the newest version, each step in its own transaction. */
+/* Copies the database of db, as one consistent snapshot, into a new file dst (mode 0600). */
 static enum pocd_err
-migrate(struct store_conn *c, char *msg, size_t msglen)
+copy_db(sqlite3 *db, const char *dst, char *msg, size_t msglen)
+{
+	sqlite3 *out = NULL;
+	sqlite3_backup *b;
+	int fd, rc;
+
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(msg, msglen, "cannot create %s: %s", dst, strerror(errno));
+		return errno == EEXIST ? POCD_ECONFLICT : POCD_ESTORE;
+	}
+	close(fd);
+	rc = sqlite3_open_v2(dst, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	b = rc == SQLITE_OK ? sqlite3_backup_init(out, "main", db, "main") : NULL;
+	/* One step for the whole database: its read transaction makes the copy one snapshot. */
+	rc = b != NULL ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+	if (b != NULL)
+		sqlite3_backup_finish(b);
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	if (rc != SQLITE_OK)
+		snprintf(msg, msglen, "cannot copy the database to %s: %s", dst,
+		         out != NULL ? sqlite3_errmsg(out) : "out of memory");
+	sqlite3_close_v2(out);
+	if (rc != SQLITE_OK) {
+		unlink(dst);
+		return POCD_ESTORE;
+	}
+	return POCD_OK;
+}
+
+enum pocd_err
+store_copy(const char *path, const char *dst, char *msg, size_t msglen)
+{
+	struct store_conn *c = NULL;
+	enum pocd_err err = conn_open(path, true, false, &c, msg, msglen);
+
+	if (err == POCD_OK)
+		err = copy_db(c->db, dst, msg, msglen);
+	conn_close(c);
+	return err;
+}
+
+/* Brings the schema to the newest version, in one transaction. An existing database is first
+ * copied to PATH.schema-vN.bak, so that an upgrade that goes wrong in ways SQLite cannot roll
+ * back (a full disk during the commit, a bug in a migration found later) loses nothing. */
+static enum pocd_err
+migrate(struct store_conn *c, const char *path, char *msg, size_t msglen)
 {
 	sqlite3_stmt *s = NULL;
 	int version = 0;
-	char sql[64];
+	char sql[64], bak[1100];
+	enum pocd_err err;
 
 	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
 		goto fail;
@@ -316,15 +389,38 @@ migrate(struct store_conn *c, char *msg, size_t msglen)
 		         NMIGRATIONS);
 		return POCD_ESTORE;
 	}
+	if (version == (int)NMIGRATIONS)
+		return POCD_OK;
+	if (version > 0) {
+		if ((size_t)snprintf(bak, sizeof(bak), "%s.schema-v%d.bak", path, version) >=
+		    sizeof(bak)) {
+			snprintf(msg, msglen, "the database path is too long");
+			return POCD_EINVAL;
+		}
+		err = copy_db(c->db, bak, msg, msglen);
+		if (err == POCD_ECONFLICT)
+			snprintf(
+			    msg, msglen,
+			    "%s exists: an earlier upgrade from schema %d stopped half-way; check "
+			    "the database, then move that backup away",
+			    bak, version);
+		if (err != POCD_OK)
+			return err;
+		log_info("store: upgrading %s from schema %d to %zu (backup in %s)", path, version,
+		         NMIGRATIONS, bak);
+	}
+	if (exec(c->db, "BEGIN IMMEDIATE", msg, msglen) != SQLITE_OK)
+		return POCD_ESTORE;
 	for (size_t i = (size_t)version; i < NMIGRATIONS; i++) {
-		snprintf(sql, sizeof(sql), "PRAGMA user_version=%zu; COMMIT;", i + 1);
-		if (exec(c->db, "BEGIN IMMEDIATE", msg, msglen) != SQLITE_OK)
-			return POCD_ESTORE;
-		if (exec(c->db, migrations[i], msg, msglen) != SQLITE_OK ||
-		    exec(c->db, sql, msg, msglen) != SQLITE_OK) {
+		if (exec(c->db, migrations[i], msg, msglen) != SQLITE_OK) {
 			exec(c->db, "ROLLBACK", sql, sizeof(sql));
 			return POCD_ESTORE;
 		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%zu; COMMIT;", NMIGRATIONS);
+	if (exec(c->db, sql, msg, msglen) != SQLITE_OK) {
+		exec(c->db, "ROLLBACK", sql, sizeof(sql));
+		return POCD_ESTORE;
 	}
 	return POCD_OK;
 fail:
@@ -349,7 +445,7 @@ store_create(const char *path, bool test_db, char *msg, size_t msglen)
 	err = conn_open(path, false, false, &c, msg, msglen);
 	if (err != POCD_OK)
 		goto out;
-	err = migrate(c, msg, msglen);
+	err = migrate(c, path, msg, msglen);
 	if (err != POCD_OK)
 		goto out;
 	if (exec(c->db,
@@ -381,7 +477,7 @@ store_open(const char *path, struct store **out, char *msg, size_t msglen)
 	err = conn_open(path, false, false, &w, msg, msglen);
 	if (err != POCD_OK)
 		return err;
-	err = migrate(w, msg, msglen);
+	err = migrate(w, path, msg, msglen);
 	if (err != POCD_OK) {
 		conn_close(w);
 		return err;

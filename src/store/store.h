@@ -43,6 +43,9 @@ struct store_stats {
 enum pocd_err store_create(const char *path, bool test_db, char *msg, size_t msglen);
 /* Opens an existing database, upgrades its schema and starts the writer thread. */
 enum pocd_err store_open(const char *path, struct store **out, char *msg, size_t msglen);
+/* Copies the database at path, while it may be in use, as one consistent snapshot into a new
+ * file dst (mode 0600; POCD_ECONFLICT if it exists). */
+enum pocd_err store_copy(const char *path, const char *dst, char *msg, size_t msglen);
 /* Stops the writer after the queued jobs, closes every connection, frees s. */
 void store_close(struct store *s);
 
@@ -85,6 +88,19 @@ enum pocd_err store_accounts_count(struct store_conn *c, const char *state, enum
 enum pocd_err store_session_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
                                    const char *account_id, int64_t now, int64_t expires_at);
 /* Fills the principal of a live session on an enabled account, or POCD_ENOTFOUND. */
+/* An account's second factor. Keys are 20 bytes (TOTP_KEY_SIZE). */
+struct totp_state {
+	bool enabled;
+	uint8_t key[32];
+	bool has_pending; /* a key being enrolled, not yet confirmed with a code */
+	uint8_t pending[32];
+	int64_t last_step; /* the newest step whose code was accepted */
+};
+enum pocd_err store_totp_get(struct store_conn *c, const char *account_id, struct totp_state *out);
+enum pocd_err store_totp_put(struct store_conn *w, const char *account_id,
+                             const struct totp_state *t);
+/* Spends the code of step: POCD_ECONFLICT if that step or a later one was spent already. */
+enum pocd_err store_totp_use(struct store_conn *w, const char *account_id, int64_t step);
 enum pocd_err store_session_lookup(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN],
                                    int64_t now, struct principal *out, int64_t *expires_at);
 enum pocd_err store_session_delete(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN]);
@@ -198,6 +214,94 @@ enum pocd_err store_tasks_list(struct store_conn *c, const char *state, bool ope
 enum pocd_err store_outbox_add(struct store_conn *w, const char *kind, const char *ref_id,
                                const char *poc_id, const char *state, const char *lang,
                                const char *payload, int64_t now);
+
+/* mail: one-time acknowledgement links (only the SHA-256 of a token is stored) */
+enum pocd_err store_ack_link_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
+                                    const char *comm_id, const char *state, const char *poc_id,
+                                    int64_t now, int64_t expires_at);
+/* The communication and recipient state of a link that has not expired by now. */
+enum pocd_err store_ack_link_get(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN],
+                                 int64_t now, char comm_id[ID_SIZE], char state[STATE_SIZE]);
+/* Spends every link of one recipient state of a communication. */
+enum pocd_err store_ack_links_drop(struct store_conn *w, const char *comm_id, const char *state);
+/* Whom a mail goes to: each PoC's id and its languages (comma-joined), in directory order.
+ * Of a state's kind (rank -1: either); linked to an account; linked to an enabled
+ * administrator of the state. */
+enum pocd_err
+store_mail_pocs_of_kind(struct store_conn *c, const char *state, enum poc_kind kind, int rank,
+                        int (*cb)(const char *poc_id, const char *languages, void *arg), void *arg);
+enum pocd_err
+store_mail_pocs_of_account(struct store_conn *c, const char *account_id, const char *state,
+                           int (*cb)(const char *poc_id, const char *languages, void *arg),
+                           void *arg);
+enum pocd_err store_mail_pocs_of_admins(struct store_conn *c, const char *state,
+                                        int (*cb)(const char *poc_id, const char *languages,
+                                                  void *arg),
+                                        void *arg);
+/* A correction task, unless one of its kind is open for the PoC already (*inserted false). */
+enum pocd_err store_task_insert_once(struct store_conn *w, const struct task *t, bool *inserted);
+/* PoCs whose review-by date is on or before cutoff ("YYYY-MM-DD") and not yet warned of. */
+enum pocd_err store_review_due(struct store_conn *c, const char *cutoff,
+                               int (*cb)(const char *poc_id, const char *state,
+                                         const char *review_by, void *arg),
+                               void *arg);
+/* The earliest review-by date not yet warned of, "" when none. */
+enum pocd_err store_review_next(struct store_conn *c, char out[11]);
+enum pocd_err store_review_warned(struct store_conn *w, const char *poc_id, const char *review_by,
+                                  int64_t now);
+/* A PoC's ASCII-armored OpenPGP key, its fingerprint and expiry (0: never), replacing any
+ * before (and its expiry warning). */
+enum pocd_err store_poc_key_put(struct store_conn *w, const char *poc_id, const char *fingerprint,
+                                const char *armored, int64_t expires_at, int64_t now);
+/* Keys in use (the entry names their fingerprint) that expire by before and whose warning has
+ * not gone out; each with its PoC's state and expiry. */
+enum pocd_err store_keys_expiring(struct store_conn *c, int64_t before,
+                                  int (*cb)(const char *poc_id, const char *state,
+                                            int64_t expires_at, void *arg),
+                                  void *arg);
+/* The earliest expiry of those keys, 0 when none. */
+enum pocd_err store_keys_next_expiry(struct store_conn *c, int64_t *out);
+enum pocd_err store_key_warned(struct store_conn *w, const char *poc_id);
+/* The PoC's key: its fingerprint and the armored text (malloc'd, the caller frees it; NULL on
+ * failure); POCD_ENOTFOUND without one. */
+enum pocd_err store_poc_key_get(struct store_conn *c, const char *poc_id, char fpr[FPR_SIZE],
+                                char **armored);
+
+/* the outbox as the sender process sees it */
+struct outbox_msg {
+	char id[ID_SIZE]; /* also the stable part of the mail's Message-ID */
+	char kind[24];
+	char ref_id[ID_SIZE];
+	char poc_id[ID_SIZE];
+	char state[STATE_SIZE];
+	char lang[3];
+	char *payload; /* JSON text; malloc'd, the caller frees (NULL on failure) */
+	int64_t created_at;
+	int attempts;
+};
+
+/* Opens path for the sender process: one connection that may write the outbox table and no
+ * other (an SQLite authorizer refuses the rest). No writer thread, no migration. */
+enum pocd_err store_outbox_open(const char *path, struct store_conn **out, char *msg,
+                                size_t msglen);
+void store_outbox_close(struct store_conn *c);
+/* The oldest message waiting whose next try has come by now; POCD_ENOTFOUND when none. */
+enum pocd_err store_outbox_next(struct store_conn *c, int64_t now, struct outbox_msg *out);
+/* The earliest next try of all waiting messages, 0 when none waits. */
+enum pocd_err store_outbox_next_try(struct store_conn *c, int64_t *out);
+/* Marks a message sent and wipes its link and challenge from the payload. */
+enum pocd_err store_outbox_sent(struct store_conn *c, const char *id, int64_t now);
+enum pocd_err store_outbox_retry(struct store_conn *c, const char *id, int attempts,
+                                 int64_t next_try, const char *error);
+/* Marks a message failed for good (wiping its link); owe_task: a correction task is owed
+ * to the PoC's state, which the serving process opens (store_outbox_owed). */
+enum pocd_err store_outbox_failed(struct store_conn *c, const char *id, int attempts, int64_t now,
+                                  const char *error, bool owe_task);
+enum pocd_err store_outbox_owed(struct store_conn *c,
+                                int (*cb)(const char *id, const char *poc_id, const char *state,
+                                          void *arg),
+                                void *arg);
+enum pocd_err store_outbox_task_done(struct store_conn *w, const char *id);
 
 /* the transparency log: leaves, stored complete subtrees, signed checkpoints */
 enum pocd_err store_log_size(struct store_conn *c, int64_t *out);

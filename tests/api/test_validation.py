@@ -365,7 +365,7 @@ def test_body_just_under_1_mib_is_not_413(server, fra_before):
 
 @pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v2/directory", "/api/v1/pocs",
                                   "/api/v1/pocs/abc/extra", "/api/v1/states/FRA/pocs/x",
-                                  "/api/v1/states//pocs", "/", "/api/v1/directory/",
+                                  "/api/v1/states//pocs", "/api", "/api/v1/directory/",
                                   "/API/V1/DIRECTORY", "/api/v1/states/FRA/" + "x" * 300])
 def test_unknown_route_is_404(module_server, path):
     assert_problem(module_server.get(path, who="FRA/admin"), 404)

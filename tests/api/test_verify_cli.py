@@ -34,10 +34,10 @@ def log_key(server):
     return requests.get(server.url + "/api/v1/log/key").text.strip()
 
 
-def sent(server, tmp_path):
+def sent(server, tmp_path, name="receipt.json"):
     r = server.post("/api/v1/communications", who="FRA/officer", json=COMM)
     assert r.status_code == 201, r.text
-    path = tmp_path / "receipt.json"
+    path = tmp_path / name
     path.write_text(r.text)
     return r.json(), path
 
@@ -181,3 +181,49 @@ def test_witness_cosigns_over_several_checkpoints_and_catches_a_fork(server, tmp
     state.write_text("%s %s\n" % (size, "A" * 43 + "="))
     r = poc(tmp_path, *args, server=server, who="DEU/officer")
     assert r.returncode == 1 and "INCONSISTENT" in r.stderr, r.stdout + r.stderr
+
+
+def test_a_rotated_key_signs_beside_the_old_one_then_alone(server, tmp_path):
+    from conftest import POCD
+    doc, old_receipt = sent(server, tmp_path)
+    old_key = log_key(server)
+    assert server.stop() == 0
+    r = subprocess.run([POCD, "log", "rotate-key", "--db", str(server.db)], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert os.stat(str(server.db) + ".logkey").st_mode & 0o077 == 0
+    # A second rotation waits for the first's transition to end.
+    again = subprocess.run([POCD, "log", "rotate-key", "--db", str(server.db)],
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode != 0 and "transition" in again.stderr
+    server.start()
+    keys = requests.get(server.url + "/api/v1/log/key").text.strip().split("\n")
+    assert len(keys) == 2 and keys[1] == old_key and keys[0] != old_key
+    new_key = keys[0]
+    _, new_receipt = sent(server, tmp_path, "new.json")
+    note = json.loads(new_receipt.read_text())["receipt"]["checkpoint"]
+    assert note.count("\u2014 ") == 2
+    # Either key alone verifies the new receipt; the old receipt verifies with the old key, and
+    # with both keys given.
+    for key in (old_key, new_key):
+        assert poc(tmp_path, "verify", str(new_receipt), "--key", key).returncode == 0
+    assert poc(tmp_path, "verify", str(old_receipt), "--key", old_key).returncode == 0
+    r = poc(tmp_path, "verify", str(old_receipt), "--key", new_key)
+    assert r.returncode == 1 and "signature" in r.stdout
+    assert poc(tmp_path, "verify", str(old_receipt), "--key", new_key, "--key",
+               old_key).returncode == 0
+    # After the transition, only the new key signs, and the whole log still verifies.
+    assert server.stop() == 0
+    db = sqlite3.connect(str(server.db))
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'log_previous_until'")
+    db.commit()
+    db.close()
+    server.start()
+    assert requests.get(server.url + "/api/v1/log/key").text.strip() == new_key
+    _, last = sent(server, tmp_path, "last.json")
+    assert json.loads(last.read_text())["receipt"]["checkpoint"].count("\u2014 ") == 1
+    assert server.stop() == 0
+    r = subprocess.run([POCD, "log", "verify", "--db", str(server.db)], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stdout
+    server.start()

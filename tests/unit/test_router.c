@@ -236,7 +236,7 @@ static void
 not_found(void **state)
 {
 	static const char *const paths[] = {
-	    "/",
+	    "/api",
 	    "/nope",
 	    "/healthz/",
 	    "/healthzz",
@@ -282,6 +282,7 @@ method_not_allowed(void **state)
 {
 	expect_405(state, M_DELETE, "/healthz", "GET, HEAD");
 	expect_405(state, M_POST, "/healthz", "GET, HEAD");
+	expect_405(state, M_POST, "/", "GET, HEAD");
 	expect_405(state, M_OTHER, "/healthz", "GET, HEAD");
 	expect_405(state, M_GET, "/api/v1/login", "POST");
 	expect_405(state, M_HEAD, "/api/v1/login", "POST");

@@ -1,0 +1,89 @@
+#include "core/keys.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/record.h"
+#include "core/scheduler.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
+static enum pocd_err
+attach_run(struct store_conn *w, struct store_job *j)
+{
+	struct key_op *op = container_of(j, struct key_op, job);
+	struct poc poc;
+	char details[80];
+	struct event ev = {.type = "poc.key_attached",
+	                   .actor_account = op->actor.account_id,
+	                   .actor_state = op->actor.state,
+	                   .actor_role = role_name(op->actor.role),
+	                   .details = details};
+	enum pocd_err err = store_poc_get(w, op->poc_id, &poc);
+
+	op->errs.n = 0;
+	if (err != POCD_OK)
+		return err;
+	if (strcmp(poc.state, op->actor.state) != 0)
+		return POCD_EFORBIDDEN;
+	/* The entry's fingerprint is what counterparts check a key against: a key attaches
+	 * only to the entry that already names it. */
+	if (poc.pgp_fingerprint[0] == '\0')
+		return verr_add(&op->errs, "key",
+		                "the entry names no pgp_fingerprint: set it first, then attach "
+		                "the key");
+	if (strcmp(poc.pgp_fingerprint, op->fingerprint) != 0)
+		return verr_add(&op->errs, "key",
+		                "its fingerprint %s is not the entry's pgp_fingerprint %s",
+		                op->fingerprint, poc.pgp_fingerprint);
+	err = store_poc_key_put(w, poc.id, op->fingerprint, op->armored, op->expires, op->now);
+	if (err != POCD_OK)
+		return err;
+	snprintf(details, sizeof(details), "{\"fingerprint\":\"%s\"}", op->fingerprint);
+	ev.states = poc.state;
+	ev.object_id = poc.id;
+	return record_event(w, op->core, &ev, op->now, NULL);
+}
+
+static void
+attach_committed(struct store_job *j, enum pocd_err st)
+{
+	struct key_op *op = container_of(j, struct key_op, job);
+
+	/* Its expiry warning may be due before whatever the scheduler sleeps towards. */
+	if (st == POCD_OK && op->core->scheduler != NULL)
+		scheduler_kick(op->core->scheduler);
+	op->status = st;
+	op->done(op->arg);
+}
+
+enum pocd_err
+keys_attach(struct core *c, struct key_op *op)
+{
+	op->core = c;
+	op->job.run = attach_run;
+	op->job.done = attach_committed;
+	return store_submit(c->store, &op->job);
+}
+
+struct service_job {
+	struct store_job job;
+	const char *fingerprint;
+};
+
+static enum pocd_err
+service_run(struct store_conn *w, struct store_job *j)
+{
+	struct service_job *sj = container_of(j, struct service_job, job);
+
+	return store_meta_put(w, "mail_key", sj->fingerprint);
+}
+
+enum pocd_err
+keys_set_service(struct core *c, const char *fingerprint)
+{
+	struct service_job sj = {.job = {.run = service_run}, .fingerprint = fingerprint};
+
+	return store_run_sync(c->store, &sj.job);
+}

@@ -1,0 +1,31 @@
+/* PoCs' OpenPGP keys: a state's administrator attaches the public key whose fingerprint the
+ * entry names; the mail sender encrypts to it. */
+#ifndef POCD_CORE_KEYS_H
+#define POCD_CORE_KEYS_H
+
+#include "core/core.h"
+
+struct key_op {
+	struct principal actor;
+	char poc_id[ID_SIZE];
+	const char *armored;        /* the key as sent; owned by the op's owner */
+	char fingerprint[FPR_SIZE]; /* its fingerprint and expiry, 0 for never (openpgp_key_read) */
+	int64_t expires;
+	int64_t now;
+	enum pocd_err status; /* POCD_EINVAL: the entry names another fingerprint, or none */
+	struct verrs errs;
+	struct core *core;
+	struct store_job job;
+	void (*done)(void *arg);
+	void *arg;
+};
+
+/* Authorization (authz_write_pocs on the PoC's state) is the caller's and is checked again in
+ * the transaction. Queues op; op->done follows. */
+enum pocd_err keys_attach(struct core *c, struct key_op *op);
+
+/* Records the fingerprint of the service's own mail-signing key (meta "mail_key"), for
+ * GET /api/v1/service. Blocking; for start-up. */
+enum pocd_err keys_set_service(struct core *c, const char *fingerprint);
+
+#endif

@@ -1,0 +1,98 @@
+// The caller's own account: who they are, and changing the password.
+import * as api from '../lib/api.js';
+import { h, field, formError, showErrors, clearErrors, put, clear } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+import { flash, drawNav } from '../app.js';
+
+const ROLES = {
+  secretariat: 'role.secretariat', state_admin: 'role.state_admin', officer: 'role.officer',
+};
+
+// A form asking for a code from the authenticator app, which calls send(code).
+function codeForm(label, send) {
+  const code = h('input', {
+    autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: 6, dir: 'ltr', class: 'mono',
+  });
+  const form = h('form', { class: 'inline', novalidate: true }, formError(),
+    field('code', t('account.sf_code'), code), h('button', { type: 'submit' }, label));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await send(code.value.trim());
+    } catch (err) {
+      showErrors(form, err.problem);
+    }
+  });
+  return form;
+}
+
+// The second factor: set up (a key for the authenticator app, then a code to confirm it), or
+// removed with a fresh code where the deployment does not require it.
+function secondFactor(box) {
+  const me = api.me;
+  clear(box).append(h('h2', {}, t('account.sf_title')));
+  if (me.second_factor) {
+    box.append(h('p', {}, t('account.sf_in_use')));
+    if (!me.second_factor_required) {
+      box.append(codeForm(t('account.sf_remove'), async (code) => {
+        await api.post('/api/v1/me/totp/remove', { code });
+        me.second_factor = false;
+        secondFactor(box);
+        flash(t('account.sf_removed'));
+      }));
+    }
+    return;
+  }
+  box.append(h('p', {}, t(me.second_factor_required ? 'account.sf_must' : 'account.sf_none')),
+    h('button', {
+      type: 'button', onclick: async () => {
+        const r = await api.post('/api/v1/me/totp');
+        const key = r.data.key.match(/.{1,4}/g).join(' ');
+        clear(box).append(h('h2', {}, t('account.sf_title')),
+          h('p', {}, t('account.sf_key_hint')),
+          h('p', {}, h('code', { class: 'totp-key', dir: 'ltr', dataset: { key: r.data.key } }, key)),
+          h('p', {}, h('a', { href: r.data.uri }, t('account.sf_open_app'))),
+          codeForm(t('account.sf_confirm'), async (code) => {
+            await api.post('/api/v1/me/totp/confirm', { code });
+            me.second_factor = true;
+            secondFactor(box);
+            drawNav();
+            flash(t('account.sf_enabled'));
+          }));
+        box.querySelector('a').focus();
+      },
+    }, t('account.sf_setup')));
+}
+
+export async function render(root) {
+  const me = api.me;
+  const cur = h('input', { type: 'password', autocomplete: 'current-password', required: true });
+  const next = h('input', { type: 'password', autocomplete: 'new-password', required: true });
+  const form = h('form', { class: 'card narrow', novalidate: true },
+    h('h2', {}, t('account.change_password')),
+    formError(),
+    field('current_password', t('account.current'), cur),
+    field('new_password', t('account.new'), next, t('account.new_hint')),
+    h('button', { type: 'submit' }, t('account.save')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api.post('/api/v1/me/password', { current_password: cur.value, new_password: next.value });
+      cur.value = '';
+      next.value = '';
+      clearErrors(form);
+      flash(t('account.changed'));
+    } catch (err) {
+      showErrors(form, err.problem);
+    }
+  });
+  const sfBox = h('section', { class: 'card narrow', id: 'second-factor' });
+  put(root,
+    h('h1', {}, t('account.title')),
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('login.username')), h('dd', {}, me.username),
+      h('dt', {}, t('account.role')), h('dd', {}, t(ROLES[me.role])),
+      me.state ? [h('dt', {}, t('account.state')), h('dd', {}, me.state)] : null),
+    sfBox, form);
+  secondFactor(sfBox);
+}
