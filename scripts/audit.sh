@@ -6,11 +6,13 @@
 #     AUDIT_FUZZ_JOBS targets at a time (default nproc);
 #  2. sqlmap (--level 3 --risk 2) against a fresh demo pocd's read endpoints, with a Bearer token,
 #     on their query parameters and path segments.
-# testssl.sh comes later, once pocd serves TLS: skipped for now.
+#  3. testssl.sh (Debian's testssl.sh) against pocd serving HTTPS with a throwaway self-signed
+#     certificate: protocols, ciphers, key exchange, known TLS vulnerabilities, headers.
 # Each run's logs, crash inputs and a summary go to $AUDIT_OUT/latest/ (default build-audit/;
 # the previous run moves to $AUDIT_OUT/previous/). Exits non-zero when a fuzzer crashed, sqlmap
-# found an injection or could not reach a verdict, or pocd failed (5xx, exit) under sqlmap.
-# AUDIT_SKIP_FUZZ=1 or AUDIT_SKIP_SQLMAP=1 skips a part.
+# found an injection or could not reach a verdict, pocd failed (5xx, exit) under sqlmap, or
+# testssl.sh rated a finding MEDIUM or worse (other than the test certificate's own trust).
+# AUDIT_SKIP_FUZZ=1, AUDIT_SKIP_SQLMAP=1 or AUDIT_SKIP_TESTSSL=1 skips a part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -160,7 +162,9 @@ if [ "${AUDIT_SKIP_SQLMAP:-0}" != 1 ]; then
 	pocd_pid=$!
 	pids+=("$pocd_pid")
 	for _ in $(seq 500); do
-		[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/" || true)" != 000 ] && break
+		code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/" || true)
+		# 000: not listening yet; 503: listening, not yet confined
+		[ "$code" != 000 ] && [ "$code" != 503 ] && break
 		kill -0 "$pocd_pid" 2>/dev/null || break
 		sleep 0.01
 	done
@@ -223,8 +227,81 @@ print(json.dumps({"username": a["username"], "password": a["password"]}))' "$db.
 	fi
 fi
 
-# testssl.sh: later, when pocd serves TLS.
-say "testssl.sh skipped: pocd does not serve TLS yet"
+# --- 3. testssl.sh against pocd over TLS ---------------------------------------------------------
+# Findings about the throwaway certificate itself (self-signed, no revocation, no CT, short
+# life) say nothing about pocd's TLS: they are listed, not counted.
+CERT_ONLY='^(cert_|OCSP_|DNS_CAArecord|certificate_transparency|chain_of_trust|intermediate_cert)'
+
+if [ "${AUDIT_SKIP_TESTSSL:-0}" != 1 ]; then
+	if ! command -v testssl >/dev/null; then
+		[ "$(id -u)" -eq 0 ] || {
+			echo "audit: testssl is missing; run as root, or: sudo apt-get install testssl.sh" >&2
+			exit 1
+		}
+		say "installing testssl.sh"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y -qq --no-install-recommends testssl.sh bsdextrautils >/dev/null 2>&1 ||
+			{ apt-get update -qq >/dev/null &&
+				apt-get install -y -qq --no-install-recommends testssl.sh bsdextrautils >/dev/null; }
+	fi
+	[ -f build/build.ninja ] || meson setup build --buildtype=release >/dev/null
+	ninja -C build pocd >/dev/null
+	tdb=$tmp/tls.db
+	build/pocd init --db "$tdb" --test >"$tmp/tls-init.log" 2>&1 || {
+		cat "$tmp/tls-init.log" >&2
+		exit 1
+	}
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$tmp/tls.key" -out "$tmp/tls.crt" >/dev/null 2>&1
+	chmod 600 "$tmp/tls.key"
+	port=$(free_port)
+	tls_log=$run/pocd-testssl.log
+	build/pocd serve --db "$tdb" --listen "127.0.0.1:$port" --rate-limit 0 --quiet \
+		--tls-cert "$tmp/tls.crt" --tls-key "$tmp/tls.key" >"$tls_log" 2>&1 &
+	tls_pid=$!
+	pids+=("$tls_pid")
+	for _ in $(seq 500); do
+		[ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$port/healthz" || true)" = 200 ] && break
+		kill -0 "$tls_pid" 2>/dev/null || break
+		sleep 0.01
+	done
+	if ! kill -0 "$tls_pid" 2>/dev/null; then
+		cat "$tls_log" >&2
+		problem "pocd did not start with TLS"
+	else
+		say "testssl.sh https://127.0.0.1:$port (about 5 minutes)"
+		set +e
+		TERM=dumb testssl --quiet --color 0 --warnings batch --nodns min --sneaky \
+			--jsonfile "$run/testssl.json" "https://127.0.0.1:$port/healthz" >"$run/testssl.log" 2>&1
+		trc=$?
+		set -e
+		if [ ! -s "$run/testssl.json" ]; then
+			problem "testssl.sh wrote no findings (exit $trc; log: $run/testssl.log)"
+		else
+			"$PY" - "$run/testssl.json" "$CERT_ONLY" >"$tmp/testssl.verdict" <<'PY'
+import json, re, sys
+findings = json.load(open(sys.argv[1]))
+cert_only = re.compile(sys.argv[2])
+bad = {"MEDIUM", "HIGH", "CRITICAL"}
+for f in findings:
+    sev, fid = f.get("severity", ""), f.get("id", "")
+    if sev in bad | {"LOW", "WARN"}:
+        kind = "cert" if cert_only.match(fid) else ("PROBLEM" if sev in bad else "note")
+        print("%s\t%s\t%s\t%s" % (kind, sev, fid, f.get("finding", "")))
+PY
+			while IFS=$'\t' read -r kind sev fid finding; do
+				case $kind in
+				PROBLEM) problem "testssl.sh $sev $fid: $finding" ;;
+				note) say "  testssl.sh $sev $fid: $finding" ;;
+				cert) say "  testssl.sh $sev $fid (the throwaway certificate): $finding" ;;
+				esac
+			done <"$tmp/testssl.verdict"
+			say "testssl.sh: $(grep -c '' "$tmp/testssl.verdict") finding(s) LOW or worse; all in $run/testssl.json"
+		fi
+		kill -0 "$tls_pid" 2>/dev/null || problem "pocd exited under testssl.sh (log: $tls_log)"
+	fi
+fi
 
 if [ "$problems" -ne 0 ]; then
 	say "$problems problem(s); see $summary"
