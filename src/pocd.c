@@ -682,11 +682,11 @@ cmd_serve(const struct opts *o)
 	if (!http_start(srv, msg, sizeof(msg)))
 		fatal("%s", msg);
 	/* The last step of the start: every thread exists and takes the filter. A process that
-	 * must not live under it, the mail sender (which needs sockets of its own), is forked
-	 * before this point; a child forked after it would inherit the filter. */
+	 * must not live under it, the mail sender (which needs sockets of its own), is started
+	 * before this point; a child started after it would inherit the filter. */
 	if (o->no_seccomp)
 		log_info("pocd: seccomp filter off (--no-seccomp)");
-	else if (sandbox_enter(msg, sizeof(msg)) == SANDBOX_FAILED)
+	else if (sandbox_enter(mailer_pid(mailer), msg, sizeof(msg)) == SANDBOX_FAILED)
 		fatal("%s", msg);
 	else
 		log_info("pocd: %s", msg);
@@ -813,6 +813,8 @@ main(int argc, char **argv)
 		parse_args(&o, argc, argv);
 		return strcmp(argv[1], "backup") == 0 ? cmd_backup(&o) : cmd_restore(&o);
 	}
+	if (strcmp(argv[1], "mail-supervisor") == 0)
+		return mailer_supervise(argv + 1);
 	if (strcmp(argv[1], "mail-worker") == 0) {
 		parse_args(&o, argc, argv);
 		return cmd_mail_worker(&o);

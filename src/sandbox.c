@@ -141,7 +141,7 @@ on_sigsys(int sig, siginfo_t *si, void *ctx)
 
 /* Adds the rules, counting the calls in *n; false with the failing call's name in *what. */
 static bool
-add_rules(scmp_filter_ctx f, const char **what, size_t *n)
+add_rules(scmp_filter_ctx f, pid_t child, const char **what, size_t *n)
 {
 	int nr;
 
@@ -156,6 +156,15 @@ add_rules(scmp_filter_ctx f, const char **what, size_t *n)
 		(*n)++;
 	}
 	*n += 5;
+	/* The child is reaped at shutdown (told to stop by a pipe it watches); no other
+	 * process is. */
+	if (child > 0) {
+		*what = "wait4";
+		if (seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(wait4), 1,
+		                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child, 0)) != 0)
+			return false;
+		(*n)++;
+	}
 	/* No new executable memory: code cannot be loaded or written once pocd serves. */
 	*what = "mmap";
 	if (seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -182,7 +191,7 @@ add_rules(scmp_filter_ctx f, const char **what, size_t *n)
 }
 
 enum sandbox_status
-sandbox_enter(char *msg, size_t msglen)
+sandbox_enter(pid_t child, char *msg, size_t msglen)
 {
 	struct sigaction sa;
 	scmp_filter_ctx f;
@@ -208,7 +217,7 @@ sandbox_enter(char *msg, size_t msglen)
 		goto out;
 	/* Every thread, not only this one: the request threads are the ones exposed. */
 	what = "SCMP_FLTATR_CTL_TSYNC";
-	if (seccomp_attr_set(f, SCMP_FLTATR_CTL_TSYNC, 1) != 0 || !add_rules(f, &what, &n))
+	if (seccomp_attr_set(f, SCMP_FLTATR_CTL_TSYNC, 1) != 0 || !add_rules(f, child, &what, &n))
 		goto out;
 	what = "seccomp_load";
 	rc = seccomp_load(f);

@@ -8,6 +8,7 @@
 #define POCD_SANDBOX_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 enum sandbox_status {
 	SANDBOX_ON,        /* the filter holds every thread, for the process's life */
@@ -17,7 +18,8 @@ enum sandbox_status {
 
 /* Installs the filter on every thread of the process; it cannot be removed. To be called
  * last at start-up, when every thread exists and every file of the start is open; a process
- * that must not be confined like this (the mail sender) is forked before. */
-enum sandbox_status sandbox_enter(char *msg, size_t msglen);
+ * that must not be confined like this (the mail sender) is started before. child, when not
+ * 0, is the one process this one may still wait for (the mail supervisor). */
+enum sandbox_status sandbox_enter(pid_t child, char *msg, size_t msglen);
 
 #endif

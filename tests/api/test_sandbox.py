@@ -18,8 +18,9 @@ import time
 
 import pytest
 
-from comm_helpers import ack, reply, send, to
+from comm_helpers import ack, reply, send, to, wait_for
 from conftest import POCD_RELEASE, Server
+from mail_helpers import kill_agent, relay  # noqa: F401 (fixture)
 from ping_helpers import answer, campaign, pings
 from pocd_helpers import create_poc, etag_of, poc_body, state_pocs
 from test_tls import make_cert
@@ -127,3 +128,19 @@ def test_no_seccomp_turns_it_off(release_server):
     assert filter_modes(s.proc.pid, 0) == {0}
     assert s.get("/api/v1/me", who="FRA/admin").status_code == 200
     assert "seccomp filter off (--no-seccomp)" in log_text(s)
+
+
+def test_mail_goes_out_and_stops_under_the_filter(release_server, relay):  # noqa: F811
+    """The mail supervisor starts before the filter: the sender is not confined by it, and
+    the filtered process may still stop and reap it."""
+    s = release_server
+    s.restart_with("--smtp", relay.url, "--mail-from", "pocd@pocd.example", "--public-url",
+                   "https://pocd.example", *s.args)
+    assert filter_modes(s.proc.pid, 2) == {2}
+    send(s, to=to("DEU"))
+    assert wait_for(relay.received, lambda m: len(m) >= 1, 30), "no mail reached the relay"
+    assert s.stop() == 0
+    kill_agent(str(s.db) + ".gnupg")
+    log = log_text(s)
+    assert "mail: stopped" in log, log[-2000:]
+    assert REFUSED not in log, [l for l in log.splitlines() if REFUSED in l]
