@@ -333,7 +333,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	const char *cl, *proto;
 	enum api_result res;
 	enum MHD_Result ret;
-	bool proxied;
+	bool proxied, counted;
 
 	if (r == NULL) {
 		r = calloc(1, sizeof(*r));
@@ -365,7 +365,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			                      ? "the service is stopping: retry shortly"
 			                      : "the service is starting: retry shortly",
 			                  0);
-		if (!within_rate(r, srv->by_addr, r->client,
+		/* Only the API is counted: the web interface's files, /healthz and /metrics cost
+		 * no more than a refusal would, and a first page load fetches some forty files. */
+		counted = strncmp(url, "/api/", 5) == 0;
+		if (counted &&
+		    !within_rate(r, srv->by_addr, r->client,
 		                 "too many requests from your address: wait, then retry", &ret))
 			return ret;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -380,7 +384,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			return send_resp(r);
 		/* A session is limited apart from its address: many officers behind one
 		 * gateway share an address, and one session on many addresses is one caller. */
-		if (r->req.authenticated &&
+		if (counted && r->req.authenticated &&
 		    !within_rate(r, srv->by_token, r->req.token,
 		                 "too many requests with this session: wait, then retry", &ret))
 			return ret;
