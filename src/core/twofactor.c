@@ -8,7 +8,8 @@
 bool
 twofactor_required(const struct core *c, enum role role)
 {
-	return c->cfg.require_second_factor && (role == ROLE_SECRETARIAT || role == ROLE_STATE_ADMIN);
+	return c->cfg.require_second_factor &&
+	       (role == ROLE_SECRETARIAT || role == ROLE_STATE_ADMIN);
 }
 
 bool
