@@ -36,11 +36,11 @@
 #include "core/states.h"
 #include "store/store.h"
 
-#define INPUT_MAX 16384
-#define TEXT_MAX2 (INPUT_MAX * 4) /* the input with its placeholders replaced */
-#define HDRS      16
-#define ARGS      16
-#define NWHO      5
+#define INPUT_MAX    16384
+#define EXPANDED_MAX (INPUT_MAX * 4) /* the input with its placeholders replaced */
+#define HDRS         16
+#define ARGS         16
+#define NWHO         5
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -285,7 +285,7 @@ run(char *text, size_t len, struct fake *f, struct api_resp *resp)
 
 /* --- the fixtures ---------------------------------------------------------------------------- */
 
-static int fix_who = -1; /* the account setup_job puts back; -1 for the states */
+static int fix_who = -1; /* the account setup_run puts back; -1 for the states */
 
 static enum pocd_err
 setup_run(struct store_conn *w, struct store_job *job)
@@ -469,7 +469,7 @@ repair(void)
 static char *
 expand(const uint8_t *data, size_t size, size_t *len)
 {
-	char *out = malloc(TEXT_MAX2 + 1);
+	char *out = malloc(EXPANDED_MAX + 1);
 	size_t o = 0;
 
 	if (out == NULL)
@@ -495,12 +495,12 @@ expand(const uint8_t *data, size_t size, size_t *len)
 		}
 		if (sub != NULL) {
 			size_t n = strlen(sub);
-			if (o + n > TEXT_MAX2)
+			if (o + n > EXPANDED_MAX)
 				break;
 			memcpy(out + o, sub, n);
 			o += n;
 			i++;
-		} else if (o < TEXT_MAX2) {
+		} else if (o < EXPANDED_MAX) {
 			out[o++] = (char)data[i];
 		}
 	}
