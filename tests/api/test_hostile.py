@@ -126,6 +126,12 @@ def test_poc_text_comes_back_exactly_and_safely(server):
     assert d.status_code == 200
     rows = {p["id"]: p for p in d.json()["items"]}
     assert all(rows[pid][k] == v for pid, v in ids.items() for k in POC_TEXT)
+    # An address may start like a formula too.
+    mail = "=cmd|'/Ccalc'!A0@evil.example"
+    r = server.post("/api/v1/states/FRA/pocs", who="FRA/admin", json=poc_body(email=mail))
+    assert r.status_code == 201 and r.json()["email"] == mail, r.text
+    mail_id = r.json()["id"]
+    rows[mail_id] = r.json()
     # History: the revision as written.
     pid = next(iter(ids))
     h = server.get("/api/v1/pocs/%s/history" % pid, who="FRA/admin").json()["items"]
@@ -145,6 +151,7 @@ def test_poc_text_comes_back_exactly_and_safely(server):
     for pid, v in ids.items():
         for k in POC_TEXT:
             assert _csv_cell_ok(by_id[pid][col[k]], v), (k, v, by_id[pid][col[k]])
+    assert by_id[mail_id][col["email"]] == "'" + mail
     for row in table[1:]:
         for cell in row:
             assert not cell or cell[0] not in FORMULA, cell
@@ -167,6 +174,7 @@ def test_poc_text_comes_back_exactly_and_safely(server):
         # ORG is a structured value: its components joined back give the text.
         org = c.org.value
         assert (";".join(org) if isinstance(org, list) else org) == v, (v, org)
+    assert cards["urn:pocd:poc:" + mail_id].email.value == mail
 
 
 def test_comm_and_reply_text_come_back_exactly(server):
