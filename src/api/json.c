@@ -83,11 +83,51 @@ nul_path(const json_t *v, char *path, size_t used, size_t size)
 	return false;
 }
 
+/* The code unit of the JSON escape "\\uXXXX" at s (n bytes available), or -1. */
+static long
+escape_unit(const unsigned char *s, size_t n)
+{
+	long v = 0;
+
+	if (n < 6 || s[0] != '\\' || s[1] != 'u')
+		return -1;
+	for (size_t i = 2; i < 6; i++) {
+		int c = s[i];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                               : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* For the escape that starts at s inside a string: its length in *n, and whether it is a
+ * surrogate without its pair, which jansson refuses as it would a stray byte. */
+static bool
+lone_surrogate(const unsigned char *s, size_t avail, size_t *n)
+{
+	long u = escape_unit(s, avail), lo;
+
+	*n = u >= 0 ? 6 : avail < 2 ? avail : 2;
+	if (u >= 0xd800 && u <= 0xdbff) {
+		lo = escape_unit(s + 6, avail - 6);
+		if (lo >= 0xdc00 && lo <= 0xdfff) {
+			*n = 12;
+			return false;
+		}
+		return true;
+	}
+	return u >= 0xdc00 && u <= 0xdfff;
+}
+
 /*
- * For a body jansson refused: the member whose string holds a NUL (\u0000) or bytes that are
- * not UTF-8 (overlong forms, surrogates, stray bytes), into field, so that the answer names
- * it. The body is read again with every such byte written \u0000 and NULs allowed. False when
- * the body has no such string or is malformed otherwise.
+ * For a body jansson refused: the member whose string holds a NUL (\u0000), bytes that are not
+ * UTF-8 (overlong forms, surrogates, stray bytes) or an unpaired surrogate escape, into field,
+ * so that the answer names it. The body is read again with each of those written \u0000 and
+ * NULs allowed. False when the body has no such string or is malformed otherwise.
  */
 static bool
 bad_text_member(const char *body, size_t len, char field[VERR_FIELD])
@@ -95,25 +135,31 @@ bad_text_member(const char *body, size_t len, char field[VERR_FIELD])
 	const unsigned char *b = (const unsigned char *)body;
 	char *copy;
 	size_t o = 0, n, bad = 0;
+	bool in_string = false, found;
 	json_t *doc;
-	bool found;
 
 	for (size_t i = 0; i < len; i += n)
 		if ((n = utf8_seq(b + i, len - i)) == 0) {
 			bad++;
 			n = 1;
 		}
-	if (bad == 0 && memmem(body, len, "\\u0000", 6) == NULL)
+	if (bad == 0 && memmem(body, len, "\\u", 2) == NULL)
 		return false;
+	/* A stray byte becomes six; an escape stays as long as it was. */
 	copy = malloc(len + bad * 5 + 1);
 	if (copy == NULL)
 		return false;
 	for (size_t i = 0; i < len; i += n) {
-		n = utf8_seq(b + i, len - i);
-		if (n == 0) {
+		bool nul = (n = utf8_seq(b + i, len - i)) == 0;
+		if (nul)
+			n = 1;
+		else if (b[i] == '"')
+			in_string = !in_string;
+		else if (in_string && b[i] == '\\')
+			nul = lone_surrogate(b + i, len - i, &n);
+		if (nul) {
 			memcpy(copy + o, "\\u0000", 6);
 			o += 6;
-			n = 1;
 		} else {
 			memcpy(copy + o, b + i, n);
 			o += n;

@@ -6,8 +6,8 @@ overrides, vCard syntax, text at the length limits) is stored and comes back exa
 neutralised in CSV (a formula cell behind a quote mark, and the file still parses to the same
 cells), escaped in vCard (one card per PoC, values that unescape to what was written), and
 never reaches a response header. What is not text (a line break in a one-line field, NUL,
-overlong or surrogate UTF-8, one character past the limit) is refused with a 400 that names
-the field, and nothing is stored.
+overlong or surrogate UTF-8, an unpaired surrogate escape, one character past the limit) is
+refused with a 400 that names the field, and nothing is stored.
 """
 import csv
 import io
@@ -71,6 +71,8 @@ REFUSED = [
     ("overlong-nul", b"a\xc0\x80b", False),
     ("overlong-3", b"\xe0\x80\xaf", False),
     ("surrogate", b"\xed\xa0\x80", False),
+    ("surrogate-escape", b"\\ud800", False),
+    ("low-surrogate-escape", b"x\\udc00y", False),
     ("beyond-unicode", b"\xf4\x90\x80\x80", False),
     ("stray-continuation", b"ok\x80", False),
     ("c1-control", b"\xc2\x85", True),

@@ -439,7 +439,14 @@ bad_text_named(void **state)
 	assert_string_equal(refused_field("{\"\xc0\xaf\": 1}", f), "");
 	assert_string_equal(refused_field("{\"a\": \"\xc0\xaf\"", f), "");
 	assert_string_equal(refused_field("{\"a\": 1} \xff", f), "");
-	assert_string_equal(refused_field("{\"a\": \"\\ud800\"}", f), "");
+	/* Escapes: a surrogate without its pair, not a pair nor an escaped backslash. */
+	assert_string_equal(refused_field("{\"a\": \"\\ud800\"}", f), "a");
+	assert_string_equal(refused_field("{\"ok\": \"\\ud83d\\ude00\", \"b\": \"x\\udc00\"}", f),
+	                    "b");
+	assert_string_equal(
+	    refused_field("{\"ok\": \"\\\\ud800\\\"\", \"b\": \"\\ud800\\u0041\"}", f), "b");
+	assert_string_equal(refused_field("{\"a\": \"x\\", f), "");
+	assert_string_equal(refused_field("{\"a\": \"\\ud8", f), "");
 }
 
 static void
