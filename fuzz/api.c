@@ -55,13 +55,16 @@ static const struct {
     {"fuzz-deu-officer", ROLE_OFFICER, "DEU"},
 };
 
-/* The routes any caller may use without a token. */
+/* The API routes any caller may use without a token; the web interface's pages (every path
+ * outside /api but /metrics) are public too. */
 static const char *const public_paths[] = {
     "/healthz",
     "/api/v1/login",
     "/api/v1/enrol",
     "/api/v1/test/clock",
     "/api/v1/pings/answer",
+    "/api/v1/ack",
+    "/api/v1/service",
     "/api/v1/log/checkpoint",
     "/api/v1/log/key",
     NULL,
@@ -514,6 +517,8 @@ expand(const uint8_t *data, size_t size, size_t *len)
 static bool
 is_public(const char *path)
 {
+	if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/metrics") != 0)
+		return true;
 	for (size_t i = 0; public_paths[i] != NULL; i++)
 		if (strcmp(path, public_paths[i]) == 0)
 			return true;

@@ -115,6 +115,15 @@ def _poc_write(method, suffix="", body=True):
     return call
 
 
+def _totp_confirm(ctx, who):
+    """Begins an enrolment on a session of its own, then confirms it with a wrong code."""
+    tok = _fresh_token(ctx, who)
+    if tok is not None:
+        r = ctx.send("POST", "/api/v1/me/totp", who, token=tok, json={})
+        assert r.status_code == 201, r.text
+    return ctx.send("POST", "/api/v1/me/totp/confirm", who, token=tok, json={"code": "000000"})
+
+
 def _ping_answer(ctx, who):
     pid, challenge = ctx.new_ping()
     return ctx.send("POST", "/api/v1/pings/%s/answer" % pid, who, json={"challenge": challenge})
@@ -163,6 +172,25 @@ TABLE = {
         post("/api/v1/enrol", {"token": "A" * 43, "username": "someone-new",
                                "password": "a long passphrase here"}),
         [410, 410, 410, 410, 410, 410]),
+    # a second factor is each account's own: enrolling starts with a fresh key for anyone
+    # logged in; confirming with a wrong code, or removing a factor one does not have, fails
+    # at validation, past authorization
+    ("POST", "/api/v1/me/totp"): (
+        lambda ctx, who: ctx.send("POST", "/api/v1/me/totp", who, token=_fresh_token(ctx, who),
+                                  json={}),
+        [201, 201, 201, 201, 201, 401]),
+    ("POST", "/api/v1/me/totp/confirm"): (_totp_confirm, [400, 400, 400, 400, 400, 401]),
+    ("POST", "/api/v1/me/totp/remove"): (post("/api/v1/me/totp/remove", {"code": "000000"}),
+                                         [409, 409, 409, 409, 409, 401]),
+    # public: the mailed link's token decides; this one was never issued
+    ("POST", "/api/v1/ack"): (post("/api/v1/ack", {"token": "A" * 43}),
+                              [410, 410, 410, 410, 410, 410]),
+    ("GET", "/api/v1/service"): (get("/api/v1/service"), [200, 200, 200, 200, 200, 200]),
+    # attaching an OpenPGP key is a write to the entry; this one is no key at all
+    ("PUT", "/api/v1/pocs/{}/key"): (
+        lambda ctx, who: ctx.send("PUT", "/api/v1/pocs/%s/key" % ctx.new_poc()[0], who,
+                                  json={"key": "not a key"}),
+        [403, 400, 403, 403, 403, 401]),
     ("GET", "/api/v1/states"): (get("/api/v1/states"), [200, 200, 200, 200, 200, 401]),
     ("GET", "/api/v1/states/{}"): (get("/api/v1/states/FRA"), [200, 200, 200, 200, 200, 401]),
     ("PATCH", "/api/v1/states/{}"): (
