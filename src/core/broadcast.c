@@ -18,9 +18,8 @@ broadcast_decode(const json_t *in, struct verrs *errs)
 	char *text = NULL;
 	json_t *v;
 
-	json_object_foreach((json_t *)in, key, v)
-		if (strcmp(key, "texts") != 0)
-			verr_add(errs, key, "is not a member of a broadcast");
+	json_object_foreach((json_t *)in, key, v) if (strcmp(key, "texts") != 0)
+	    verr_add(errs, key, "is not a member of a broadcast");
 	if (!json_is_object(texts)) {
 		verr_add(errs, "texts", "is required: an object of texts by UN language");
 		return NULL;
@@ -28,12 +27,14 @@ broadcast_decode(const json_t *in, struct verrs *errs)
 	if (json_object_get(texts, "en") == NULL)
 		verr_add(errs, "texts.en", "is required: every broadcast has an English text");
 	out = json_object();
-	json_object_foreach(texts, lang, t) {
+	json_object_foreach(texts, lang, t)
+	{
 		const char *subject = json_string_value(json_object_get(t, "subject"));
 		const char *body = json_string_value(json_object_get(t, "body"));
 		snprintf(field, sizeof(field), "texts.%.16s", lang);
 		if (un_lang_index(lang) < 0) {
-			verr_add(errs, field, "is not one of the UN languages ar, zh, en, fr, ru, es");
+			verr_add(errs, field,
+			         "is not one of the UN languages ar, zh, en, fr, ru, es");
 			continue;
 		}
 		if (!json_is_object(t) || json_object_size(t) != 2) {
@@ -46,10 +47,11 @@ broadcast_decode(const json_t *in, struct verrs *errs)
 			         BROADCAST_SUBJECT_MAX);
 		snprintf(field, sizeof(field), "texts.%s.body", lang);
 		if (body == NULL || !valid_multiline(body, BROADCAST_BODY_MAX))
-			verr_add(errs, field, "must be 1 to %d characters of text", BROADCAST_BODY_MAX);
+			verr_add(errs, field, "must be 1 to %d characters of text",
+			         BROADCAST_BODY_MAX);
 		if (out != NULL && subject != NULL && body != NULL)
-			json_object_set_new(out, lang,
-			                    json_pack("{s:s,s:s}", "subject", subject, "body", body));
+			json_object_set_new(
+			    out, lang, json_pack("{s:s,s:s}", "subject", subject, "body", body));
 	}
 	if (errs->n == 0 && out != NULL)
 		text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);

@@ -477,7 +477,8 @@ enum pocd_err
 store_broadcast_insert(struct store_conn *w, const char *id, const char *by, int64_t at,
                        const char *texts)
 {
-	sqlite3_stmt *s = stmt(w, ST_BROADCAST_INSERT, "INSERT INTO broadcasts VALUES (?, ?, ?, ?)");
+	sqlite3_stmt *s =
+	    stmt(w, ST_BROADCAST_INSERT, "INSERT INTO broadcasts VALUES (?, ?, ?, ?)");
 
 	if (s == NULL)
 		return POCD_ESTORE;
