@@ -295,6 +295,11 @@ TABLE = {
         lambda ctx, who: ctx.send("POST", "/api/v1/log/cosignatures", who, json={
             "size": 1, "cosignature": "\u2014 %s AAAA" % ctx.witness.split("+")[0]}),
         [403, 400, 400, 403, 403, 401]),
+    # the Secretariat announces; every participating state's account reads
+    ("GET", "/api/v1/broadcasts"): (get("/api/v1/broadcasts"), [200, 200, 200, 200, 200, 401]),
+    ("POST", "/api/v1/broadcasts"): (
+        post("/api/v1/broadcasts", {"texts": {"en": {"subject": "s", "body": "b"}}}),
+        [201, 403, 403, 403, 403, 401]),
     # a receipt is for the states party to the event: FRA sent, KEN received
     ("GET", "/api/v1/receipts/{}"): (get("/api/v1/receipts/{c.event}"),
                                      [404, 200, 200, 404, 404, 401]),
