@@ -1,4 +1,5 @@
 # The front door: `make run` and `make test` on a fresh Debian 12, as root.
+# `make fuzz` builds the fuzz targets; `make fuzz SECONDS=N` also runs each for N seconds.
 BUILD := build
 ASAN := build-asan
 FUZZ := build-fuzz
@@ -25,6 +26,7 @@ fuzz: deps
 		-Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fsanitize=fuzzer-no-link >/dev/null
 	@ninja -C $(FUZZ) >/dev/null
+	@[ -z "$(SECONDS)" ] || scripts/fuzz.sh "$(SECONDS)"
 
 run: build
 	@scripts/run.sh

@@ -135,6 +135,8 @@ enum api_result h_log_inclusion(struct api_req *req, struct api_resp *resp);
 enum api_result h_log_consistency(struct api_req *req, struct api_resp *resp);
 enum api_result h_log_leaves(struct api_req *req, struct api_resp *resp);
 enum api_result h_receipt(struct api_req *req, struct api_resp *resp);
+enum api_result h_broadcast_send(struct api_req *req, struct api_resp *resp);
+enum api_result h_broadcasts(struct api_req *req, struct api_resp *resp);
 enum api_result h_comm_receipts(struct api_req *req, struct api_resp *resp);
 enum api_result h_witnesses(struct api_req *req, struct api_resp *resp);
 enum api_result h_witness_add(struct api_req *req, struct api_resp *resp);

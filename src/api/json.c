@@ -23,12 +23,163 @@ is_json(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
+/* The length of the valid UTF-8 sequence b starts with (shortest form, no surrogate, at most
+ * U+10FFFF, as jansson reads it), or 0. */
+static size_t
+utf8_seq(const unsigned char *b, size_t n)
+{
+	unsigned c = b[0], cp;
+	size_t len;
+
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0)
+		len = 2, cp = c & 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		len = 3, cp = c & 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((b[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (b[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Appends to path (of size size, holding used bytes) the name of the first string in v that
+ * holds a NUL; false, with path as it was, if none does. */
+static bool
+nul_path(const json_t *v, char *path, size_t used, size_t size)
+{
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	if (json_is_string(v))
+		return strlen(json_string_value(v)) != json_string_length(v);
+	json_object_foreach((json_t *)v, key, m)
+	{
+		if ((size_t)snprintf(path + used, size - used, "%s%s", used > 0 ? "." : "", key) <
+		        size - used &&
+		    nul_path(m, path, strlen(path), size))
+			return true;
+		path[used] = '\0';
+	}
+	json_array_foreach(v, i, m)
+	{
+		if ((size_t)snprintf(path + used, size - used, "[%zu]", i) < size - used &&
+		    nul_path(m, path, strlen(path), size))
+			return true;
+		path[used] = '\0';
+	}
+	return false;
+}
+
+/* The code unit of the JSON escape "\\uXXXX" at s (n bytes available), or -1. */
+static long
+escape_unit(const unsigned char *s, size_t n)
+{
+	long v = 0;
+
+	if (n < 6 || s[0] != '\\' || s[1] != 'u')
+		return -1;
+	for (size_t i = 2; i < 6; i++) {
+		int c = s[i];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                               : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* For the escape that starts at s inside a string: its length in *n, and whether it is a
+ * surrogate without its pair, which jansson refuses as it would a stray byte. */
+static bool
+lone_surrogate(const unsigned char *s, size_t avail, size_t *n)
+{
+	long u = escape_unit(s, avail), lo;
+
+	*n = u >= 0 ? 6 : avail < 2 ? avail : 2;
+	if (u >= 0xd800 && u <= 0xdbff) {
+		lo = escape_unit(s + 6, avail - 6);
+		if (lo >= 0xdc00 && lo <= 0xdfff) {
+			*n = 12;
+			return false;
+		}
+		return true;
+	}
+	return u >= 0xdc00 && u <= 0xdfff;
+}
+
+/*
+ * For a body jansson refused: the member whose string holds a NUL (\u0000), bytes that are not
+ * UTF-8 (overlong forms, surrogates, stray bytes) or an unpaired surrogate escape, into field,
+ * so that the answer names it. The body is read again with each of those written \u0000 and
+ * NULs allowed. False when the body has no such string or is malformed otherwise.
+ */
+static bool
+bad_text_member(const char *body, size_t len, char field[VERR_FIELD])
+{
+	const unsigned char *b = (const unsigned char *)body;
+	char *copy;
+	size_t o = 0, n, bad = 0;
+	bool in_string = false, found;
+	json_t *doc;
+
+	for (size_t i = 0; i < len; i += n)
+		if ((n = utf8_seq(b + i, len - i)) == 0) {
+			bad++;
+			n = 1;
+		}
+	if (bad == 0 && memmem(body, len, "\\u", 2) == NULL)
+		return false;
+	/* A stray byte becomes six; an escape stays as long as it was. */
+	copy = malloc(len + bad * 5 + 1);
+	if (copy == NULL)
+		return false;
+	for (size_t i = 0; i < len; i += n) {
+		bool nul = (n = utf8_seq(b + i, len - i)) == 0;
+		if (nul)
+			n = 1;
+		else if (b[i] == '"')
+			in_string = !in_string;
+		else if (in_string && b[i] == '\\')
+			nul = lone_surrogate(b + i, len - i, &n);
+		if (nul) {
+			memcpy(copy + o, "\\u0000", 6);
+			o += 6;
+		} else {
+			memcpy(copy + o, b + i, n);
+			o += n;
+		}
+	}
+	doc = json_loadb(copy, o, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+	free(copy);
+	field[0] = '\0';
+	found = json_is_object(doc) && nul_path(doc, field, 0, VERR_FIELD);
+	json_decref(doc);
+	return found;
+}
+
 json_t *
 body_object(struct api_req *req, struct api_resp *resp)
 {
 	json_error_t e;
 	json_t *o;
-	char detail[256];
+	char detail[256], field[VERR_FIELD];
+	struct verrs errs = {0};
 
 	if (!is_json(req->header(req, "Content-Type"))) {
 		problem_status(resp, 415, "unsupported-media-type", "Unsupported media type",
@@ -41,6 +192,11 @@ body_object(struct api_req *req, struct api_resp *resp)
 		return NULL;
 	}
 	o = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &e);
+	if (o == NULL && bad_text_member(req->body, req->body_len, field)) {
+		verr_add(&errs, field, "must be UTF-8 text without NUL characters");
+		problem_fields(resp, &errs);
+		return NULL;
+	}
 	if (o == NULL) {
 		snprintf(detail, sizeof(detail),
 		         "the body is not valid JSON: %s at line %d column %d", e.text, e.line,

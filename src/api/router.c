@@ -78,6 +78,8 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/log/witnesses", h_witness_add, 0},
     {M_POST, "/api/v1/log/cosignatures", h_cosign, 0},
     {M_GET, "/api/v1/receipts/{}", h_receipt, 0},
+    {M_POST, "/api/v1/broadcasts", h_broadcast_send, 0},
+    {M_GET, "/api/v1/broadcasts", h_broadcasts, 0},
     {M_GET, "/api/v1/communications/{}/receipts", h_comm_receipts, 0},
 };
 

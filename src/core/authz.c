@@ -158,3 +158,15 @@ authz_cosign(const struct principal *p, const char *state)
 	           ? POCD_OK
 	           : POCD_EFORBIDDEN;
 }
+
+enum pocd_err
+authz_broadcast(const struct principal *p)
+{
+	return p->role == ROLE_SECRETARIAT ? POCD_OK : POCD_EFORBIDDEN;
+}
+
+enum pocd_err
+authz_read_broadcasts(const struct principal *p)
+{
+	return p->role == ROLE_SECRETARIAT || p->participating ? POCD_OK : POCD_EFORBIDDEN;
+}

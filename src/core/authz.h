@@ -53,6 +53,11 @@ enum pocd_err authz_answer_pings(const struct principal *p);
 enum pocd_err authz_read_tasks(const struct principal *p);
 /* Confirming an entry is a write to it: authz_write_pocs. */
 
+/* Sending a broadcast to every participating state: the Secretariat. */
+enum pocd_err authz_broadcast(const struct principal *p);
+/* Reading the broadcasts: the Secretariat and participating states' accounts. */
+enum pocd_err authz_read_broadcasts(const struct principal *p);
+
 /* Registering a witness key of the log for its state: a state_admin of a participating state. */
 enum pocd_err authz_register_witness(const struct principal *p);
 /* Posting a cosignature by a witness of state: an account of that state, while it takes part. */

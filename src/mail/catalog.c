@@ -205,6 +205,21 @@ static const struct catalog_entry entries[] = {
       "Подтвердите или обновите её в pocd:\n{base}\n\nНомер: {poc}\n",
       "Una de las entradas de su Estado en el directorio debe revisarse antes del "
       "{review_by}. Confírmela o actualícela en pocd:\n{base}\n\nReferencia: {poc}\n"}},
+    {"broadcast",
+     {"إعلان من دليل نقاط الاتصال", "联络点名录公告", "Announcement from the PoC directory",
+      "Annonce de l'annuaire des points de contact", "Объявление справочника контактных лиц",
+      "Anuncio del directorio de puntos de contacto"},
+     {"أرسلت الأمانة هذا الإعلان إلى نقاط اتصال جميع الدول المشاركة. الإعلانات كلها في "
+      "pocd:\n{base}\n",
+      "本公告由秘书处发送给所有参与国的联络点。全部公告见 pocd：\n{base}\n",
+      "The Secretariat sent this announcement to the PoCs of every participating state. All "
+      "announcements are in pocd:\n{base}\n",
+      "Le Secrétariat a envoyé cette annonce aux points de contact de tous les États "
+      "participants. Toutes les annonces sont dans pocd :\n{base}\n",
+      "Секретариат направил это объявление контактным лицам всех участвующих государств. "
+      "Все объявления — в pocd:\n{base}\n",
+      "La Secretaría envió este anuncio a los puntos de contacto de todos los Estados "
+      "participantes. Todos los anuncios están en pocd:\n{base}\n"}},
     {"key_expiry",
      {"ينتهي مفتاح OpenPGP لأحد إدخالات الدليل في {expires}",
       "名录条目的 OpenPGP 密钥将于 {expires} 过期",

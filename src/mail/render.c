@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/broadcast.h"
 #include "core/template.h"
 #include "core/validate.h"
 #include "lib/buf.h"
@@ -260,4 +261,40 @@ mail_render_content(const char *lang, const char *sender_state, const char *type
 	buf_printf(&b, "\n%s\n\n%s\n", subject, desc);
 	json_decref(c);
 	return buf_steal(&b, NULL);
+}
+
+enum pocd_err
+mail_render_broadcast(const char *lang, const char *texts, const char *base_url,
+                      struct mail_text *out, char *why, size_t whylen)
+{
+	struct mail_text frame = {0};
+	const char *subject, *body;
+	json_t *o = broadcast_text(texts, lang, &subject, &body);
+	struct buf s, b;
+	enum pocd_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (o == NULL) {
+		why_set(why, whylen, "the broadcast's texts cannot be read");
+		return POCD_EINVAL;
+	}
+	err = mail_render("broadcast", lang, "{}", base_url, &frame, why, whylen);
+	if (err != POCD_OK) {
+		json_decref(o);
+		return err;
+	}
+	buf_init(&s);
+	buf_init(&b);
+	buf_printf(&s, "%s: %s", frame.subject, subject);
+	buf_printf(&b, "%s\n\n-- \n%s", body, frame.body);
+	memcpy(out->lang, frame.lang, sizeof(out->lang));
+	out->subject = buf_steal(&s, NULL);
+	out->body = buf_steal(&b, NULL);
+	mail_text_free(&frame);
+	json_decref(o);
+	if (out->subject == NULL || out->body == NULL) {
+		mail_text_free(out);
+		return POCD_ENOMEM;
+	}
+	return POCD_OK;
 }

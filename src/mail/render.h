@@ -34,6 +34,14 @@ enum pocd_err mail_render(const char *kind, const char *lang, const char *payloa
 void mail_text_free(struct mail_text *t);
 
 /*
+ * A broadcast's mail: its subject and body in lang (English when it has no such text; texts
+ * is the canonical JSON pocd stores), framed by the catalog's words in lang. POCD_EINVAL (and
+ * a reason in why) when texts cannot be read; POCD_ENOMEM.
+ */
+enum pocd_err mail_render_broadcast(const char *lang, const char *texts, const char *base_url,
+                                    struct mail_text *out, char *why, size_t whylen);
+
+/*
  * The content of a communication for mail that only its recipient can read (OpenPGP): its
  * sender state, type, urgency and TLP label worded in lang, then its subject and description
  * as written. content is the canonical JSON pocd stores. Returns a malloc'd text the caller

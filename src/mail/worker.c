@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <jansson.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -163,6 +164,27 @@ encrypt_for(struct store_conn *c, struct pgp *pgp, const struct outbox_msg *m,
 	return err;
 }
 
+/* A broadcast's mail: its texts are read here, as the payload only names it. */
+static enum pocd_err
+broadcast_mail(struct store_conn *c, const struct mail_worker_config *cfg,
+               const struct outbox_msg *m, struct mail_text *text, char *why, size_t whylen)
+{
+	json_t *p = json_loads(m->payload, 0, NULL);
+	const char *id = json_string_value(json_object_get(p, "broadcast"));
+	char *texts = NULL;
+	enum pocd_err err = id != NULL ? store_broadcast_get(c, id, &texts) : POCD_ENOTFOUND;
+
+	if (err == POCD_OK)
+		err = mail_render_broadcast(m->lang, texts, cfg->public_url, text, why, whylen);
+	else if (err == POCD_ENOTFOUND) {
+		snprintf(why, whylen, "the broadcast it names does not exist");
+		err = POCD_EINVAL;
+	}
+	free(texts);
+	json_decref(p);
+	return err;
+}
+
 /* One message: render, encrypt where a key is on file, build, send, record the outcome. */
 static enum pocd_err
 deliver(struct store_conn *c, const struct mail_worker_config *cfg, struct pgp *pgp,
@@ -187,7 +209,11 @@ deliver(struct store_conn *c, const struct mail_worker_config *cfg, struct pgp *
 	}
 	if (err != POCD_OK)
 		goto out;
-	err = mail_render(m->kind, m->lang, m->payload, cfg->public_url, &text, why, sizeof(why));
+	if (strcmp(m->kind, "broadcast") == 0)
+		err = broadcast_mail(c, cfg, m, &text, why, sizeof(why));
+	else
+		err = mail_render(m->kind, m->lang, m->payload, cfg->public_url, &text, why,
+		                  sizeof(why));
 	if (err == POCD_EINVAL) {
 		err = give_up(c, cfg, m, attempts, why, false);
 		goto out;

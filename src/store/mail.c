@@ -472,3 +472,58 @@ store_poc_key_get(struct store_conn *c, const char *poc_id, char fpr[FPR_SIZE], 
 	*armored = strdup((const char *)sqlite3_column_text(s, 1));
 	return stmt_end(s, *armored != NULL ? POCD_OK : POCD_ENOMEM);
 }
+
+enum pocd_err
+store_broadcast_insert(struct store_conn *w, const char *id, const char *by, int64_t at,
+                       const char *texts)
+{
+	sqlite3_stmt *s =
+	    stmt(w, ST_BROADCAST_INSERT, "INSERT INTO broadcasts VALUES (?, ?, ?, ?)");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, at);
+	sqlite3_bind_text(s, 4, texts, -1, SQLITE_STATIC);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_broadcast_get(struct store_conn *c, const char *id, char **texts)
+{
+	sqlite3_stmt *s = stmt(c, ST_BROADCAST_GET, "SELECT texts FROM broadcasts WHERE id = ?");
+	const unsigned char *t;
+	int rc;
+
+	*texts = NULL;
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(c, rc));
+	t = sqlite3_column_text(s, 0);
+	*texts = strdup(t != NULL ? (const char *)t : "");
+	return stmt_end(s, *texts != NULL ? POCD_OK : POCD_ENOMEM);
+}
+
+enum pocd_err
+store_broadcasts_list(struct store_conn *c, size_t limit,
+                      int (*cb)(const char *id, int64_t at, const char *texts, void *arg),
+                      void *arg)
+{
+	sqlite3_stmt *s = stmt(c, ST_BROADCAST_LIST,
+	                       "SELECT id, created_at, texts FROM broadcasts"
+	                       " ORDER BY created_at DESC, id DESC LIMIT ?");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
+		       (const char *)sqlite3_column_text(s, 2), arg) != 0)
+			return stmt_end(s, POCD_OK);
+	return stmt_end(s, sql_err(c, rc));
+}

@@ -170,6 +170,10 @@ static const char *const migrations[] = {
     "CREATE TABLE poc_keys(poc_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
     " armored TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER,"
     " warned INTEGER NOT NULL DEFAULT 0) STRICT;",
+
+    "CREATE TABLE broadcasts(id TEXT PRIMARY KEY, created_by TEXT NOT NULL"
+    " REFERENCES accounts(id), created_at INTEGER NOT NULL, texts TEXT NOT NULL) STRICT;"
+    "CREATE INDEX broadcasts_at ON broadcasts(created_at);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -211,6 +211,16 @@ enum pocd_err store_tasks_close_poc(struct store_conn *w, const char *poc_id, co
 enum pocd_err store_tasks_list(struct store_conn *c, const char *state, bool open_only,
                                int (*cb)(const struct task *t, void *arg), void *arg);
 /* A message for the mail sender (a later part): written in the transaction of its cause. */
+/* broadcasts: the Secretariat's announcements, texts as canonical JSON by language */
+enum pocd_err store_broadcast_insert(struct store_conn *w, const char *id, const char *by,
+                                     int64_t at, const char *texts);
+/* The texts of broadcast id (malloc'd; the caller frees). */
+enum pocd_err store_broadcast_get(struct store_conn *c, const char *id, char **texts);
+/* The newest limit broadcasts, newest first. */
+enum pocd_err store_broadcasts_list(struct store_conn *c, size_t limit,
+                                    int (*cb)(const char *id, int64_t at, const char *texts,
+                                              void *arg),
+                                    void *arg);
 enum pocd_err store_outbox_add(struct store_conn *w, const char *kind, const char *ref_id,
                                const char *poc_id, const char *state, const char *lang,
                                const char *payload, int64_t now);

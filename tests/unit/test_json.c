@@ -400,6 +400,55 @@ bodies(void **state)
 	assert_int_equal(st, 415);
 }
 
+/* The field a refused body's problem names first, or "" when it names none. */
+static const char *
+refused_field(const char *body, char field[VERR_FIELD])
+{
+	struct fake f = {.req = {.query = fake_query, .header = fake_header},
+	                 .content_type = "application/json"};
+	struct api_resp resp = {0};
+	json_t *doc, *e;
+
+	f.req.body = body;
+	f.req.body_len = strlen(body);
+	assert_null(body_object(&f.req, &resp));
+	assert_int_equal(resp.status, 400);
+	doc = json_loadb(resp.body, resp.len, 0, NULL);
+	e = json_array_get(json_object_get(doc, "errors"), 0);
+	strlcpy(field, e != NULL ? json_string_value(json_object_get(e, "field")) : "", VERR_FIELD);
+	json_decref(doc);
+	api_resp_free(&resp);
+	return field;
+}
+
+/* A string that is not UTF-8 text (overlong, surrogate, stray bytes) or holds NUL is named by
+ * its member's path; other malformed bodies name none. */
+static void
+bad_text_named(void **state)
+{
+	char f[VERR_FIELD];
+
+	assert_string_equal(refused_field("{\"organisation\": \"\xc0\xaf\"}", f), "organisation");
+	assert_string_equal(refused_field("{\"a\": 1, \"b\": \"x\xc0\x80y\"}", f), "b");
+	assert_string_equal(refused_field("{\"subject\": {\"text\": \"a\\u0000b\"}}", f),
+	                    "subject.text");
+	assert_string_equal(refused_field("{\"to\": [{\"state\": \"FR\xff\"}]}", f), "to[0].state");
+	assert_string_equal(refused_field("{\"b\": [\"x\", \"\xed\xa0\x80\"]}", f), "b[1]");
+	assert_string_equal(refused_field("{\"b\": \"\xf4\x90\x80\x80\"}", f), "b");
+	/* Not a string's fault: a key, a truncated body, bytes outside strings. */
+	assert_string_equal(refused_field("{\"\xc0\xaf\": 1}", f), "");
+	assert_string_equal(refused_field("{\"a\": \"\xc0\xaf\"", f), "");
+	assert_string_equal(refused_field("{\"a\": 1} \xff", f), "");
+	/* Escapes: a surrogate without its pair, not a pair nor an escaped backslash. */
+	assert_string_equal(refused_field("{\"a\": \"\\ud800\"}", f), "a");
+	assert_string_equal(refused_field("{\"ok\": \"\\ud83d\\ude00\", \"b\": \"x\\udc00\"}", f),
+	                    "b");
+	assert_string_equal(
+	    refused_field("{\"ok\": \"\\\\ud800\\\"\", \"b\": \"\\ud800\\u0041\"}", f), "b");
+	assert_string_equal(refused_field("{\"a\": \"x\\", f), "");
+	assert_string_equal(refused_field("{\"a\": \"\\ud8", f), "");
+}
+
 static void
 problems(void **state)
 {
@@ -460,7 +509,7 @@ main(void)
 	    cmocka_unit_test(cursor_parts),      cmocka_unit_test(if_match),
 	    cmocka_unit_test(if_none_match),     cmocka_unit_test(limits),
 	    cmocka_unit_test(members),           cmocka_unit_test(bodies),
-	    cmocka_unit_test(problems),
+	    cmocka_unit_test(bad_text_named),    cmocka_unit_test(problems),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

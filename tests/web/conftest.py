@@ -33,6 +33,7 @@ api_conftest = _load_api_conftest()
 Server = api_conftest.Server
 # The API tests' modules (helpers, test_second_factor's code()) import these from conftest.
 assert_problem = api_conftest.assert_problem
+free_port = api_conftest.free_port
 demo_template = api_conftest.demo_template  # the fixture, shared with the API tests' code
 
 OUT = os.environ.get("WEB_TEST_OUT", os.path.join(HERE, "..", "out", "web"))

@@ -92,11 +92,28 @@ def test_coded_fields_in_the_interface_language(page):
 
 
 def test_ack_link_page(page):
-    """The page of a notification's acknowledgement link (POST /api/v1/ack comes with the mail
-    sender): without a token it says so; a token nobody issued gets the plain refusal."""
+    """The page of a notification's acknowledgement link: without a token it says so; a
+    token nobody issued gets the plain refusal."""
     page.open("/ack")
     assert "incomplete" in page.css("main .error").text
     page.open("/ack#" + "A" * 43)
     assert page.d.execute_script("return location.hash") == ""
     page.button("Acknowledge receipt").click()
     assert "unknown, used or expired" in page.css("main .form-error").text
+
+
+def test_acknowledge_by_the_mailed_link(page):
+    from comm_helpers import send, show, to
+    from mail_helpers import link_token, mails
+
+    c = send(page.server, who="BRA/officer", to=to("KEN"))
+    (row,) = [m for m in mails(page.server, "comm_new") if m["payload"].get("comm") == c["id"]]
+    page.open("/ack#" + link_token(row))
+    assert page.d.execute_script("return location.hash") == ""
+    # Opening the page acknowledges nothing: only the button does.
+    assert show(page.server, c["id"], "BRA/officer")["recipients"][0]["status"] == "sent"
+    page.screenshot("ack-link")
+    page.button("Acknowledge receipt").click()
+    assert "Receipt acknowledged for KEN" in page.css("main .result.ok").text
+    assert show(page.server, c["id"], "BRA/officer")["recipients"][0]["status"] == "acknowledged"
+    page.css('main a[href="/thread?id=%s"]' % c["id"])

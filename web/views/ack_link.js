@@ -31,7 +31,7 @@ export async function render(root) {
           t('ack.open'))));
       form.remove();
     } catch (err) {
-      if (err.status === 410 || err.status === 404) err.problem.detail = t('ack.gone');
+      if (err.status === 410) err.problem.detail = t('ack.gone');
       showErrors(form, err.problem);
     }
   });
