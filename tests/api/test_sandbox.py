@@ -109,6 +109,12 @@ def test_every_kind_of_request_under_the_filter(release_server):
     assert mine, "the campaign pinged no FRA PoC"
     assert answer(s, mine[0]["id"], "FRA/admin", mine[0]["challenge"]).status_code == 200
     assert s.get("/api/v1/log/checkpoint").status_code == 200
+    r = s.post("/api/v1/broadcasts", who="secretariat",
+               json={"texts": {"en": {"subject": "Test", "body": "A test broadcast."}}})
+    assert r.status_code == 201, r.text
+    # The web interface's page and files.
+    for path in ("/", "/app.js", "/i18n/ar.json"):
+        assert s.get(path).status_code == 200, path
     assert s.post("/api/v1/logout", who="FRA/officer").status_code == 204
 
     # A restart: every write is there, served by the filtered process again.
