@@ -24,8 +24,10 @@
  *
  * usage: bench_fill DB_PATH SCALE   (DB_PATH made by pocd init --demo --test, not served)
  *
- * Prints one line: FILL scale= states= accounts= pocs= comms= recipients= acts= due_runs=
- * events= leaves= pocs_s= comms_s= total_s=
+ * Prints one line: FILL scale= states= accounts= pocs= added_pocs= comms= recipients= acts=
+ * due_runs= events= leaves= pocs_s= comms_s= total_s= commits= jobs= (accounts: officers
+ * created; acts: acknowledgements, replies and closes submitted; due_runs: scheduler passes;
+ * commits and jobs: the writer's, over the whole fill).
  */
 #include <jansson.h>
 #include <math.h>
