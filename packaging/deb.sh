@@ -53,8 +53,9 @@ shlibs=$(cd "$work" && dpkg-shlibdeps -O debian/pocd/usr/sbin/pocd debian/pocd/u
 	echo "deb: dpkg-shlibdeps found no library dependencies" >&2
 	exit 1
 }
-# adduser makes the pocd user; tzdata holds the IANA time zones PoCs are checked against.
-depends="$shlibs, adduser, tzdata"
+# adduser makes the pocd user; tzdata holds the IANA time zones PoCs are checked against; the
+# mail sender signs and encrypts with gpg, whose secret keys gpg-agent holds.
+depends="$shlibs, adduser, tzdata, gpg, gpg-agent"
 
 size=$(du -k -s --exclude=DEBIAN "$pkg" | cut -f1)
 cat >"$pkg/DEBIAN/control" <<CONTROL

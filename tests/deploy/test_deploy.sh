@@ -284,7 +284,7 @@ for lib in $(objdump -p build/pocd build/poc | awk '$1 == "NEEDED" { print $2 }'
 	check "Depends has ${owner:-?}, for $lib" \
 		sh -c "echo '$depends' | tr ',' '\n' | grep -qE '^ *${owner:-none}( |\$)'"
 done
-for p in adduser tzdata; do
+for p in adduser tzdata gpg gpg-agent; do
 	check "Depends has $p" sh -c "echo '$depends' | tr ',' '\n' | grep -qE '^ *$p( |$)'"
 done
 mkdir -p "$tmp/ctrl"
