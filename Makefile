@@ -4,7 +4,11 @@ BUILD := build
 ASAN := build-asan
 FUZZ := build-fuzz
 
-.PHONY: all deps build asan fuzz run test bench audit format clean
+.PHONY: all deps build asan fuzz run test bench audit format clean install deb
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: see packaging/install.sh.
+PREFIX ?= /usr/local
+DESTDIR ?=
 
 all: build
 
@@ -33,6 +37,12 @@ run: build
 
 test: deps
 	@scripts/test.sh
+
+install: build
+	@PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' packaging/install.sh
+
+deb: build
+	@packaging/deb.sh
 
 bench: deps
 	@scripts/deps.sh --bench

@@ -1,14 +1,15 @@
 #!/bin/bash
 # bench/pings.sh: ping tests at the scale of issue 4, on a pocd of its own (run at the end of
-# bench/run.sh, or alone). A fresh demo database is brought to BENCH_PING_POCS PoCs through the
-# API (POST /api/v1/states/{code}/pocs as the eight demo states' admins), then:
+# bench/run.sh, or alone). A fresh demo database (or BENCH_PING_DB) is brought to at least
+# BENCH_PING_POCS PoCs through the API (POST /api/v1/states/{code}/pocs as the eight demo
+# states' admins), then:
 #   - creating a campaign over all of them: POST /api/v1/ping-campaigns {"scope":"all"} as the
 #     Secretariat, which must answer 201 with "pings" equal to the PoC count; the wall time of
 #     each request (client side, keep-alive connection), BENCH_PING_CAMPAIGNS in a row, median
 #     reported (the goal: under 100 ms for 1,000 PoCs);
-#   - answering by link: POST /api/v1/pings/answer {"token", "challenge"} under wrk at
+#   - answering by link: POST /api/v1/pings/answer {"token", "challenge"} under wrk at each of
 #     BENCH_PING_CONNECTIONS connections, each request with a token of its own (tokens are single
-#     use), read from the server database's outbox (kind 'ping': the payload's link is
+#     use; each run gets its own share of them), read from the server database's outbox (kind 'ping': the payload's link is
 #     "/ping#TOKEN", its challenge the code). Every answer must be a 200 saying correct and not
 #     late, and the database must then hold as many pings answered by link, all correct.
 # Appends a section to bench/results/latest.md (replacing one left there by an earlier run).
@@ -16,7 +17,9 @@
 # Knobs (environment): POCD_BIN (default build/pocd, built if missing), BENCH_THREADS (pocd
 # worker threads, default nproc), BENCH_PING_POCS (default 1000), BENCH_PING_CAMPAIGNS (timed
 # campaigns, default 5), BENCH_PING_SECONDS (wrk duration, default 3), BENCH_PING_CONNECTIONS
-# (default 16), BENCH_PING_TOKENS (links to prepare for wrk, more campaigns made untimed until
+# (default "1 16 64"), BENCH_PING_DB (serve this database, with its .credentials.json and
+# .logkey beside it, instead of a fresh demo one; it is changed: bench/run.sh passes its
+# database at scale, which it throws away afterwards), BENCH_PING_TOKENS (links to prepare for wrk, more campaigns made untimed until
 # there are that many; default 100000), BENCH_RESULTS (default bench/results/latest.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +28,7 @@ THREADS=${BENCH_THREADS:-$(nproc)}
 NPOCS=${BENCH_PING_POCS:-1000}
 NCAMPAIGNS=${BENCH_PING_CAMPAIGNS:-5}
 DURATION=${BENCH_PING_SECONDS:-3}
-CONNS=${BENCH_PING_CONNECTIONS:-16}
+CONNS=${BENCH_PING_CONNECTIONS:-"1 16 64"}
 NTOKENS=${BENCH_PING_TOKENS:-100000}
 RESULTS=${BENCH_RESULTS:-bench/results/latest.md}
 PY=/usr/bin/python3
@@ -81,16 +84,28 @@ trap 'exit 143' TERM
 t_start=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# --- a fresh demo database and pocd on a free loopback port --------------------------------------
-db=$tmp/pocd.db
-"$POCD" init --db "$db" --demo --test >"$tmp/init.log" 2>&1 || {
-	cat "$tmp/init.log" >&2
-	die "pocd init"
-}
+# --- a database and pocd on a free loopback port --------------------------------------------------
+if [ -n "${BENCH_PING_DB:-}" ]; then
+	db=$BENCH_PING_DB
+	if [ ! -f "$db" ] || [ ! -f "$db.credentials.json" ]; then
+		die "$db or its .credentials.json is missing"
+	fi
+	db_line="$db (given)"
+else
+	db=$tmp/pocd.db
+	"$POCD" init --db "$db" --demo --test >"$tmp/init.log" 2>&1 || {
+		cat "$tmp/init.log" >&2
+		die "pocd init"
+	}
+	db_line="its own fresh demo database (--test)"
+fi
+serve_args=(--quiet --threads "$THREADS")
+if "$POCD" --help 2>&1 | grep -q -- '--rate-limit'; then
+	serve_args+=(--rate-limit 0)
+fi
 port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
-"$POCD" serve --db "$db" --listen "127.0.0.1:$port" --quiet --threads "$THREADS" \
-	--rate-limit 0 >"$tmp/pocd.log" 2>&1 &
+"$POCD" serve --db "$db" --listen "127.0.0.1:$port" "${serve_args[@]}" >"$tmp/pocd.log" 2>&1 &
 pocd_pid=$!
 for ((i = 0; ; i++)); do
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/" || true)" != 000 ] && break
@@ -207,8 +222,10 @@ line=$(grep '^SETUP ' "$tmp/setup.out") || die "no summary from the setup"
 sfield() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
 demo=$(sfield demo) added=$(sfield added) pocs=$(sfield pocs) campaigns=$(sfield campaigns)
 c_med=$(sfield median_us) c_min=$(sfield min_us) c_max=$(sfield max_us) tokens=$(sfield tokens)
+campaign_load=$(cut -d' ' -f1 /proc/loadavg)
 
 # --- answers by link under wrk ----------------------------------------------------------------------
+fmt_us() { awk -v u="$1" 'BEGIN { if (u < 1000) printf "%d µs", u; else printf "%.2f ms", u / 1000 }'; }
 metric() { # NAME: one counter of /metrics, read as the Secretariat
 	curl -sf -H "Authorization: Bearer $sec_token" "$url/metrics" | awk -v n="$1" '$1 == n { print $2 }'
 }
@@ -216,65 +233,77 @@ spass=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["secretar
 sec_token=$(curl -sf -X POST -H 'Content-Type: application/json' \
 	--data-binary "{\"username\":\"secretariat\",\"password\":\"$spass\"}" "$url/api/v1/login" |
 	"$PY" -c 'import json, sys; print(json.load(sys.stdin)["token"])') || die "login as secretariat"
-j0=$(metric pocd_db_jobs_total) c0=$(metric pocd_db_commits_total)
-if [ -z "$j0" ] || [ -z "$c0" ]; then
-	die "/metrics lacks pocd_db_jobs_total or pocd_db_commits_total"
-fi
-t=2
-[ "$CONNS" -lt 2 ] && t=1
-log "answering by link: wrk, $CONNS connections, ${DURATION} s, $tokens links"
-BENCH_TOKENS=$tmp/tokens BENCH_WRK_THREADS=$t wrk -t"$t" -c"$CONNS" -d"${DURATION}s" --latency \
-	-s "$LUA" "$url/api/v1/pings/answer" >"$tmp/wrk.out" 2>&1 || {
-	cat "$tmp/wrk.out" >&2
-	die "wrk"
-}
-j1=$(metric pocd_db_jobs_total) c1=$(metric pocd_db_commits_total)
-wline=$(grep '^BENCH requests' "$tmp/wrk.out") || {
-	cat "$tmp/wrk.out" >&2
-	die "no summary from wrk"
-}
-wfield() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$wline"; }
-req=$(wfield requests) dur=$(wfield duration_us) answered=$(wfield answered) bad=$(wfield bad)
-errs=$(($(wfield connect) + $(wfield read) + $(wfield write) + $(wfield timeout)))
-if [ "$(wfield exhausted)" -ne 0 ]; then
-	die "the $tokens links ran out after $answered answers: raise BENCH_PING_TOKENS"
-fi
-if [ "$bad" -ne 0 ] || [ "$answered" -ne "$req" ] || [ "$errs" -ne 0 ]; then
-	cat "$tmp/wrk.out" >&2
-	die "$answered of $req answers were 200 and correct, $bad were not; $errs socket errors"
-fi
-[ "$req" -gt 0 ] || die "no answer completed"
-# Every 200 is a ping answered by link, correctly and in time (plus the one by hand, and up to one
-# request per connection still in flight when wrk stopped).
-read -r n_link n_wrong < <("$PY" -c '
+# Each run gets its own share of the links, line by line: a token is used once.
+nruns=$(wc -w <<<"$CONNS")
+split -n "r/$nruns" -d -a 2 "$tmp/tokens" "$tmp/tokens."
+share=$((tokens / nruns))
+run=0 total=0 prows=() pruns=()
+for c in $CONNS; do
+	j0=$(metric pocd_db_jobs_total) c0=$(metric pocd_db_commits_total)
+	if [ -z "$j0" ] || [ -z "$c0" ]; then
+		die "/metrics lacks pocd_db_jobs_total or pocd_db_commits_total"
+	fi
+	t=2
+	[ "$c" -lt 2 ] && t=1
+	log "answering by link: wrk, $c connection(s), ${DURATION} s, $share links"
+	BENCH_TOKENS=$tmp/tokens.$(printf '%02d' "$run") BENCH_WRK_THREADS=$t wrk -t"$t" -c"$c" \
+		-d"${DURATION}s" --latency -s "$LUA" "$url/api/v1/pings/answer" >"$tmp/wrk.out" 2>&1 || {
+		cat "$tmp/wrk.out" >&2
+		die "wrk"
+	}
+	j1=$(metric pocd_db_jobs_total) c1=$(metric pocd_db_commits_total)
+	wline=$(grep '^BENCH requests' "$tmp/wrk.out") || {
+		cat "$tmp/wrk.out" >&2
+		die "no summary from wrk"
+	}
+	wfield() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$wline"; }
+	req=$(wfield requests) dur=$(wfield duration_us) answered=$(wfield answered) bad=$(wfield bad)
+	errs=$(($(wfield connect) + $(wfield read) + $(wfield write) + $(wfield timeout)))
+	if [ "$(wfield exhausted)" -ne 0 ]; then
+		die "the $share links of the run at $c connection(s) ran out after $answered answers: raise BENCH_PING_TOKENS"
+	fi
+	if [ "$bad" -ne 0 ] || [ "$answered" -ne "$req" ] || [ "$errs" -ne 0 ]; then
+		cat "$tmp/wrk.out" >&2
+		die "$answered of $req answers were 200 and correct, $bad were not; $errs socket errors"
+	fi
+	[ "$req" -gt 0 ] || die "no answer completed"
+	total=$((total + answered))
+	# Every 200 is a ping answered by link, correctly and in time (plus the one by hand, and up
+	# to one request per connection still in flight when wrk stopped, in this run or earlier).
+	read -r n_link n_wrong < <("$PY" -c '
 import sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 print(*db.execute("SELECT count(*), coalesce(sum(correct = 0 OR late = 1), 0) FROM pings"
                   " WHERE answered_at IS NOT NULL AND channel = ?", ("link",)).fetchone())' "$db")
-if [ "$n_link" -lt $((answered + 1)) ] || [ "$n_link" -gt $((answered + 1 + CONNS)) ] ||
-	[ "$n_wrong" -ne 0 ]; then
-	die "wrk counted $answered correct answers but the database holds $n_link answered by link, $n_wrong wrong or late"
-fi
-rps=$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.0f", r * 1e6 / d }')
-per_commit=$(awk -v j=$((j1 - j0)) -v n=$((c1 - c0)) 'BEGIN { printf "%.1f", n ? j / n : 0 }')
+	inflight=0
+	for k in $CONNS; do inflight=$((inflight + k)); done
+	if [ "$n_link" -lt $((total + 1)) ] || [ "$n_link" -gt $((total + 1 + inflight)) ] ||
+		[ "$n_wrong" -ne 0 ]; then
+		die "wrk counted $total correct answers but the database holds $n_link answered by link, $n_wrong wrong or late"
+	fi
+	rps=$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.0f", r * 1e6 / d }')
+	per_commit=$(awk -v j=$((j1 - j0)) -v n=$((c1 - c0)) 'BEGIN { printf "%.1f", n ? j / n : 0 }')
+	prows+=("| answer a ping by link | $c | $rps answers/s | $(fmt_us "$(wfield p50_us)") | $(fmt_us "$(wfield p99_us)") | $per_commit | $(cut -d' ' -f1 /proc/loadavg) |")
+	pruns+=("$c connection(s): $req answers, $((j1 - j0)) jobs in $((c1 - c0)) commits")
+	run=$((run + 1))
+done
 rss=$(awk '/^VmHWM:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$pocd_pid/status" 2>/dev/null || true)
 
-fmt_us() { awk -v u="$1" 'BEGIN { if (u < 1000) printf "%d µs", u; else printf "%.2f ms", u / 1000 }'; }
 goal=$(awk -v u="$c_med" -v n="$pocs" 'BEGIN { print (u < 100000 ? "met" : "missed") " (goal: under 100 ms for " n " PoCs)" }')
 
 # --- the section, appended to the results ------------------------------------------------------------
 {
 	echo "## Ping tests: a campaign over $pocs PoCs, answers by link"
 	echo
-	echo "- run by bench/pings.sh at $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after; binary: $binary_line; commit $(git describe --always --dirty 2>/dev/null || echo unknown); pocd --threads $THREADS --quiet, its own fresh demo database (--test), peak RSS ${rss:-unknown}"
-	echo "- data: the demo's $demo PoCs and $added added through \`POST /api/v1/states/{code}/pocs\` as the eight demo states' admins (alternates, both kinds)"
-	echo "- campaign: \`POST /api/v1/ping-campaigns {\"scope\":\"all\"}\` as the Secretariat, each answered 201 with \"pings\": $pocs (a ping, its token and an outbox row per PoC, one transaction); wall time of the request on the client, keep-alive connection, $NCAMPAIGNS campaigns in a row on a fresh database: median $(fmt_us "$c_med"), min $(fmt_us "$c_min"), max $(fmt_us "$c_max"); $goal"
-	echo "- answers: \`POST /api/v1/pings/answer {\"token\", \"challenge\"}\` (no login), wrk with bench/ping-answer.lua, $t threads, $CONNS connections, ${DURATION} s, every request a different link of the $campaigns campaigns' $((campaigns * pocs)) (tokens read from the outbox); all $req answers were 200 with correct true and late false, and the database holds $n_link pings answered by link (the wrk ones, one by hand, any in flight at the end), none wrong; pocd's writer over the run: $((j1 - j0)) jobs in $((c1 - c0)) commits ($per_commit per commit)"
+	echo "- run by bench/pings.sh at $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after; binary: $binary_line; commit $(git describe --always --dirty 2>/dev/null || echo unknown); pocd ${serve_args[*]}, $db_line, peak RSS ${rss:-unknown}"
+	echo "- data: the database's $demo PoCs and $added added through \`POST /api/v1/states/{code}/pocs\` as the eight demo states' admins (alternates, both kinds)"
+	echo "- campaign: \`POST /api/v1/ping-campaigns {\"scope\":\"all\"}\` as the Secretariat, each answered 201 with \"pings\": $pocs (a ping, its token and an outbox row per PoC, one transaction); wall time of the request on the client, keep-alive connection, $NCAMPAIGNS campaigns in a row: median $(fmt_us "$c_med"), min $(fmt_us "$c_min"), max $(fmt_us "$c_max"); $goal"
+	echo "- answers: \`POST /api/v1/pings/answer {\"token\", \"challenge\"}\` (no login), wrk with bench/ping-answer.lua, 2 threads (1 at 1 connection), ${DURATION} s per run, every request a different link of the $campaigns campaigns' $((campaigns * pocs)) (tokens read from the outbox, $share per run); every answer was 200 with correct true and late false, and the database holds $n_link pings answered by link (the $total of wrk, one by hand, any in flight at the end of a run), none wrong; pocd's writer: $(printf '%s; ' "${pruns[@]}")"
 	echo
-	echo "| measure | connections | result | p50 | p99 |"
-	echo "|---|---:|---:|---:|---:|"
-	echo "| create a campaign over $pocs PoCs (median of $NCAMPAIGNS) | 1 | $(fmt_us "$c_med") | | |"
-	echo "| answer a ping by link | $CONNS | $rps answers/s | $(fmt_us "$(wfield p50_us)") | $(fmt_us "$(wfield p99_us)") |"
+	echo "| measure | connections | result | p50 | p99 | per commit | load |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	echo "| create a campaign over $pocs PoCs (median of $NCAMPAIGNS) | 1 | $(fmt_us "$c_med") | | | | $campaign_load |"
+	printf '%s\n' "${prows[@]}"
 } >"$tmp/section.md"
 mkdir -p "$(dirname "$RESULTS")"
 touch "$RESULTS"

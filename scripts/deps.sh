@@ -11,6 +11,8 @@ want="$want python3-aiosmtpd"
 want="$want libgpgme-dev gnupg"
 # Browser tests: Debian's Chromium driven by Selenium.
 want="$want chromium chromium-driver python3-selenium"
+# Deployment tests: the package's Depends, and the man pages' check.
+want="$want adduser groff-base"
 if [ "${1:-}" = "--bench" ]; then
 	want="$want wrk nginx-light valgrind"
 fi

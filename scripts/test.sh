@@ -82,6 +82,16 @@ read -r web_ok web_bad < <(junit "$out/web.xml")
 tally web "$web_ok" "$web_bad"
 [ "$web_bad" -ne 0 ] && tail -60 "$out/web.log"
 
+# Deployment: make install, the man pages, the unit, make deb, and the package installed with
+# dpkg in a private mount namespace (tests/deploy/test_deploy.sh, TAP output).
+tests/deploy/test_deploy.sh >"$out/deploy.tap" 2>&1
+rc=$?
+ok=$(grep -c '^ok ' "$out/deploy.tap")
+bad=$(grep -c '^not ok ' "$out/deploy.tap")
+if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+tally deploy "$ok" "$bad"
+[ "$bad" -ne 0 ] && grep -v '^ok ' "$out/deploy.tap" | tail -40
+
 # Fuzz corpus replay: every saved input of every target runs once, under ASan and UBSan.
 for f in build-fuzz/fuzz_*; do
 	[ -f "$f" ] && [ -x "$f" ] || continue
