@@ -204,6 +204,13 @@ body_object(struct api_req *req, struct api_resp *resp)
 		snprintf(detail, sizeof(detail),
 		         "the body is not valid JSON: %s at line %d column %d", e.text, e.line,
 		         e.column);
+		/* jansson quotes the body near the error, which may cut a character or hold bytes
+		 * that are not UTF-8: a problem document holds text only. */
+		for (size_t i = 0, n, len = strlen(detail); i < len; i += n)
+			if ((n = utf8_seq((unsigned char *)detail + i, len - i)) == 0) {
+				detail[i] = '?';
+				n = 1;
+			}
 		problem_status(resp, 400, "malformed", "Malformed JSON", detail);
 		return NULL;
 	}
