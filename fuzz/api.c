@@ -14,8 +14,8 @@
  * the PoCs) is put back before each request.
  *
  * Whatever the request: a status from 100 to 599 and never 500; every JSON body parses; every
- * error is a problem document with its own status; no header value holds CR or LF; no caller
- * without a valid token gets a success but from the public routes; and no caller but FRA's
+ * error has a body, a problem document with its own status; no header value holds CR or LF; no
+ * caller without a valid token gets a success but from the public routes; and no caller but FRA's
  * admin changes FRA's PoCs.
  */
 #include <jansson.h>
@@ -577,6 +577,8 @@ check(const struct fake *f, const struct api_resp *resp, const char *fra_poc)
 		body = api_blob_data(resp->blob, &len);
 	if (body != NULL && len > 0)
 		check_body(resp, body, len);
+	else if (resp->status >= 400)
+		abort(); /* every refusal says why */
 	if (resp->status >= 200 && resp->status < 300) {
 		if (!f->req.authenticated && !is_public(f->req.path))
 			abort();

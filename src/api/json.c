@@ -123,6 +123,30 @@ lone_surrogate(const unsigned char *s, size_t avail, size_t *n)
 	return u >= 0xdc00 && u <= 0xdfff;
 }
 
+/* Copies body into out (NULL to only count), with every byte that is not part of valid
+ * UTF-8, and every unpaired surrogate escape inside a string, written \u0000; the length
+ * written. Counting and copying take the same steps, so the count is the copy's size. */
+static size_t
+mark_bad_text(const unsigned char *b, size_t len, char *out)
+{
+	size_t o = 0, n;
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i += n) {
+		bool bad = (n = utf8_seq(b + i, len - i)) == 0;
+		if (bad)
+			n = 1;
+		else if (b[i] == '"')
+			in_string = !in_string;
+		else if (in_string && b[i] == '\\')
+			bad = lone_surrogate(b + i, len - i, &n);
+		if (out != NULL)
+			memcpy(out + o, bad ? "\\u0000" : (const char *)b + i, bad ? 6 : n);
+		o += bad ? 6 : n;
+	}
+	return o;
+}
+
 /*
  * For a body jansson refused: the member whose string holds a NUL (\u0000), bytes that are not
  * UTF-8 (overlong forms, surrogates, stray bytes) or an unpaired surrogate escape, into field,
@@ -133,39 +157,18 @@ static bool
 bad_text_member(const char *body, size_t len, char field[VERR_FIELD])
 {
 	const unsigned char *b = (const unsigned char *)body;
+	size_t size = mark_bad_text(b, len, NULL);
 	char *copy;
-	size_t o = 0, n, bad = 0;
-	bool in_string = false, found;
 	json_t *doc;
+	bool found;
 
-	for (size_t i = 0; i < len; i += n)
-		if ((n = utf8_seq(b + i, len - i)) == 0) {
-			bad++;
-			n = 1;
-		}
-	if (bad == 0 && memmem(body, len, "\\u", 2) == NULL)
+	if (size == len && memmem(body, len, "\\u", 2) == NULL)
 		return false;
-	/* A stray byte becomes six; an escape stays as long as it was. */
-	copy = malloc(len + bad * 5 + 1);
+	copy = malloc(size + 1);
 	if (copy == NULL)
 		return false;
-	for (size_t i = 0; i < len; i += n) {
-		bool nul = (n = utf8_seq(b + i, len - i)) == 0;
-		if (nul)
-			n = 1;
-		else if (b[i] == '"')
-			in_string = !in_string;
-		else if (in_string && b[i] == '\\')
-			nul = lone_surrogate(b + i, len - i, &n);
-		if (nul) {
-			memcpy(copy + o, "\\u0000", 6);
-			o += 6;
-		} else {
-			memcpy(copy + o, b + i, n);
-			o += n;
-		}
-	}
-	doc = json_loadb(copy, o, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+	mark_bad_text(b, len, copy);
+	doc = json_loadb(copy, size, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
 	free(copy);
 	field[0] = '\0';
 	found = json_is_object(doc) && nul_path(doc, field, 0, VERR_FIELD);
@@ -201,6 +204,13 @@ body_object(struct api_req *req, struct api_resp *resp)
 		snprintf(detail, sizeof(detail),
 		         "the body is not valid JSON: %s at line %d column %d", e.text, e.line,
 		         e.column);
+		/* jansson quotes the body near the error, which may cut a character or hold bytes
+		 * that are not UTF-8: a problem document holds text only. */
+		for (size_t i = 0, n, len = strlen(detail); i < len; i += n)
+			if ((n = utf8_seq((unsigned char *)detail + i, len - i)) == 0) {
+				detail[i] = '?';
+				n = 1;
+			}
 		problem_status(resp, 400, "malformed", "Malformed JSON", detail);
 		return NULL;
 	}

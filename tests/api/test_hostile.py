@@ -252,6 +252,17 @@ def test_what_is_not_text_is_refused_naming_the_field(server, what, text, one_li
                           params={"box": "outbox"}).json()["items"]) <= len(outbox) + 2
 
 
+@pytest.mark.parametrize("raw", [b'{"organisation": "a\\\xcc\x80"}',
+                                 b'{"organisation": "\\\xe2\x82\xac\xff"}',
+                                 b'{"a\\\xcc\x80": 1}'])
+def test_malformed_text_near_the_error_is_still_a_problem(server, raw):
+    """jansson quotes the body near a syntax error, cutting a character there: the answer is
+    still a 400 problem document (it was a 503 without a body)."""
+    r = _raw(server, "POST", "/api/v1/states/FRA/pocs", "FRA/admin", raw)
+    doc = assert_problem(r, 400)
+    assert doc["type"] == "urn:pocd:problem:malformed", doc
+
+
 def test_limits_exactly(server):
     """200 characters (of any width) are one PoC text field's most; 201 are refused."""
     for ch in ("a", "\u00e9", "\u20ac", "\U0001F600"):
