@@ -100,7 +100,10 @@ else
 	db_line="its own fresh demo database (--test)"
 fi
 serve_args=(--quiet --threads "$THREADS")
-if "$POCD" --help 2>&1 | grep -q -- '--rate-limit'; then
+# (The usage text is read whole first: pocd may exit non-zero after it, which under pipefail
+# would fail a pipe into grep.)
+usage=$("$POCD" --help 2>&1 || true)
+if grep -q -- '--rate-limit' <<<"$usage"; then
 	serve_args+=(--rate-limit 0)
 fi
 port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

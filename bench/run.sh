@@ -100,7 +100,10 @@ if [ "$SCALE" != 0 ]; then
 fi
 # Rate limits would measure the limiter, not the endpoint.
 serve_args=(--quiet --threads "$THREADS")
-if "$POCD" --help 2>&1 | grep -q -- '--rate-limit'; then
+# (The usage text is read whole first: pocd may exit non-zero after it, which under pipefail
+# would fail a pipe into grep.)
+usage=$("$POCD" --help 2>&1 || true)
+if grep -q -- '--rate-limit' <<<"$usage"; then
 	serve_args+=(--rate-limit 0)
 fi
 
@@ -532,7 +535,7 @@ print(*(sqlite3.connect("file:" + p + "?mode=ro", uri=True).execute(
 	wrows+=("| raw SQLite, 1 communication per commit | 1 | $raw1_rps | $(fmt_us "$raw1_p50") | $(fmt_us "$raw1_p99") | 1 | 1.00 | $(ratio "$raw1_rps" "$rawb_rps") | $raw1_load |")
 	wrows+=("| raw SQLite, $BATCH communications per commit | 1 | $rawb_rps | $(fmt_us "$rawb_p50") | $(fmt_us "$rawb_p99") | $BATCH | $(ratio "$rawb_rps" "$raw1_rps") | 1.00 | $rawb_load |")
 	fs=$(df -PT "$tmp" | awk 'NR == 2 { print $2 " on " $1 }')
-	w_line="fra-officer creates a routine notification to DEU's technical PoCs (${#BENCH_BODY} byte body; pocd stores ${#comm_content} bytes of content and answers 201 with $comm_size bytes); per communication 1 communications, 1 comm_recipients, 1 comm_steps and 1 events row; raw SQLite: bench/sqlite_insert.c, the same rows into a copy of the same database (WAL, synchronous=FULL, foreign_keys=ON), one connection, no HTTP; database on $fs; pocd's writer over the whole run: ${m_jobs} jobs in ${m_commits} commits, at most ${m_max} in one"
+	w_line="fra-officer creates a routine notification to DEU's technical PoCs (${#BENCH_BODY} byte body; pocd stores ${#comm_content} bytes of content and answers 201 with $comm_size bytes); per communication 1 communications, 1 comm_recipients, 1 comm_steps, 1 events, 2 log_leaves, 1 outbox and 1 ack_links row; raw SQLite: bench/sqlite_insert.c, the same rows (not the log's tree nodes and checkpoints, a few per commit) into a copy of the same database (WAL, synchronous=FULL, foreign_keys=ON), one connection, no HTTP; database on $fs; pocd's writer over the whole run: ${m_jobs} jobs in ${m_commits} commits, at most ${m_max} in one"
 fi
 pocd_live=
 stop "$pocd_pid"

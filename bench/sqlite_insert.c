@@ -3,9 +3,14 @@
  * straight into SQLite with pocd's durability and no HTTP, JSON or validation in between.
  *
  * Per communication (src/core/exchange.c send_run, one recipient): one communications row, one
- * comm_recipients row, one comm_steps row and one events row. The database is a copy of a fresh
- * pocd one, so the schema, indexes and foreign keys are exactly the server's; the connection has
- * pocd's pragmas (WAL, synchronous=FULL, foreign_keys=ON).
+ * comm_recipients row, one comm_steps row, one events row (with its log index), two log_leaves
+ * rows (sender's and recipient's leaf: random salt, commitment and hash of pocd's sizes), and
+ * for the recipient's technical primary PoC one outbox row (the new-communication mail) and
+ * one ack_links row (its single-use acknowledgement link). Not inserted: the log's stored tree
+ * nodes and signed checkpoints, a few rows per commit rather than per communication, and the
+ * hashing and signing they cost. The database is a copy of a pocd one, so the schema, indexes and
+ * foreign keys are exactly the server's; the connection has pocd's pragmas (WAL, synchronous=FULL,
+ * foreign_keys=ON).
  *
  * usage: sqlite_insert DB SECONDS BATCH USERNAME TO_STATE CONTENT
  *   BATCH 1 commits each communication on its own (what pocd must do without group commit);
@@ -94,6 +99,28 @@ rand_id(char out[ID_LEN + 1])
 	out[ID_LEN] = '\0';
 }
 
+static void
+rand_bytes(unsigned char *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = (unsigned char)(next_rand() >> 56);
+}
+
+/* n random bytes as lowercase hex into out (2n + 1 bytes): salts and commitments. */
+static void
+rand_hex(char *out, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = (unsigned)(next_rand() >> 56);
+
+		out[2 * i] = hex[v >> 4];
+		out[2 * i + 1] = hex[v & 15];
+	}
+	out[2 * n] = '\0';
+}
+
 static double
 now_us(void)
 {
@@ -114,9 +141,12 @@ cmp_double(const void *a, const void *b)
 int
 main(int argc, char **argv)
 {
-	sqlite3_stmt *acct, *comm, *rcpt, *stp, *ev;
+	sqlite3_stmt *acct, *comm, *rcpt, *stp, *ev, *leaf, *mail, *link;
 	char account[ID_LEN + 1], from[8], to[8], states[20], details[128], cid[ID_LEN + 1],
-	    eid[ID_LEN + 1];
+	    eid[ID_LEN + 1], mid[ID_LEN + 1], poc[ID_LEN + 1], payload[512], salt[33],
+	    commitment[65];
+	unsigned char hash[32];
+	int64_t leaf_idx;
 	const char *content;
 	double seconds, t0, t1, end, *lat = NULL;
 	size_t nlat = 0, cap = 0;
@@ -161,14 +191,34 @@ main(int argc, char **argv)
 	snprintf(states, sizeof(states), "%s,%s", from, to);
 	snprintf(details, sizeof(details), "{\"recipient\":\"%s\",\"detail\":\"\"}", to);
 
-	/* The statements of src/store/comms.c and src/store/events.c. */
+	/* The recipient's technical primary PoC, whom the mail and the link are for, and where the
+	 * log goes on. */
+	acct = prepare("SELECT id FROM pocs WHERE state = ? AND kind = 'technical'"
+	               " AND rank = 'primary'");
+	sqlite3_bind_text(acct, 1, to, -1, SQLITE_STATIC);
+	if (sqlite3_step(acct) != SQLITE_ROW)
+		die("no technical primary PoC for the recipient");
+	snprintf(poc, sizeof(poc), "%s", (const char *)sqlite3_column_text(acct, 0));
+	sqlite3_finalize(acct);
+	acct = prepare("SELECT coalesce(max(idx) + 1, 0) FROM log_leaves");
+	if (sqlite3_step(acct) != SQLITE_ROW)
+		die("the log's size");
+	leaf_idx = sqlite3_column_int64(acct, 0);
+	sqlite3_finalize(acct);
+
+	/* The statements of src/store/comms.c, events.c, log.c and mail.c. */
 	comm = prepare("INSERT INTO communications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	rcpt = prepare("INSERT INTO comm_recipients (comm_id, state, kinds, status, ack_due,"
 	               " answer_due, next_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	stp = prepare("INSERT INTO comm_steps (comm_id, state, what, actor_account,"
 	              " actor_state, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	ev = prepare("INSERT INTO events (id, type, at, actor_account, actor_state,"
-	             " states, object_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	             " states, object_id, details, actor_role, log_index)"
+	             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'officer', ?)");
+	leaf = prepare("INSERT INTO log_leaves VALUES (?, ?, ?, ?, ?, ?)");
+	mail = prepare("INSERT INTO outbox (id, kind, ref_id, poc_id, state, lang, payload,"
+	               " created_at) VALUES (?, 'comm_new', ?, ?, ?, 'en', ?, ?)");
+	link = prepare("INSERT INTO ack_links VALUES (?, ?, ?, ?, ?, ?)");
 
 	t0 = now_us();
 	end = t0 + seconds * 1e6;
@@ -221,7 +271,44 @@ main(int argc, char **argv)
 			sqlite3_bind_text(ev, 6, states, -1, SQLITE_STATIC);
 			sqlite3_bind_text(ev, 7, cid, -1, SQLITE_STATIC);
 			sqlite3_bind_text(ev, 8, details, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(ev, 9, leaf_idx);
 			step_done(ev, "INSERT INTO events");
+
+			for (int k = 0; k < 2; k++) {
+				rand_hex(salt, 16);
+				rand_hex(commitment, 32);
+				rand_bytes(hash, sizeof(hash));
+				sqlite3_bind_int64(leaf, 1, leaf_idx++);
+				sqlite3_bind_text(leaf, 2, eid, -1, SQLITE_STATIC);
+				sqlite3_bind_text(leaf, 3, k == 0 ? from : to, -1, SQLITE_STATIC);
+				sqlite3_bind_text(leaf, 4, salt, -1, SQLITE_STATIC);
+				sqlite3_bind_text(leaf, 5, commitment, -1, SQLITE_STATIC);
+				sqlite3_bind_blob(leaf, 6, hash, sizeof(hash), SQLITE_STATIC);
+				step_done(leaf, "INSERT INTO log_leaves");
+			}
+
+			rand_id(mid);
+			rand_bytes(hash, sizeof(hash));
+			/* The payload's shape and size: deadline, id, a 43-symbol link token. */
+			snprintf(payload, sizeof(payload),
+			         "{\"ack_due\":\"2026-11-30T02:47:56Z\",\"comm\":\"%s\","
+			         "\"link\":\"/ack#%s%.17s\",\"urgency\":\"routine\"}",
+			         cid, mid, eid);
+			sqlite3_bind_text(mail, 1, mid, -1, SQLITE_STATIC);
+			sqlite3_bind_text(mail, 2, cid, -1, SQLITE_STATIC);
+			sqlite3_bind_text(mail, 3, poc, -1, SQLITE_STATIC);
+			sqlite3_bind_text(mail, 4, to, -1, SQLITE_STATIC);
+			sqlite3_bind_text(mail, 5, payload, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(mail, 6, now);
+			step_done(mail, "INSERT INTO outbox");
+
+			sqlite3_bind_blob(link, 1, hash, sizeof(hash), SQLITE_STATIC);
+			sqlite3_bind_text(link, 2, cid, -1, SQLITE_STATIC);
+			sqlite3_bind_text(link, 3, to, -1, SQLITE_STATIC);
+			sqlite3_bind_text(link, 4, poc, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(link, 5, now);
+			sqlite3_bind_int64(link, 6, ack_due);
+			step_done(link, "INSERT INTO ack_links");
 		}
 		exec("COMMIT");
 		rows += batch;
@@ -241,6 +328,9 @@ main(int argc, char **argv)
 	sqlite3_finalize(rcpt);
 	sqlite3_finalize(stp);
 	sqlite3_finalize(ev);
+	sqlite3_finalize(leaf);
+	sqlite3_finalize(mail);
+	sqlite3_finalize(link);
 	if (sqlite3_close(db) != SQLITE_OK)
 		die("close");
 	qsort(lat, nlat, sizeof(*lat), cmp_double);
