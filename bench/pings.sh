@@ -19,8 +19,10 @@
 # campaigns, default 5), BENCH_PING_SECONDS (wrk duration, default 3), BENCH_PING_CONNECTIONS
 # (default "1 16 64"), BENCH_PING_DB (serve this database, with its .credentials.json and
 # .logkey beside it, instead of a fresh demo one; it is changed: bench/run.sh passes its
-# database at scale, which it throws away afterwards), BENCH_PING_TOKENS (links to prepare for wrk, more campaigns made untimed until
-# there are that many; default 100000), BENCH_RESULTS (default bench/results/latest.md).
+# database at scale, which it throws away afterwards), BENCH_PING_TOKENS (links to prepare for
+# wrk, shared among the runs, more campaigns made untimed until there are that many; default
+# 300000: on a quiet 2-core machine 64 connections answered over 10,000 a second),
+# BENCH_RESULTS (default bench/results/latest.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +31,7 @@ NPOCS=${BENCH_PING_POCS:-1000}
 NCAMPAIGNS=${BENCH_PING_CAMPAIGNS:-5}
 DURATION=${BENCH_PING_SECONDS:-3}
 CONNS=${BENCH_PING_CONNECTIONS:-"1 16 64"}
-NTOKENS=${BENCH_PING_TOKENS:-100000}
+NTOKENS=${BENCH_PING_TOKENS:-300000}
 RESULTS=${BENCH_RESULTS:-bench/results/latest.md}
 PY=/usr/bin/python3
 LUA=$PWD/bench/ping-answer.lua
