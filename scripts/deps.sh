@@ -11,6 +11,8 @@ want="$want python3-aiosmtpd"
 want="$want libgpgme-dev gnupg"
 # Browser tests: Debian's Chromium driven by Selenium.
 want="$want chromium chromium-driver python3-selenium"
+# Browser scenarios driven by playwright-core from npm: Debian's Node.js where there is none.
+command -v npm >/dev/null 2>&1 || want="$want nodejs npm"
 # Deployment tests: the package's Depends, and the man pages' check.
 want="$want adduser groff-base"
 if [ "${1:-}" = "--bench" ]; then

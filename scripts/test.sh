@@ -82,6 +82,20 @@ read -r web_ok web_bad < <(junit "$out/web.xml")
 tally web "$web_ok" "$web_bad"
 [ "$web_bad" -ne 0 ] && tail -60 "$out/web.log"
 
+# The web interface's main scenarios driven by playwright-core (pinned in
+# tests/browser/package-lock.json) in Debian's Chromium; screenshots in tests/out/browser/.
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+	npm ci --prefix tests/browser --no-audit --no-fund >"$out/npm.log" 2>&1 || tail -20 "$out/npm.log"
+fi
+POCD_BIN=$PWD/build-asan/pocd BROWSER_OUT=$PWD/$out/browser node tests/browser/scenarios.mjs \
+	>"$out/browser.tap" 2>&1
+rc=$?
+ok=$(grep -c '^ok ' "$out/browser.tap")
+bad=$(grep -c '^not ok ' "$out/browser.tap")
+if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+tally browser "$ok" "$bad"
+[ "$bad" -ne 0 ] && grep -v '^ok ' "$out/browser.tap" | tail -40
+
 # Deployment: make install, the man pages, the unit, make deb, and the package installed with
 # dpkg in a private mount namespace (tests/deploy/test_deploy.sh, TAP output).
 tests/deploy/test_deploy.sh >"$out/deploy.tap" 2>&1
