@@ -3,32 +3,18 @@
  * checkpoint notes and their signature lines. A key that parses formats back to the same
  * text; a note that parses has a body that starts with its checkpoint's three lines.
  */
-#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/note.h"
+#include "fixed_keys.h"
 
 #define INPUT_MAX NOTE_MAX
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct note_key log_key, wit_key;
-
-static void
-setup(void)
-{
-	uint8_t seed[32] = {1}, pk[32], sk[64];
-
-	if (sodium_init() < 0)
-		abort();
-	crypto_sign_seed_keypair(pk, sk, seed);
-	note_key_make("fuzz.example/log", NOTE_ED25519, pk, &log_key);
-	seed[0] = 2;
-	crypto_sign_seed_keypair(pk, sk, seed);
-	note_key_make("fuzz.example/witness", NOTE_COSIG, pk, &wit_key);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -40,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t body_len;
 
 	if (!ready) {
-		setup();
+		fixed_keys(&log_key, &wit_key);
 		ready = true;
 	}
 	if (size > INPUT_MAX)

@@ -101,16 +101,12 @@ static int
 mail_poc(const struct poc *p, void *arg)
 {
 	struct send_ctx *sc = arg;
-	char item[STATE_SIZE + 1], lang[3], payload[64], langs[64] = "";
+	char item[STATE_SIZE + 1], lang[3], payload[64];
 
 	snprintf(item, sizeof(item), "%s,", p->state);
 	if (strstr(sc->participating, item) == NULL)
 		return 0;
-	for (size_t i = 0; i < p->nlangs; i++) {
-		size_t n = strlen(langs);
-		snprintf(langs + n, sizeof(langs) - n, "%s%s", n ? "," : "", p->languages[i]);
-	}
-	notify_lang(langs, lang);
+	notify_poc_lang(p, lang);
 	snprintf(payload, sizeof(payload), "{\"broadcast\":\"%s\"}", sc->op->id);
 	sc->err = store_outbox_add(sc->w, MAIL_BROADCAST, sc->op->id, p->id, p->state, lang,
 	                           payload, sc->op->now);

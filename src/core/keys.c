@@ -7,8 +7,6 @@
 #include "core/record.h"
 #include "core/scheduler.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
 static enum pocd_err
 attach_run(struct store_conn *w, struct store_job *j)
 {

@@ -101,13 +101,11 @@ checkpoint_body(const struct checkpoint *cp, char *out, size_t outlen)
 	snprintf(out, outlen, "%s\n%llu\n%s\n", cp->origin, (unsigned long long)cp->size, root);
 }
 
-/* The line starting at p (up to end), without its newline; NULL if there is no newline. */
+/* The newline ending the line at p, before end; NULL if there is none. */
 static const char *
 line_end(const char *p, const char *end)
 {
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-	return nl;
+	return memchr(p, '\n', (size_t)(end - p));
 }
 
 bool

@@ -10,7 +10,16 @@
 #include "core/validate.h"
 #include "lib/timeutil.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+void
+notify_poc_lang(const struct poc *poc, char out[3])
+{
+	for (size_t i = 0; i < poc->nlangs; i++)
+		if (un_lang_index(poc->languages[i]) >= 0) {
+			memcpy(out, poc->languages[i], 3);
+			return;
+		}
+	memcpy(out, "en", 3);
+}
 
 void
 notify_lang(const char *languages, char out[3])

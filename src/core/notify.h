@@ -45,6 +45,8 @@ enum pocd_err notify_task(struct store_conn *w, const struct task *t, int64_t no
 
 /* The PoC's first UN language among its comma-joined languages, else "en". */
 void notify_lang(const char *languages, char out[3]);
+/* The same for a PoC's list of languages. */
+void notify_poc_lang(const struct poc *poc, char out[3]);
 
 /* The scheduler's part: correction tasks owed for mail that failed for good, and review-by and
  * key expiry warnings whose time has come by now. Blocking; for the scheduler thread. */

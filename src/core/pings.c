@@ -179,18 +179,6 @@ ping_next_due(const struct ping *p, const struct ping_campaign *pc)
 	return p->grace_end;
 }
 
-/* The first of the PoC's languages that is a UN language, else English. */
-static void
-ping_lang(const struct poc *poc, char out[3])
-{
-	for (size_t i = 0; i < poc->nlangs; i++)
-		if (un_lang_index(poc->languages[i]) >= 0) {
-			memcpy(out, poc->languages[i], 3);
-			return;
-		}
-	memcpy(out, "en", 3);
-}
-
 struct campaign_ctx {
 	struct store_conn *w;
 	struct campaign_op *op;
@@ -212,7 +200,7 @@ add_ping(struct store_conn *w, struct campaign_op *op, const struct poc *poc)
 	memcpy(p.poc_id, poc->id, ID_SIZE);
 	memcpy(p.state, poc->state, STATE_SIZE);
 	p.kind = poc->kind;
-	ping_lang(poc, p.lang);
+	notify_poc_lang(poc, p.lang);
 	if (op->pc.challenge)
 		new_challenge(p.challenge);
 	p.created_at = op->now;
