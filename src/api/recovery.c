@@ -70,7 +70,8 @@ h_account_reset(struct api_req *req, struct api_resp *resp)
 	if (err == POCD_OK)
 		err = authz_reset_account(&req->who, a.state);
 	if (err != POCD_OK) {
-		problem(resp, err, err == POCD_ENOTFOUND ? "there is no account with this id" : NULL);
+		problem(resp, err,
+		        err == POCD_ENOTFOUND ? "there is no account with this id" : NULL);
 		return API_DONE;
 	}
 	if (req->body_len > 0) {
@@ -179,7 +180,8 @@ reenrol_cont(struct api_req *req, struct api_resp *resp)
 	json_object_set_new(o, "event_id", json_string(op->event_id));
 	/* The state's leaf of the event: the Secretariat has no leaf of its own to show. */
 	c = store_reader(req->api->core->store);
-	if (c != NULL && record_receipt(req->api->core, c, op->event_id, op->state, &rc) == POCD_OK) {
+	if (c != NULL &&
+	    record_receipt(req->api->core, c, op->event_id, op->state, &rc) == POCD_OK) {
 		json_object_set_new(o, "receipt", receipt_json(&rc));
 		receipt_free(&rc);
 	}
@@ -193,7 +195,8 @@ h_reenrol(struct api_req *req, struct api_resp *resp)
 	struct reenrol_op *op;
 
 	if (authz_reenrol(&req->who) != POCD_OK) {
-		problem(resp, POCD_EFORBIDDEN, "only the Secretariat re-enrols a state's administrator");
+		problem(resp, POCD_EFORBIDDEN,
+		        "only the Secretariat re-enrols a state's administrator");
 		return API_DONE;
 	}
 	if (!valid_state_code(req->params[0])) {
@@ -235,9 +238,9 @@ h_notices(struct api_req *req, struct api_resp *resp)
 	if (c == NULL)
 		return API_DONE;
 	items = json_array();
-	err = items != NULL ? store_notices_list(c, req->who.account_id, NOTICES_SHOWN, add_notice,
-	                                         items)
-	                    : POCD_ENOMEM;
+	err = items != NULL
+	          ? store_notices_list(c, req->who.account_id, NOTICES_SHOWN, add_notice, items)
+	          : POCD_ENOMEM;
 	if (err != POCD_OK) {
 		json_decref(items);
 		problem(resp, err, NULL);

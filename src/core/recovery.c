@@ -80,8 +80,9 @@ usable_link(struct store_conn *c, struct core *core, const uint8_t hash[TOKEN_HA
 	struct account issuer;
 	enum pocd_err err = store_enrolment_get(c, hash, e);
 
-	if (err == POCD_ENOTFOUND || (err == POCD_OK && (e->kind != ENROL_RESET || e->used_at != 0 ||
-	                                                 e->expires_at <= core_now(core))))
+	if (err == POCD_ENOTFOUND ||
+	    (err == POCD_OK &&
+	     (e->kind != ENROL_RESET || e->used_at != 0 || e->expires_at <= core_now(core))))
 		return POCD_EGONE;
 	if (err == POCD_OK)
 		err = store_account_get(c, e->created_by, &issuer);

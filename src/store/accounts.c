@@ -365,9 +365,9 @@ store_notices_list(struct store_conn *c, const char *account_id, size_t limit,
 	sqlite3_bind_text(s, 1, account_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (cb((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-		       sqlite3_column_int64(s, 2), (const char *)sqlite3_column_text(s, 3),
-		       arg) != 0)
+		if (cb((const char *)sqlite3_column_text(s, 0),
+		       (const char *)sqlite3_column_text(s, 1), sqlite3_column_int64(s, 2),
+		       (const char *)sqlite3_column_text(s, 3), arg) != 0)
 			return stmt_end(s, POCD_OK);
 	return stmt_end(s, sql_err(c, rc));
 }
