@@ -286,12 +286,13 @@ pgp_rotate(const char *home, int64_t transition, struct pgp_keys *keys, char *ms
 {
 	struct pgp *p = NULL;
 	gpgme_genkey_result_t gr;
-	char fpr[FPR_SIZE], until[RFC3339_SIZE];
+	char fpr[FPR_SIZE], until[RFC3339_SIZE], ring[1200];
 	struct stat sb;
 	gpgme_error_t e;
 	enum pocd_err err = POCD_EUNAVAILABLE;
 
-	if (stat(home, &sb) != 0) {
+	snprintf(ring, sizeof(ring), "%s/pubring.kbx", home);
+	if (stat(home, &sb) != 0 || stat(ring, &sb) != 0) {
 		snprintf(msg, msglen,
 		         "%s holds no mail key yet: pocd serve with --smtp makes it on first start",
 		         home);

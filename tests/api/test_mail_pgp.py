@@ -256,3 +256,12 @@ def _last_encrypted(s, relay, poc):
     mine = wait_for(lambda: [m for m in relay.received()[before:] if m["to"][0] == poc["email"]],
                     lambda ms: len(ms) >= 1)
     return mine[-1]["msg"].get_payload()[1].get_payload()
+
+
+def test_rotate_key_needs_a_mail_key(server):
+    from conftest import POCD
+    r = subprocess.run([POCD, "mail", "rotate-key", "--db", str(server.db)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "holds no mail key yet" in r.stderr, r.stderr
+    assert not os.path.exists(str(server.db) + ".gnupg")
+    assert server.get("/api/v1/service").json()["mail_openpgp_keys"] == []
