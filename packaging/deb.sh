@@ -7,7 +7,10 @@ set -eu
 cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
-maintainer=${DEB_MAINTAINER:-pocd maintainers <maintainers@pocd.example>}
+# The project has no public mailbox yet: the default names the project and an address under
+# .invalid (RFC 2606), which can never deliver, so nobody mistakes it for a contact. Whoever
+# distributes the package sets DEB_MAINTAINER to themselves.
+maintainer=${DEB_MAINTAINER:-pocd developers <pocd-maintainers@pocd.invalid>}
 version=$(meson introspect --projectinfo "$BUILD" |
 	/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
 arch=$(dpkg --print-architecture)

@@ -17,6 +17,7 @@
 #include "core/states.h"
 #include "http/server.h"
 #include "lib/log.h"
+#include "lib/timeutil.h"
 #include "lib/rand.h"
 #include "core/keys.h"
 #include "mail/mime.h"
@@ -104,12 +105,18 @@ usage(FILE *f)
 	    "       pocd backup --db PATH --to FILE\n"
 	    "       pocd restore --from FILE --db PATH\n"
 	    "backup writes, while pocd may be serving, one consistent snapshot of the database\n"
-	    "and the log's key into FILE (a new file, mode 0600); restore writes them into a\n"
-	    "fresh PATH and PATH.logkey, then verifies the log.\n"
+	    "with the log's keys, PATH.gnupg/ and PATH.attachments/ into FILE (a new file,\n"
+	    "mode 0600); restore writes them into a fresh PATH, PATH.logkey and so on, then\n"
+	    "verifies the log.\n"
 	    "\n"
 	    "       pocd log rotate-key --db PATH [--transition-days N]\n"
 	    "makes a new log key; the previous one goes on signing beside it for N days\n"
 	    "(default 30), and GET /api/v1/log/key lists both meanwhile. Restart serve after.\n"
+	    "\n"
+	    "       pocd mail rotate-key --db PATH [--transition-days N]\n"
+	    "makes a new OpenPGP key for the service's mail in PATH.gnupg; the previous one\n"
+	    "goes on signing beside it for N days (default 30), and GET /api/v1/service lists\n"
+	    "both with the end of the transition. Restart serve after.\n"
 	    "\n"
 	    "       pocd log verify --db PATH\n"
 	    "rebuilds the transparency log from its leaves and checks every leaf against its\n"
@@ -546,6 +553,7 @@ static void
 service_key(const struct opts *o, struct core *c)
 {
 	char home[1100], uid[MIME_ADDR_MAX + 16], fpr[FPR_SIZE], msg[512];
+	struct pgp_keys keys;
 	struct pgp *p;
 
 	gnupg_home(o, home, sizeof(home));
@@ -553,10 +561,14 @@ service_key(const struct opts *o, struct core *c)
 	p = pgp_open(home, uid, fpr, msg, sizeof(msg));
 	if (p == NULL)
 		fatal("%s", msg);
+	pgp_keys(p, &keys);
 	pgp_close(p);
-	if (keys_set_service(c, fpr) != POCD_OK)
+	if (keys_set_service(c, keys.current, keys.previous, keys.previous_until) != POCD_OK)
 		fatal("cannot record the mail key's fingerprint in %s", o->db);
 	log_info("pocd: mail is signed with OpenPGP key %s", fpr);
+	if (keys.previous[0] != '\0' && keys.previous_until > now_s())
+		log_info("pocd: and, during its transition, with the previous key %s",
+		         keys.previous);
 }
 
 /* Starts pocd mail-worker beside the server; its login goes in its environment. */
@@ -760,6 +772,25 @@ cmd_log_rotate(const struct opts *o)
 }
 
 static int
+cmd_mail_rotate(const struct opts *o)
+{
+	char home[1100], msg[512] = "", until[RFC3339_SIZE];
+	int64_t transition =
+	    o->transition_days >= 0 ? o->transition_days * 86400 : PGP_TRANSITION_S;
+	struct pgp_keys keys;
+
+	gnupg_home(o, home, sizeof(home));
+	if (pgp_rotate(home, transition, &keys, msg, sizeof(msg)) != POCD_OK)
+		fatal("mail rotate-key: %s", msg);
+	fmt_rfc3339(keys.previous_until, until);
+	printf("mail rotate-key: mail is now signed with OpenPGP key %s\n", keys.current);
+	if (transition > 0)
+		printf("  and, until %s, also with %s\n", until, keys.previous);
+	printf("restart pocd serve to sign with it; GET /api/v1/service publishes both\n");
+	return 0;
+}
+
+static int
 cmd_backup(const struct opts *o)
 {
 	char msg[1300] = "";
@@ -808,6 +839,14 @@ main(int argc, char **argv)
 		/* "pocd log verify --db PATH": the options follow the subcommand. */
 		parse_args(&o, argc - 1, argv + 1);
 		return strcmp(argv[2], "verify") == 0 ? cmd_log_verify(&o) : cmd_log_rotate(&o);
+	}
+	if (strcmp(argv[1], "mail") == 0) {
+		if (argc < 3 || strcmp(argv[2], "rotate-key") != 0) {
+			usage(stderr);
+			return 2;
+		}
+		parse_args(&o, argc - 1, argv + 1);
+		return cmd_mail_rotate(&o);
 	}
 	if (strcmp(argv[1], "backup") == 0 || strcmp(argv[1], "restore") == 0) {
 		parse_args(&o, argc, argv);

@@ -11,6 +11,7 @@ export const ROUTES = {
   '/': ['./views/home.js', 'public'],
   '/login': ['./views/login.js', 'public'],
   '/enrol': ['./views/enrol.js', 'public'],
+  '/reset': ['./views/reset.js', 'public'],
   '/ping': ['./views/ping_link.js', 'public'],
   '/ack': ['./views/ack_link.js', 'public'],
   '/verify': ['./views/verify.js', 'public'],
@@ -23,6 +24,7 @@ export const ROUTES = {
   '/campaigns': ['./views/campaigns.js', 'secretariat'],
   '/states': ['./views/states.js', 'secretariat'],
   '/account': ['./views/account.js', 'any'],
+  '/broadcasts': ['./views/broadcasts.js', 'any'],
   '/responsiveness': ['./views/responsiveness.js', 'any'],
 };
 
@@ -34,6 +36,7 @@ const NAV = [
   ['/states', 'nav.states', 'secretariat'],
   ['/campaigns', 'nav.campaigns', 'secretariat'],
   ['/responsiveness', 'nav.responsiveness', 'any'],
+  ['/broadcasts', 'nav.broadcasts', 'any'],
   ['/account', 'nav.account', 'any'],
 ];
 

@@ -107,6 +107,11 @@ enum api_result h_poc_history(struct api_req *req, struct api_resp *resp);
 enum api_result h_directory(struct api_req *req, struct api_resp *resp);
 enum api_result h_accounts(struct api_req *req, struct api_resp *resp);
 enum api_result h_account_patch(struct api_req *req, struct api_resp *resp);
+/* recovery.c */
+enum api_result h_account_reset(struct api_req *req, struct api_resp *resp);
+enum api_result h_reset(struct api_req *req, struct api_resp *resp);
+enum api_result h_reenrol(struct api_req *req, struct api_resp *resp);
+enum api_result h_notices(struct api_req *req, struct api_resp *resp);
 enum api_result h_comm_send(struct api_req *req, struct api_resp *resp);
 enum api_result h_comm_list(struct api_req *req, struct api_resp *resp);
 enum api_result h_comm_get(struct api_req *req, struct api_resp *resp);

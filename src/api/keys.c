@@ -105,21 +105,37 @@ h_poc_key_put(struct api_req *req, struct api_resp *resp)
 	return req_pending(req, resp, keys_attach(req->api->core, &kr->op), key_cont);
 }
 
-/* GET /api/v1/service: the fingerprint of the key that signs the service's mail, so that
+/* GET /api/v1/service: the fingerprints of the keys that sign the service's mail, so that
  * PoCs can check a signature against what they read here over TLS. */
 enum api_result
 h_service(struct api_req *req, struct api_resp *resp)
 {
 	struct store_conn *c = reader(req, resp);
-	char fpr[FPR_SIZE] = "";
+	char fpr[FPR_SIZE] = "", prev[FPR_SIZE] = "", until[24] = "";
+	long long until_s;
+	json_t *keys, *o;
 
 	if (c == NULL)
 		return API_DONE;
 	if (store_meta_get(c, "mail_key", fpr, sizeof(fpr)) != POCD_OK)
 		fpr[0] = '\0';
+	if (store_meta_get(c, "mail_key_previous", prev, sizeof(prev)) != POCD_OK ||
+	    store_meta_get(c, "mail_key_previous_until", until, sizeof(until)) != POCD_OK ||
+	    sscanf(until, "%lld", &until_s) != 1)
+		prev[0] = '\0';
+	keys = json_array();
+	if (fpr[0] != '\0')
+		json_array_append_new(
+		    keys, json_pack("{s:s,s:s}", "fingerprint", fpr, "status", "current"));
+	/* A rotation's previous key, with the end of the transition in which it signs too. */
+	if (prev[0] != '\0') {
+		o = json_pack("{s:s,s:s}", "fingerprint", prev, "status", "previous");
+		json_set_time(o, "until", (int64_t)until_s);
+		json_array_append_new(keys, o);
+	}
 	resp_json(resp, 200,
-	          json_pack("{s:s,s:s?}", "name", "pocd", "mail_openpgp_fingerprint",
-	                    fpr[0] ? fpr : NULL));
+	          json_pack("{s:s,s:s?,s:o}", "name", "pocd", "mail_openpgp_fingerprint",
+	                    fpr[0] ? fpr : NULL, "mail_openpgp_keys", keys));
 	resp_header(resp, "Cache-Control", "no-cache");
 	return API_DONE;
 }

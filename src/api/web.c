@@ -11,7 +11,7 @@ static const char *const pages[] = {
     "/",        "/login",  "/directory",      "/my-state",  "/communications",
     "/compose", "/thread", "/pings",          "/campaigns", "/account",
     "/enrol",   "/ping",   "/responsiveness", "/verify",    "/states",
-    "/ack",
+    "/ack",     "/reset",  "/broadcasts",
 };
 
 /* Every HTML answer: scripts and styles only from the files below, nothing inline, no

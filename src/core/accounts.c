@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/record.h"
 #include "core/sessions.h"
 #include "core/throttle.h"
 #include "core/validate.h"
@@ -192,8 +193,8 @@ accounts_check_new(const char *username, const char *password, struct verrs *err
 	return errs->n == before ? POCD_OK : POCD_EINVAL;
 }
 
-/* A link is only as good as its issuer now: an enabled account, and for the Secretariat a
- * state that still has no administrator of its own. */
+/* A link is only as good as its issuer now: an enabled account, and for the Secretariat's
+ * first-administrator link a state that still has no administrator of its own. */
 static enum pocd_err
 issuer_still_may(struct store_conn *w, const struct enrolment *e)
 {
@@ -203,7 +204,8 @@ issuer_still_may(struct store_conn *w, const struct enrolment *e)
 
 	if (err == POCD_ENOTFOUND || (err == POCD_OK && issuer.disabled))
 		return POCD_EGONE;
-	if (err != POCD_OK || issuer.role != ROLE_SECRETARIAT)
+	/* A re-enrolment is for a state that has an administrator: that is its point. */
+	if (err != POCD_OK || issuer.role != ROLE_SECRETARIAT || e->kind == ENROL_REENROL)
 		return err;
 	err = store_accounts_count(w, e->state, ROLE_STATE_ADMIN, &admins);
 	return err != POCD_OK ? err : admins > 0 ? POCD_EGONE : POCD_OK;
@@ -222,7 +224,9 @@ enrol_run(struct store_conn *w, struct store_job *j)
 
 	token_hash(op->token, hash);
 	err = store_enrolment_get(w, hash, &e);
-	if (err == POCD_ENOTFOUND || (err == POCD_OK && (e.used_at != 0 || e.expires_at <= now)))
+	/* A recovery link sets a password (POST /reset); it makes no account. */
+	if (err == POCD_ENOTFOUND ||
+	    (err == POCD_OK && (e.used_at != 0 || e.expires_at <= now || e.kind == ENROL_RESET)))
 		return POCD_EGONE;
 	if (err == POCD_OK)
 		err = issuer_still_may(w, &e);
@@ -247,7 +251,12 @@ enrol_run(struct store_conn *w, struct store_job *j)
 	ev.states = e.state;
 	ev.object_id = op->account.id;
 	ev.details = details;
-	return store_event_append(w, &ev, now);
+	if (e.kind != ENROL_REENROL)
+		return store_event_append(w, &ev, now);
+	/* The use of the Secretariat's re-enrolment link is in the record, as its issue is. */
+	ev.type = "account.reenrolled";
+	ev.actor_role = role_name(e.role);
+	return record_event(w, op->core, &ev, now, NULL);
 }
 
 static void
@@ -293,7 +302,8 @@ accounts_enrol(struct core *c, struct enrol_op *op)
 		token_hash(op->token, hash);
 		err = store_enrolment_get(rd, hash, &e);
 		if (err == POCD_ENOTFOUND ||
-		    (err == POCD_OK && (e.used_at != 0 || e.expires_at <= now_s())))
+		    (err == POCD_OK &&
+		     (e.used_at != 0 || e.expires_at <= now_s() || e.kind == ENROL_RESET)))
 			err = POCD_EGONE;
 	}
 	if (err != POCD_OK) {

@@ -43,6 +43,20 @@ authz_create_enrolment(const struct principal *p, const char *state)
 }
 
 enum pocd_err
+authz_reset_account(const struct principal *p, const char *state)
+{
+	if (p->role != ROLE_STATE_ADMIN)
+		return POCD_EFORBIDDEN;
+	return is_admin_of(p, state) ? POCD_OK : POCD_ENOTFOUND;
+}
+
+enum pocd_err
+authz_reenrol(const struct principal *p)
+{
+	return p->role == ROLE_SECRETARIAT ? POCD_OK : POCD_EFORBIDDEN;
+}
+
+enum pocd_err
 authz_set_participation(const struct principal *p)
 {
 	return p->role == ROLE_SECRETARIAT ? POCD_OK : POCD_EFORBIDDEN;

@@ -18,6 +18,12 @@ enum pocd_err authz_list_accounts(const struct principal *p, const char *state);
 enum pocd_err authz_manage_account(const struct principal *p, const char *state);
 /* Issuing an enrolment link for state: its state_admin, or the Secretariat (first admin). */
 enum pocd_err authz_create_enrolment(const struct principal *p, const char *state);
+/* Issuing a recovery link for an account of state: a state_admin of that state (POCD_OK);
+ * POCD_ENOTFOUND for an account of another state (not told it exists); else
+ * POCD_EFORBIDDEN. */
+enum pocd_err authz_reset_account(const struct principal *p, const char *state);
+/* Re-enrolling a state's administrator (with notice to the state): the Secretariat. */
+enum pocd_err authz_reenrol(const struct principal *p);
 /* Admitting a state or ending its participation: the Secretariat. */
 enum pocd_err authz_set_participation(const struct principal *p);
 /* Reading /metrics: the Secretariat (or the metrics token, checked by the caller). */

@@ -67,21 +67,31 @@ keys_attach(struct core *c, struct key_op *op)
 
 struct service_job {
 	struct store_job job;
-	const char *fingerprint;
+	const char *current, *previous;
+	int64_t previous_until;
 };
 
 static enum pocd_err
 service_run(struct store_conn *w, struct store_job *j)
 {
 	struct service_job *sj = container_of(j, struct service_job, job);
+	char until[24];
+	enum pocd_err err;
 
-	return store_meta_put(w, "mail_key", sj->fingerprint);
+	snprintf(until, sizeof(until), "%lld", (long long)sj->previous_until);
+	err = store_meta_put(w, "mail_key", sj->current);
+	if (err == POCD_OK)
+		err = store_meta_put(w, "mail_key_previous", sj->previous);
+	return err != POCD_OK ? err : store_meta_put(w, "mail_key_previous_until", until);
 }
 
 enum pocd_err
-keys_set_service(struct core *c, const char *fingerprint)
+keys_set_service(struct core *c, const char *current, const char *previous, int64_t previous_until)
 {
-	struct service_job sj = {.job = {.run = service_run}, .fingerprint = fingerprint};
+	struct service_job sj = {.job = {.run = service_run},
+	                         .current = current,
+	                         .previous = previous,
+	                         .previous_until = previous_until};
 
 	return store_run_sync(c->store, &sj.job);
 }

@@ -24,8 +24,10 @@ struct key_op {
  * the transaction. Queues op; op->done follows. */
 enum pocd_err keys_attach(struct core *c, struct key_op *op);
 
-/* Records the fingerprint of the service's own mail-signing key (meta "mail_key"), for
+/* Records the fingerprints of the service's own mail-signing keys (meta "mail_key", and
+ * "mail_key_previous" with "mail_key_previous_until" after a rotation, "" and 0 before), for
  * GET /api/v1/service. Blocking; for start-up. */
-enum pocd_err keys_set_service(struct core *c, const char *fingerprint);
+enum pocd_err keys_set_service(struct core *c, const char *current, const char *previous,
+                               int64_t previous_until);
 
 #endif

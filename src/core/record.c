@@ -20,6 +20,8 @@ static const char *const logged[] = {
     "communication.escalated",
     "ping_campaign.created",
     "ping.answered",
+    "account.reenrolment",
+    "account.reenrolled",
     NULL,
 };
 

@@ -55,10 +55,17 @@ struct principal {
 	bool second_factor; /* the account has a TOTP key enrolled */
 };
 
+/* One-time links share a table: an enrolment makes an account; a recovery link sets a new
+ * password on the account target; a re-enrolment is the Secretariat's link for a new
+ * state_admin of a state that has one already. */
+enum enrolment_kind { ENROL_NEW, ENROL_RESET, ENROL_REENROL };
+
 struct enrolment {
 	char id[ID_SIZE];
 	char state[STATE_SIZE];
 	enum role role;
+	enum enrolment_kind kind;
+	char target[ID_SIZE]; /* ENROL_RESET: the account it recovers; "" otherwise */
 	char created_by[ID_SIZE];
 	int64_t expires_at;
 	int64_t used_at;

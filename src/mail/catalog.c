@@ -220,6 +220,40 @@ static const struct catalog_entry entries[] = {
       "Все объявления — в pocd:\n{base}\n",
       "La Secretaría envió este anuncio a los puntos de contacto de todos los Estados "
       "participantes. Todos los anuncios están en pocd:\n{base}\n"}},
+    {"reenrolment",
+     {"أعادت الأمانة تسجيل مسؤول لدولتكم ({state})", "秘书处为贵国（{state}）重新登记了管理员",
+      "The Secretariat re-enrolled an administrator for your state ({state})",
+      "Le Secrétariat a réinscrit un administrateur pour votre État ({state})",
+      "Секретариат повторно зарегистрировал администратора вашего государства ({state})",
+      "La Secretaría volvió a inscribir un administrador para su Estado ({state})"},
+     {"أصدرت الأمانة في {at} رابط تسجيل لمرة واحدة لمسؤول جديد عن دولتكم في pocd، صالحًا حتى "
+      "{expires}. يُبلَّغ بذلك كل حساب لدولتكم وكل نقطة اتصال لها، والحدث مسجل في السجل.\n"
+      "إن لم تطلب دولتكم ذلك، فاتصلوا بالأمانة فورًا وراجعوا حسابات دولتكم في pocd:\n{base}\n",
+      "秘书处于 {at} 为贵国在 pocd 中的新管理员签发了一次性登记链接，有效期至 {expires}。"
+      "贵国的每个账户和每个联络点都会收到此通知，该事件已记入记录。\n"
+      "如果贵国并未提出此请求，请立即联系秘书处，并在 pocd 中检查贵国的账户：\n{base}\n",
+      "At {at} the Secretariat issued a one-time enrolment link for a new administrator of "
+      "your state in pocd, valid until {expires}. Every account and every PoC of your state "
+      "is told, and the event is in the record.\n"
+      "If your state did not ask for this, contact the Secretariat at once and check your "
+      "state's accounts in pocd:\n{base}\n",
+      "Le {at}, le Secrétariat a émis un lien d'inscription à usage unique pour un nouvel "
+      "administrateur de votre État dans pocd, valable jusqu'au {expires}. Chaque compte et "
+      "chaque point de contact de votre État en est informé, et l'événement figure au "
+      "registre.\n"
+      "Si votre État ne l'a pas demandé, contactez immédiatement le Secrétariat et vérifiez "
+      "les comptes de votre État dans pocd :\n{base}\n",
+      "{at} Секретариат выдал одноразовую ссылку для регистрации нового администратора "
+      "вашего государства в pocd, действительную до {expires}. Об этом сообщается каждой "
+      "учётной записи и каждому контактному лицу вашего государства; событие внесено в "
+      "реестр.\n"
+      "Если ваше государство об этом не просило, немедленно свяжитесь с Секретариатом и "
+      "проверьте учётные записи вашего государства в pocd:\n{base}\n",
+      "El {at}, la Secretaría emitió un enlace de inscripción de un solo uso para un nuevo "
+      "administrador de su Estado en pocd, válido hasta el {expires}. Se informa a cada "
+      "cuenta y a cada punto de contacto de su Estado, y el evento consta en el registro.\n"
+      "Si su Estado no lo solicitó, póngase en contacto de inmediato con la Secretaría y "
+      "revise las cuentas de su Estado en pocd:\n{base}\n"}},
     {"key_expiry",
      {"ينتهي مفتاح OpenPGP لأحد إدخالات الدليل في {expires}",
       "名录条目的 OpenPGP 密钥将于 {expires} 过期",

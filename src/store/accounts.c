@@ -5,6 +5,17 @@
 
 static const char *const role_names[] = {"secretariat", "state_admin", "officer"};
 
+static const char *const kind_names[] = {"enrol", "reset", "reenrol"};
+
+static enum enrolment_kind
+kind_parse(const unsigned char *t)
+{
+	for (int i = 0; i < 3; i++)
+		if (t != NULL && strcmp((const char *)t, kind_names[i]) == 0)
+			return (enum enrolment_kind)i;
+	return ENROL_NEW;
+}
+
 static enum role
 role_parse(const unsigned char *t)
 {
@@ -232,7 +243,8 @@ store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
 {
 	sqlite3_stmt *s = stmt(w, ST_ENR_INSERT,
 	                       "INSERT INTO enrolments (token_hash, id, state, role, created_by,"
-	                       " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	                       " created_at, expires_at, kind, target)"
+	                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
 	if (s == NULL)
 		return POCD_ESTORE;
@@ -243,6 +255,8 @@ store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
 	sqlite3_bind_text(s, 5, e->created_by, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, now);
 	sqlite3_bind_int64(s, 7, e->expires_at);
+	sqlite3_bind_text(s, 8, kind_names[e->kind], -1, SQLITE_STATIC);
+	bind_text_or_null(s, 9, e->target);
 	return stmt_end(s, sql_err(w, sqlite3_step(s)));
 }
 
@@ -251,7 +265,8 @@ store_enrolment_get(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN], st
 {
 	sqlite3_stmt *s = stmt(w, ST_ENR_GET,
 	                       "SELECT id, state, role, created_by, expires_at,"
-	                       " coalesce(used_at, 0) FROM enrolments WHERE token_hash = ?");
+	                       " coalesce(used_at, 0), kind, coalesce(target, '')"
+	                       " FROM enrolments WHERE token_hash = ?");
 	int rc;
 
 	if (s == NULL)
@@ -267,6 +282,8 @@ store_enrolment_get(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN], st
 	col_text(s, 3, out->created_by, sizeof(out->created_by));
 	out->expires_at = sqlite3_column_int64(s, 4);
 	out->used_at = sqlite3_column_int64(s, 5);
+	out->kind = kind_parse(sqlite3_column_text(s, 6));
+	col_text(s, 7, out->target, sizeof(out->target));
 	return stmt_end(s, POCD_OK);
 }
 
@@ -298,6 +315,61 @@ store_enrolments_spend(struct store_conn *w, const char *created_by, int64_t now
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_text(s, 2, created_by, -1, SQLITE_STATIC);
 	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_enrolments_spend_target(struct store_conn *w, const char *target, int64_t now)
+{
+	sqlite3_stmt *s = stmt(w, ST_ENR_SPEND_TARGET,
+	                       "UPDATE enrolments SET used_at = ? WHERE target = ?"
+	                       " AND used_at IS NULL");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, target, -1, SQLITE_STATIC);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_notice_insert(struct store_conn *w, const char *account_id, const char *kind, int64_t now,
+                    const char *details)
+{
+	sqlite3_stmt *s = stmt(w, ST_NOTICE_INSERT, "INSERT INTO notices VALUES (?, ?, ?, ?, ?)");
+	char id[ID_SIZE];
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	rand_id(id);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	sqlite3_bind_text(s, 5, details, -1, SQLITE_STATIC);
+	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_notices_list(struct store_conn *c, const char *account_id, size_t limit,
+                   int (*cb)(const char *id, const char *kind, int64_t at, const char *details,
+                             void *arg),
+                   void *arg)
+{
+	sqlite3_stmt *s = stmt(c, ST_NOTICE_LIST,
+	                       "SELECT id, kind, created_at, details FROM notices"
+	                       " WHERE account_id = ? ORDER BY created_at DESC, id LIMIT ?");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(s, 0),
+		       (const char *)sqlite3_column_text(s, 1), sqlite3_column_int64(s, 2),
+		       (const char *)sqlite3_column_text(s, 3), arg) != 0)
+			return stmt_end(s, POCD_OK);
+	return stmt_end(s, sql_err(c, rc));
 }
 
 static void

@@ -174,6 +174,17 @@ static const char *const migrations[] = {
     "CREATE TABLE broadcasts(id TEXT PRIMARY KEY, created_by TEXT NOT NULL"
     " REFERENCES accounts(id), created_at INTEGER NOT NULL, texts TEXT NOT NULL) STRICT;"
     "CREATE INDEX broadcasts_at ON broadcasts(created_at);",
+
+    /* Migration 13: recovery and re-enrolment links beside enrolment links (kind, and the
+     * account a recovery link is for), and notices to accounts, shown in the app. */
+    "ALTER TABLE enrolments ADD COLUMN kind TEXT NOT NULL DEFAULT 'enrol'"
+    " CHECK (kind IN ('enrol','reset','reenrol'));"
+    "ALTER TABLE enrolments ADD COLUMN target TEXT REFERENCES accounts(id);"
+    "CREATE INDEX enrolments_target ON enrolments(target) WHERE target IS NOT NULL;"
+    "CREATE TABLE notices(id TEXT PRIMARY KEY, account_id TEXT NOT NULL"
+    " REFERENCES accounts(id), kind TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " details TEXT NOT NULL) STRICT;"
+    "CREATE INDEX notices_account ON notices(account_id, created_at);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -119,6 +119,17 @@ enum pocd_err store_enrolments_spend(struct store_conn *w, const char *created_b
 /* Marks the enrolment used by account_id; POCD_ENOTFOUND if it was used already. */
 enum pocd_err store_enrolment_use(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
                                   int64_t now, const char *account_id);
+/* Spends every unused recovery link for the account target (a newer one replaces them). */
+enum pocd_err store_enrolments_spend_target(struct store_conn *w, const char *target, int64_t now);
+
+/* notices: what the service tells an account in the app (a re-enrolment of its state) */
+enum pocd_err store_notice_insert(struct store_conn *w, const char *account_id, const char *kind,
+                                  int64_t now, const char *details);
+/* The account's notices, newest first, at most limit; details is JSON text. */
+enum pocd_err store_notices_list(struct store_conn *c, const char *account_id, size_t limit,
+                                 int (*cb)(const char *id, const char *kind, int64_t at,
+                                           const char *details, void *arg),
+                                 void *arg);
 
 /* points of contact */
 enum pocd_err store_poc_insert(struct store_conn *w, const struct poc *p);

@@ -217,6 +217,18 @@ TABLE = {
     ("POST", "/api/v1/pocs/{}/confirm"): (_poc_write("POST", "/confirm", body=False),
                                           [403, 200, 403, 403, 403, 401]),
     ("GET", "/api/v1/directory"): (get("/api/v1/directory"), [200, 200, 200, 200, 200, 401]),
+    # a recovery link for FRA's officer: another state's admin is not told it exists
+    ("POST", "/api/v1/accounts/{}/reset"): (
+        lambda ctx, who: ctx.send("POST", "/api/v1/accounts/%s/reset" % _officer_account(ctx),
+                                  who),
+        [403, 201, 403, 404, 403, 401]),
+    # public: the one-time token decides; without a password it stops at validation
+    ("POST", "/api/v1/reset"): (post("/api/v1/reset", {"token": "A" * 43}),
+                                [400, 400, 400, 400, 400, 400]),
+    ("POST", "/api/v1/states/{}/reenrol"): (
+        lambda ctx, who: ctx.send("POST", "/api/v1/states/FRA/reenrol", who),
+        [201, 403, 403, 403, 403, 401]),
+    ("GET", "/api/v1/me/notices"): (get("/api/v1/me/notices"), [200, 200, 200, 200, 200, 401]),
     ("PATCH", "/api/v1/accounts/{}"): (
         lambda ctx, who: ctx.send("PATCH", "/api/v1/accounts/" + _officer_account(ctx), who,
                                   json={"disabled": False}),

@@ -141,3 +141,120 @@ def test_a_database_of_the_previous_schema_is_upgraded_after_a_backup(tmp_path):
     con.close()
     r = pocd("log", "verify", "--db", str(db))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _tree(root):
+    """{relative path: (kind, mode, bytes or None)} of everything under root."""
+    out = {}
+    for d, dirs, files in os.walk(root):
+        for n in dirs + files:
+            p = os.path.join(d, n)
+            st = os.lstat(p)
+            rel = os.path.relpath(p, root)
+            if os.path.isdir(p):
+                out[rel] = ("dir", st.st_mode & 0o777, None)
+            elif os.path.isfile(p) and not os.path.islink(p):
+                with open(p, "rb") as f:
+                    out[rel] = ("file", st.st_mode & 0o777, f.read())
+    return out
+
+
+def test_backup_carries_the_openpgp_home_and_the_attachments(server, tmp_path):
+    mail = ("--smtp", "smtp://127.0.0.1:1", "--mail-from", "pocd@example.org")
+    server.restart_with(*mail)
+    gnupg = str(server.db) + ".gnupg"
+    assert os.path.isdir(gnupg), "pocd serve with mail makes the service's OpenPGP home"
+    fpr = server.get("/api/v1/service").json()["mail_openpgp_fingerprint"]
+    # An attachment store of whatever layout: fan-out directories, an empty one, big files.
+    att = str(server.db) + ".attachments"
+    blobs = {"ab/cd/abcd" + "0" * 60: os.urandom(300000), "ef/01/ef01" + "1" * 60: b"x",
+             "flat" + "2" * 60: b""}
+    for rel, data in blobs.items():
+        os.makedirs(os.path.dirname(os.path.join(att, rel)) or att, mode=0o700, exist_ok=True)
+        with open(os.path.join(att, rel), "wb") as f:
+            f.write(data)
+    os.makedirs(os.path.join(att, "00", "empty"), mode=0o700)
+    with open(str(server.db) + ".logkey.previous", "wb") as f:
+        f.write(open(str(server.db) + ".logkey", "rb").read())
+    os.chmod(str(server.db) + ".logkey.previous", 0o600)
+    archive = tmp_path / "pocd.backup"
+    r = pocd("backup", "--db", str(server.db), "--to", str(archive))
+    assert r.returncode == 0, r.stderr
+    restored = tmp_path / "r" / "pocd.db"
+    restored.parent.mkdir(mode=0o700)
+    r = pocd("restore", "--from", str(archive), "--db", str(restored))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(os.listdir(restored.parent)) == sorted(
+        ["pocd.db", "pocd.db.logkey", "pocd.db.logkey.previous", "pocd.db.gnupg",
+         "pocd.db.attachments"])
+    # the attachment store comes back byte for byte, with private modes
+    got = _tree(str(restored) + ".attachments")
+    for rel, data in blobs.items():
+        assert got[rel] == ("file", 0o600, data), rel
+    assert got[os.path.join("00", "empty")][:2] == ("dir", 0o700)
+    assert all(m == (0o700 if k == "dir" else 0o600) for k, m, _ in got.values()), got
+    assert os.stat(str(restored) + ".attachments").st_mode & 0o777 == 0o700
+    # the OpenPGP home too: the regular files are the same, the modes private
+    want = {k: v for k, v in _tree(gnupg).items() if v[0] == "file"}
+    have = _tree(str(restored) + ".gnupg")
+    for rel, (_, _, data) in want.items():
+        assert have[rel][2] == data, rel
+    assert all(m == (0o700 if k == "dir" else 0o600) for k, m, _ in have.values()), have
+    # and the restored service signs with the same key
+    s = Server(restored, server.creds)
+    s.start(*mail)
+    try:
+        assert s.get("/api/v1/service").json()["mail_openpgp_fingerprint"] == fpr
+    finally:
+        assert s.stop() == 0
+        for home in (gnupg, str(restored) + ".gnupg"):
+            subprocess.run(["gpgconf", "--homedir", home, "--kill", "gpg-agent"],
+                           capture_output=True, timeout=30)
+
+
+def _archive(tmp_path, members):
+    """A gzip'd tar of (name, data or None for a directory) under pocd-backup/."""
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT) as t:
+        for name, data in members:
+            info = tarfile.TarInfo("pocd-backup/" + name)
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                t.addfile(info)
+            else:
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    p = tmp_path / ("a%d.backup" % len(list(tmp_path.iterdir())))
+    p.write_bytes(buf.getvalue())
+    return p
+
+
+def test_restore_refuses_paths_outside_its_trees(server, tmp_path):
+    import hashlib
+    db = b"SQLite format 3\0" + b"\0" * 100
+    key = b"k"
+    target = tmp_path / "t" / "pocd.db"
+    target.parent.mkdir()
+    for bad in ("pocd.db.gnupg/../../evil", "pocd.db.attachments/./x", "pocd.db.other/x",
+                "pocd.db.gnupg//x", "../pocd.db", "pocd.db.attachments/a b"):
+        files = {"pocd.db": db, "pocd.db.logkey": key, bad: b"x"}
+        manifest = json.dumps({"format": "pocd-backup/2", "files": {
+            n: {"size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
+            for n, d in files.items()}}).encode()
+        p = _archive(tmp_path, list(files.items()) + [("MANIFEST.json", manifest)])
+        r = pocd("restore", "--from", str(p), "--db", str(target))
+        assert r.returncode != 0 and "which a pocd backup does not" in r.stderr, (bad, r.stderr)
+        assert os.listdir(target.parent) == [], bad
+    assert not os.path.exists(tmp_path / "evil")
+    # a damaged file inside a tree is caught before anything lands in place
+    files = {"pocd.db": db, "pocd.db.logkey": key, "pocd.db.attachments/ab/x": b"right"}
+    manifest = json.dumps({"format": "pocd-backup/2", "files": {
+        n: {"size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
+        for n, d in files.items()}}).encode()
+    files["pocd.db.attachments/ab/x"] = b"wrong"
+    p = _archive(tmp_path, list(files.items()) + [("MANIFEST.json", manifest)])
+    r = pocd("restore", "--from", str(p), "--db", str(target))
+    assert r.returncode != 0 and "damaged" in r.stderr, r.stderr
+    assert os.listdir(target.parent) == []

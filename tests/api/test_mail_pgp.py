@@ -186,3 +186,82 @@ def test_a_key_about_to_expire_warns_the_administrators_once(pgp_server, tmp_pat
         assert "expired" in str(doc)
     finally:
         kill_agent(k.home)
+
+
+def _signers(home, armored):
+    """The fingerprints whose signatures on armored verify in home (after decrypting)."""
+    r = gpg(home, "--status-fd", "2", "--decrypt", stdin=armored.encode())
+    assert r.returncode == 0, r.stderr
+    return set(re.findall(r"VALIDSIG [0-9A-F]+ .* ([0-9A-F]{40})$", r.stderr.decode(), re.M))
+
+
+def test_the_mail_key_rotates_with_a_transition(pgp_server, relay, keyring):
+    from conftest import POCD
+    s = pgp_server
+    home = str(s.db) + ".gnupg"
+    (poc,) = pocs_of(s, "DEU", "technical", "primary")
+    set_fingerprint(s, poc["id"], keyring.fpr)
+    assert attach(s, poc["id"], keyring.public).status_code == 200
+    old = s.get("/api/v1/service").json()
+    assert [k["status"] for k in old["mail_openpgp_keys"]] == ["current"]
+    old_fpr = old["mail_openpgp_fingerprint"]
+    assert s.stop() == 0
+    r = subprocess.run([POCD, "mail", "rotate-key", "--db", str(s.db), "--transition-days",
+                        "3"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    # A second rotation during the transition is refused.
+    r2 = subprocess.run([POCD, "mail", "rotate-key", "--db", str(s.db)],
+                        capture_output=True, text=True, timeout=120)
+    assert r2.returncode != 0 and "until" in r2.stderr, r2.stderr
+    start_mail(s, relay)
+    doc = s.get("/api/v1/service").json()
+    new_fpr = doc["mail_openpgp_fingerprint"]
+    assert new_fpr != old_fpr and new_fpr in r.stdout
+    cur, prev = doc["mail_openpgp_keys"]
+    assert cur == {"fingerprint": new_fpr, "status": "current"}
+    assert prev["fingerprint"] == old_fpr and prev["status"] == "previous"
+    until = datetime.strptime(prev["until"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    left = (until - datetime.now(timezone.utc)).total_seconds()
+    assert 3 * 86400 - 600 < left <= 3 * 86400, left
+    # Both public keys, as a PoC would fetch them; the mail carries both signatures.
+    for f in (old_fpr, new_fpr):
+        pub = gpg(home, "--armor", "--export", f).stdout
+        assert gpg(keyring.home, "--import", stdin=pub).returncode == 0
+    armored = _last_encrypted(s, relay, poc)
+    assert _signers(keyring.home, armored) == {old_fpr, new_fpr}
+    # With the transition over (rotated again with 0 days), only the newest key signs.
+    assert s.stop() == 0
+    with open(os.path.join(home, "pocd-signers")) as f:
+        text = f.read()
+    with open(os.path.join(home, "pocd-signers"), "w") as f:
+        f.write(text.rsplit(" ", 1)[0] + " 1\n")
+    r = subprocess.run([POCD, "mail", "rotate-key", "--db", str(s.db), "--transition-days",
+                        "0"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    start_mail(s, relay)
+    doc = s.get("/api/v1/service").json()
+    newest = doc["mail_openpgp_fingerprint"]
+    assert newest not in (old_fpr, new_fpr)
+    assert doc["mail_openpgp_keys"][1]["fingerprint"] == new_fpr
+    pub = gpg(home, "--armor", "--export", newest).stdout
+    assert gpg(keyring.home, "--import", stdin=pub).returncode == 0
+    armored = _last_encrypted(s, relay, poc)
+    assert _signers(keyring.home, armored) == {newest}
+
+
+def _last_encrypted(s, relay, poc):
+    """Sends to DEU and returns the armored body of the newest mail to poc."""
+    before = len(relay.received())
+    send(s, to=to("DEU"))
+    mine = wait_for(lambda: [m for m in relay.received()[before:] if m["to"][0] == poc["email"]],
+                    lambda ms: len(ms) >= 1)
+    return mine[-1]["msg"].get_payload()[1].get_payload()
+
+
+def test_rotate_key_needs_a_mail_key(server):
+    from conftest import POCD
+    r = subprocess.run([POCD, "mail", "rotate-key", "--db", str(server.db)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "holds no mail key yet" in r.stderr, r.stderr
+    assert not os.path.exists(str(server.db) + ".gnupg")
+    assert server.get("/api/v1/service").json()["mail_openpgp_keys"] == []

@@ -1,7 +1,8 @@
-// The caller's own account: who they are, and changing the password.
+// The caller's own account: who they are, what the service told it (notices), and changing
+// the password.
 import * as api from '../lib/api.js';
 import { h, field, formError, showErrors, clearErrors, put, clear } from '../lib/dom.js';
-import { t } from '../lib/i18n.js';
+import { t, fmtDateTime } from '../lib/i18n.js';
 import { flash, drawNav } from '../app.js';
 
 const ROLES = {
@@ -87,12 +88,20 @@ export async function render(root) {
     }
   });
   const sfBox = h('section', { class: 'card narrow', id: 'second-factor' });
+  const notices = (await api.get('/api/v1/me/notices')).data.items;
+  const noticeBox = notices.length ? h('section', { class: 'card notices', id: 'notices', role: 'status' },
+      h('h2', {}, t('notices.title')),
+      h('ul', {}, notices.map((n) => h('li', { dataset: { kind: n.kind } },
+        n.kind === 'reenrolment'
+          ? t('notices.reenrolment', { state: n.details.state, at: fmtDateTime(n.details.at),
+            expires: fmtDateTime(n.details.expires) })
+          : n.kind)))) : null;
   put(root,
     h('h1', {}, t('account.title')),
     h('dl', { class: 'facts' },
       h('dt', {}, t('login.username')), h('dd', {}, me.username),
       h('dt', {}, t('account.role')), h('dd', {}, t(ROLES[me.role])),
       me.state ? [h('dt', {}, t('account.state')), h('dd', {}, me.state)] : null),
-    sfBox, form);
+    noticeBox, sfBox, form);
   secondFactor(sfBox);
 }

@@ -98,20 +98,39 @@ export async function render(root) {
         clear(out).append(err.message);
       }
     });
+    // A recovery link: nothing changes for the account until the link is used.
+    const resetOut = h('p', { class: 'link-out', 'aria-live': 'polite', tabindex: '-1' });
+    const resetLink = async (a) => {
+      if (!window.confirm(t('accounts.reset_confirm', { name: a.username }))) return;
+      try {
+        const r = await api.post('/api/v1/accounts/' + a.id + '/reset');
+        clear(resetOut).append(t('accounts.reset_link', { name: a.username,
+          date: fmtDateTime(r.data.expires_at) }), ' ',
+        h('code', { dir: 'ltr' }, location.origin + r.data.url));
+      } catch (err) {
+        clear(resetOut).append(err.message);
+      }
+      resetOut.focus();
+    };
     clear(accBox).append(h('h2', {}, t('accounts.title')),
       h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('login.username')),
         h('th', {}, t('account.role')), h('th', {}, t('accounts.status')), h('th', {}, ''))),
       h('tbody', {}, accounts.map((a) => h('tr', {},
         h('td', {}, a.username), h('td', {}, t(ROLES[a.role] || a.role)),
         h('td', {}, t(a.disabled ? 'accounts.disabled' : 'accounts.active')),
-        h('td', {}, a.disabled || a.id === api.me.id ? '' : h('button', {
-          type: 'button', class: 'secondary', onclick: async () => {
-            if (!window.confirm(t('accounts.disable_confirm', { name: a.username }))) return;
-            await api.call('PATCH', '/api/v1/accounts/' + a.id, { disabled: true });
-            await reload();
-            flash(t('accounts.disabled_done', { name: a.username }));
-          },
-        }, t('accounts.disable'))))))),
+        h('td', {}, a.id === api.me.id ? '' : h('span', { class: 'actions' },
+          h('button', {
+            type: 'button', class: 'secondary reset', onclick: () => resetLink(a),
+          }, t('accounts.reset')),
+          a.disabled ? '' : h('button', {
+            type: 'button', class: 'secondary', onclick: async () => {
+              if (!window.confirm(t('accounts.disable_confirm', { name: a.username }))) return;
+              await api.call('PATCH', '/api/v1/accounts/' + a.id, { disabled: true });
+              await reload();
+              flash(t('accounts.disabled_done', { name: a.username }));
+            },
+          }, t('accounts.disable')))))))),
+      resetOut,
       h('h3', {}, t('accounts.new')), enrol);
   };
 

@@ -1,6 +1,6 @@
 // The states, for the Secretariat: admitting a state to the directory or withdrawing it, and
 // the one-time link through which a state's first administrator enrols (the Secretariat
-// never knows that password).
+// never knows that password), and re-enrolling one, which the whole state is told of.
 import * as api from '../lib/api.js';
 import { h, field, clear, put } from '../lib/dom.js';
 import { t, fmtDateTime } from '../lib/i18n.js';
@@ -27,7 +27,28 @@ export async function render(root) {
         t('accounts.link', { date: fmtDateTime(r.data.expires_at) }), ' ',
         h('code', { dir: 'ltr' }, location.origin + r.data.url));
     } catch (err) {
-      clear(out).append(err.status === 409 ? t('states.has_admin') : err.message);
+      if (err.status !== 409) {
+        clear(out).append(err.message);
+      } else {
+        clear(out).append(t('states.has_admin'), ' ', h('button', {
+          type: 'button', class: 'danger', onclick: () => reenrol(s),
+        }, t('states.reenrol')));
+      }
+    }
+    out.focus();
+  };
+  // Re-enrolling an administrator of a state that has one: every account of the state is told,
+  // and the record logs it.
+  const reenrol = async (s) => {
+    if (!window.confirm(t('states.reenrol_confirm', { state: stateName(s) }))) return;
+    try {
+      const r = await api.post('/api/v1/states/' + s.code + '/reenrol');
+      clear(out).append(t('states.link_for', { state: stateName(s) }), ' ',
+        t('accounts.link', { date: fmtDateTime(r.data.expires_at) }), ' ',
+        h('code', { dir: 'ltr' }, location.origin + r.data.url), ' ',
+        t('states.reenrol_told', { notices: r.data.notices, mails: r.data.mails }));
+    } catch (err) {
+      clear(out).append(err.message);
     }
     out.focus();
   };
