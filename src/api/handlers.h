@@ -104,6 +104,8 @@ enum api_result h_poc_get(struct api_req *req, struct api_resp *resp);
 enum api_result h_poc_put(struct api_req *req, struct api_resp *resp);
 enum api_result h_poc_delete(struct api_req *req, struct api_resp *resp);
 enum api_result h_poc_history(struct api_req *req, struct api_resp *resp);
+/* pocs.c: the ETag of a PoC as today ("YYYY-MM-DD") shows it. */
+void poc_etag(const struct poc *p, const char *today, char *out, size_t outlen);
 enum api_result h_poc_changes(struct api_req *req, struct api_resp *resp);
 enum api_result h_poc_change_confirm(struct api_req *req, struct api_resp *resp);
 enum api_result h_poc_change_cancel(struct api_req *req, struct api_resp *resp);

@@ -109,6 +109,7 @@ decide_cont(struct api_req *req, struct api_resp *resp)
 	if (o != NULL)
 		json_object_set_new(o, "applied_change", poc_change_encode(&op->change));
 	resp_json(resp, 200, o);
+	poc_etag(&op->poc, today, resp->etag, sizeof(resp->etag));
 	resp_header(resp, "Location", "/api/v1/pocs/%s", op->poc.id);
 }
 

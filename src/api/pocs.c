@@ -30,7 +30,7 @@ may_read(struct api_req *req, struct api_resp *resp)
 
 /* "ID-REVISION", and ".stale" once its review date has passed, so a cached copy that still
  * says fresh does not revalidate. If-Match takes either. */
-static void
+void
 poc_etag(const struct poc *p, const char *today, char *out, size_t outlen)
 {
 	bool stale = p->review_by[0] != '\0' && strcmp(p->review_by, today) < 0;

@@ -129,6 +129,9 @@ decide_run(struct store_conn *w, struct store_job *j)
 	err = store_poc_change_get(w, op->change_id, &op->change);
 	if (err == POCD_OK && strcmp(op->change.poc_id, op->poc_id) != 0)
 		err = POCD_ENOTFOUND;
+	/* A removed entry's changes went with it. */
+	if (err == POCD_OK)
+		err = store_poc_get(w, op->poc_id, &op->poc);
 	if (err == POCD_OK)
 		err = authz_decide_poc_change(&op->actor, &op->change, confirm);
 	if (err == POCD_ENOTFOUND) {
