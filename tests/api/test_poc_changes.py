@@ -242,3 +242,23 @@ def test_a_disabled_proposer_s_change_does_not_apply(clock_server):
     # The remaining admin is not its proposer, so may confirm it, or cancel it.
     r = s.delete(changes_path(pid, cid), who="FRA/admin")
     assert r.status_code == 200, r.text
+
+
+def test_poc_pocs_edit_says_the_change_waits(server, tmp_path):
+    """The command line edits an entry read back from the server (its server fields, `stale`
+    and `changed` included, left out of the PUT) and says when the e-mail waits."""
+    from test_verify_cli import poc
+
+    pid, doc = propose(server, email=NEW_EMAIL)
+    r = server.post(changes_path(pid, doc["pending_change"]["id"], "confirm"), who="FRA/admin2")
+    assert r.status_code == 200 and "changed" in r.json(), r.text
+    r = poc(tmp_path, "pocs", "edit", pid, "--set", "role_title=Edited by poc", server=server,
+            who="FRA/admin")
+    assert r.returncode == 0, r.stderr
+    assert "waits" not in r.stdout, r.stdout
+    r = poc(tmp_path, "pocs", "edit", pid, "--set", "email=cli@cert-fr.example",
+            server=server, who="FRA/admin")
+    assert r.returncode == 0, r.stderr
+    assert "waits for a second state_admin" in r.stdout, r.stdout
+    cur = server.get("/api/v1/pocs/" + pid, who="FRA/admin").json()
+    assert cur["role_title"] == "Edited by poc" and cur["email"] == NEW_EMAIL, cur
