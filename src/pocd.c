@@ -677,10 +677,6 @@ cmd_serve(const struct opts *o)
 		fatal("%s", msg);
 	if (scheduler_start(c) == NULL)
 		fatal("cannot start the deadline scheduler");
-	if (o->smtp[0] != '\0') {
-		service_key(o, c);
-		mailer = start_mailer(o, c);
-	}
 	api = api_new(c, &ac);
 	if (api == NULL)
 		fatal("out of memory");
@@ -691,6 +687,12 @@ cmd_serve(const struct opts *o)
 	 * been read yet. */
 	if (o->user[0] != '\0' && !privs_drop(&user, msg, sizeof(msg)))
 		fatal("%s", msg);
+	/* The mail key and the sender come after the drop: the keyring, its gpg-agent, the
+	 * supervisor and the worker are the user's too, and nothing of mail needs root. */
+	if (o->smtp[0] != '\0') {
+		service_key(o, c);
+		mailer = start_mailer(o, c);
+	}
 	if (!http_start(srv, msg, sizeof(msg)))
 		fatal("%s", msg);
 	/* The last step of the start: every thread exists and takes the filter. A process that

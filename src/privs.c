@@ -114,6 +114,15 @@ privs_user_check(const char *name, const char *db, struct privs_user *u, char *m
 		if (!file_path(db, suffixes[i], path, msg, msglen) ||
 		    !owned_by(path, u, i == 0, msg, msglen))
 			return false;
+	/* The mail key's keyring, which the mail sender uses as the user (made by the user on
+	 * first start with --smtp). */
+	if (!file_path(db, ".gnupg", path, msg, msglen) || !owned_by(path, u, false, msg, msglen)) {
+		if (strstr(msg, "chown ") != NULL)
+			snprintf(msg, msglen,
+			         "--user %s: %s belongs to another user: chown -R %s %s", u->name,
+			         path, u->name, path);
+		return false;
+	}
 	return true;
 }
 

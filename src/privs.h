@@ -1,7 +1,8 @@
 /*
  * The serving process's files and user: the database files must be private to their owner,
  * and with --user pocd gives up root for that user once it has bound its socket and opened
- * its files.
+ * its files, before it makes its mail key and starts its mail sender (which so run as the
+ * user too).
  */
 #ifndef POCD_PRIVS_H
 #define POCD_PRIVS_H
@@ -21,8 +22,9 @@ struct privs_user {
  * the chmod that fixes it) is in msg. */
 bool privs_files_private(const char *db, char *msg, size_t msglen);
 
-/* Looks up the account name and checks that the database files and their directory belong
- * to it, so that it can go on using them once pocd runs as it. False with the reason in msg
+/* Looks up the account name and checks that the database files, their directory and the
+ * mail keyring (DB.gnupg, where it exists) belong to it, so that it can go on using them once
+ * pocd and its mail sender run as it. False with the reason in msg
  * (no such user, not started as root, a file that belongs to someone else). */
 bool privs_user_check(const char *name, const char *db, struct privs_user *u, char *msg,
                       size_t msglen);

@@ -141,6 +141,9 @@ h_me(struct api_req *req, struct api_resp *resp)
 		json_object_set_new(
 		    o, "second_factor_required",
 		    json_boolean(twofactor_required(req->api->core, req->who.role)));
+		/* Every account of a state is told of the e-mail and key changes that wait. */
+		if (req->who.role != ROLE_SECRETARIAT && req->who.participating)
+			json_object_set_new(o, "pending_changes", api_pending_changes(req));
 	}
 	/* A page that reloaded has its cookie but lost the CSRF token: it reads it here. */
 	if (o != NULL && req->by_cookie) {

@@ -104,6 +104,14 @@ enum api_result h_poc_get(struct api_req *req, struct api_resp *resp);
 enum api_result h_poc_put(struct api_req *req, struct api_resp *resp);
 enum api_result h_poc_delete(struct api_req *req, struct api_resp *resp);
 enum api_result h_poc_history(struct api_req *req, struct api_resp *resp);
+/* pocs.c: the ETag of a PoC as today ("YYYY-MM-DD") shows it. */
+void poc_etag(const struct poc *p, const char *today, char *out, size_t outlen);
+enum api_result h_poc_changes(struct api_req *req, struct api_resp *resp);
+enum api_result h_poc_change_confirm(struct api_req *req, struct api_resp *resp);
+enum api_result h_poc_change_cancel(struct api_req *req, struct api_resp *resp);
+/* poc_changes.c: the pending changes of the caller's state's PoCs, for GET /api/v1/me (new
+ * reference; NULL for the Secretariat, a state not taking part, or on failure). */
+json_t *api_pending_changes(struct api_req *req);
 enum api_result h_directory(struct api_req *req, struct api_resp *resp);
 enum api_result h_accounts(struct api_req *req, struct api_resp *resp);
 enum api_result h_account_patch(struct api_req *req, struct api_resp *resp);

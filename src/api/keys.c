@@ -6,6 +6,7 @@
 #include "core/authz.h"
 #include "core/keys.h"
 #include "core/openpgp.h"
+#include "core/poc_changes.h"
 #include "lib/timeutil.h"
 
 struct key_req {
@@ -38,6 +39,15 @@ key_cont(struct api_req *req, struct api_resp *resp)
 	              "expires_at");
 	if (o != NULL)
 		json_set_time(o, "expires_at", kr->op.expires);
+	/* A key of another fingerprint changes the entry's key: it waits for a second
+	 * administrator. */
+	if (o != NULL && kr->op.proposed.id[0] != '\0') {
+		json_object_set_new(o, "pending_change", poc_change_encode(&kr->op.proposed));
+		resp_json(resp, 202, o);
+		resp_header(resp, "Location", "/api/v1/pocs/%s/changes/%s", kr->op.poc_id,
+		            kr->op.proposed.id);
+		return;
+	}
 	resp_json(resp, 200, o);
 }
 

@@ -8,6 +8,7 @@
 #include "core/authz.h"
 #include "core/directory.h"
 #include "core/poc.h"
+#include "core/poc_changes.h"
 #include "core/validate.h"
 #include "lib/timeutil.h"
 
@@ -29,7 +30,7 @@ may_read(struct api_req *req, struct api_resp *resp)
 
 /* "ID-REVISION", and ".stale" once its review date has passed, so a cached copy that still
  * says fresh does not revalidate. If-Match takes either. */
-static void
+void
 poc_etag(const struct poc *p, const char *today, char *out, size_t outlen)
 {
 	bool stale = p->review_by[0] != '\0' && strcmp(p->review_by, today) < 0;
@@ -125,7 +126,16 @@ poc_cont(struct api_req *req, struct api_resp *resp)
 	fmt_date(core_now(req->api->core), today);
 	o = poc_encode(&op->poc, true, today);
 	add_receipt(req, o, &op->mine);
-	resp_json(resp, op->kind == POC_CREATE ? 201 : 200, o);
+	/* The other fields took effect; the e-mail or key waits: 202 with the pending change
+	 * beside the revision just written. */
+	if (o != NULL && op->proposed.id[0] != '\0') {
+		json_object_set_new(o, "pending_change", poc_change_encode(&op->proposed));
+		resp_json(resp, 202, o);
+		resp_header(resp, "Location", "/api/v1/pocs/%s/changes/%s", op->poc.id,
+		            op->proposed.id);
+	} else {
+		resp_json(resp, op->kind == POC_CREATE ? 201 : 200, o);
+	}
 	poc_etag(&op->poc, today, resp->etag, sizeof(resp->etag));
 	if (op->kind == POC_CREATE)
 		resp_header(resp, "Location", "/api/v1/pocs/%s", op->poc.id);

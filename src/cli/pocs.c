@@ -162,6 +162,12 @@ send_poc(struct ctx *x, const char *method, const char *path, const json_t *body
 			printf(" revision %" JSON_INTEGER_FORMAT,
 			       json_integer_value(json_object_get(doc, "revision")));
 		fputc('\n', stdout);
+		/* 202: the e-mail address or key waits for a second administrator. */
+		if (json_object_get(doc, "pending_change") != NULL) {
+			fputs("e-mail or key change ", stdout);
+			term_put_clean(stdout, str(json_object_get(doc, "pending_change"), "id"));
+			fputs(" waits for a second state_admin\n", stdout);
+		}
 	}
 	rc = POC_OK;
 out:
@@ -224,8 +230,8 @@ file_current(const json_t *file, const char *fname, const json_t *cur, const cha
 static bool
 edit_body(json_t *o, const char *const *sets, size_t nsets)
 {
-	static const char *const server_fields[] = {"id", "state", "revision", "created_at",
-	                                            "updated_at"};
+	static const char *const server_fields[] = {"id",         "state", "revision", "created_at",
+	                                            "updated_at", "stale", "changed"};
 	static const char *const optional[] = {"person_name", "pgp_fingerprint", "review_by"};
 	char name[32];
 	const char *value;

@@ -184,3 +184,24 @@ authz_read_broadcasts(const struct principal *p)
 {
 	return p->role == ROLE_SECRETARIAT || p->participating ? POCD_OK : POCD_EFORBIDDEN;
 }
+
+enum pocd_err
+authz_read_poc_changes(const struct principal *p, const char *state)
+{
+	if (p->role == ROLE_SECRETARIAT || strcmp(p->state, state) != 0)
+		return POCD_ENOTFOUND;
+	return p->participating ? POCD_OK : POCD_EFORBIDDEN;
+}
+
+enum pocd_err
+authz_decide_poc_change(const struct principal *p, const struct poc_change *ch, bool confirm)
+{
+	enum pocd_err err = authz_read_poc_changes(p, ch->state);
+
+	if (err != POCD_OK)
+		return err;
+	if (authz_write_pocs(p, ch->state) != POCD_OK)
+		return POCD_EFORBIDDEN;
+	/* The second person must be another person. */
+	return confirm && strcmp(p->account_id, ch->proposed_by) == 0 ? POCD_EFORBIDDEN : POCD_OK;
+}

@@ -58,6 +58,13 @@ enum pocd_err authz_answer_pings(const struct principal *p);
 /* A state's correction tasks: its state_admins. */
 enum pocd_err authz_read_tasks(const struct principal *p);
 /* Confirming an entry is a write to it: authz_write_pocs. */
+/* Reading the pending changes of a state's PoCs: that state's accounts while it takes part;
+ * POCD_ENOTFOUND for other states and the Secretariat, which are not told they exist. */
+enum pocd_err authz_read_poc_changes(const struct principal *p, const char *state);
+/* Confirming (confirm) or cancelling a change: a state_admin of its state, while it takes part;
+ * a confirmation by another one than its proposer. POCD_ENOTFOUND as for reading. */
+enum pocd_err authz_decide_poc_change(const struct principal *p, const struct poc_change *ch,
+                                      bool confirm);
 
 /* Sending a broadcast to every participating state: the Secretariat. */
 enum pocd_err authz_broadcast(const struct principal *p);

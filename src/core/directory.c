@@ -7,13 +7,15 @@
 #include <string.h>
 
 #include "core/poc.h"
+#include "core/poc_changes.h"
 #include "core/record.h"
 #include "core/scheduler.h"
 #include "lib/timeutil.h"
 
-static const char *const op_names[] = {"created", "changed", "removed", "confirmed"};
+static const char *const op_names[] = {"created", "changed", "removed", "confirmed",
+                                       "change_applied"};
 /* Why an open correction task of the PoC closes, by op. */
-static const char *const task_reasons[] = {"created", "changed", "removed", "confirmed"};
+static const char *const task_reasons[] = {"created", "changed", "removed", "confirmed", "changed"};
 
 /* Each linked account must be an enabled account of the PoC's own state. */
 static enum pocd_err
@@ -42,7 +44,7 @@ record(struct store_conn *w, struct poc_op *op, int64_t now)
 {
 	json_t *doc = poc_encode(&op->poc, true, NULL);
 	char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
-	char type[32], details[64];
+	char type[32], details[128];
 	struct event ev = {.type = type,
 	                   .actor_account = op->actor.account_id,
 	                   .actor_state = op->actor.state,
@@ -60,7 +62,12 @@ record(struct store_conn *w, struct poc_op *op, int64_t now)
 	    w, op->poc.id, op->kind == POC_DELETE ? op->poc.revision + 1 : op->poc.revision,
 	    op_names[op->kind], op->actor.account_id, now, text);
 	snprintf(type, sizeof(type), "poc.%s", op_names[op->kind]);
-	snprintf(details, sizeof(details), "{\"revision\":%lld}", (long long)op->poc.revision);
+	if (op->kind == POC_APPLY_CHANGE)
+		snprintf(details, sizeof(details), "{\"revision\":%lld,\"change\":\"%s\"}",
+		         (long long)op->poc.revision, op->change->id);
+	else
+		snprintf(details, sizeof(details), "{\"revision\":%lld}",
+		         (long long)op->poc.revision);
 	/* The log commits to the entry as this revision left it. */
 	if (err == POCD_OK)
 		err = record_event(w, op->core, &ev, now, &op->mine);
@@ -77,20 +84,54 @@ default_review(struct poc *p)
 		date_plus_months(p->confirmed_at, 12, p->review_by);
 }
 
+/* The pending change takes effect on op->poc (the entry as stored): its fields, when they
+ * changed, the key it brings, and its status. */
 static enum pocd_err
-poc_run(struct store_conn *w, struct store_job *j)
+apply_change(struct store_conn *w, struct poc_op *op, int64_t now)
 {
-	struct poc_op *op = container_of(j, struct poc_op, job);
+	const struct poc_change *ch = op->change;
+	char *armored = NULL;
+	enum pocd_err err;
+
+	if (ch->email[0] != '\0') {
+		strlcpy(op->poc.email, ch->email, sizeof(op->poc.email));
+		op->poc.email_changed_at = now;
+	}
+	if (ch->key_change) {
+		strlcpy(op->poc.pgp_fingerprint, ch->fingerprint, sizeof(op->poc.pgp_fingerprint));
+		op->poc.key_changed_at = now;
+	}
+	err = store_poc_update(w, &op->poc);
+	if (err == POCD_OK)
+		err = store_poc_contact_changed(w, op->poc.id, ch->email[0] != '\0', ch->key_change,
+		                                now);
+	if (err == POCD_OK && ch->has_armored) {
+		err = store_poc_change_armored(w, ch->id, &armored);
+		if (err == POCD_OK)
+			err = store_poc_key_put(w, op->poc.id, ch->fingerprint, armored,
+			                        ch->key_expires, now);
+		free(armored);
+	}
+	if (err == POCD_OK)
+		err = store_poc_change_decide(w, ch->id, POC_CHANGE_APPLIED, op->decider, now);
+	return err;
+}
+
+enum pocd_err
+directory_run(struct store_conn *w, struct poc_op *op)
+{
 	int64_t now = op->now;
 	struct poc cur;
 	enum pocd_err err;
 
 	op->errs.n = 0;
+	op->proposed.id[0] = '\0';
 	leaf_ref_clear(&op->mine);
 	if (op->kind == POC_CREATE) {
 		rand_id(op->poc.id);
 		op->poc.revision = 1;
 		op->poc.created_at = op->poc.updated_at = op->poc.confirmed_at = now;
+		op->poc.email_changed_at = op->poc.key_changed_at = 0;
 		default_review(&op->poc);
 		err = check_accounts(w, op);
 		if (err == POCD_OK)
@@ -110,22 +151,35 @@ poc_run(struct store_conn *w, struct store_job *j)
 		err = store_poc_delete(w, cur.id);
 		if (err == POCD_OK)
 			err = store_pings_stop_poc(w, cur.id);
+		/* What waited for the entry goes with it. */
+		if (err == POCD_OK)
+			err = store_poc_changes_supersede(
+			    w, cur.id, true, true, POC_CHANGE_CANCELLED, op->actor.account_id, now);
 		break;
 	case POC_CONFIRM:
+	case POC_APPLY_CHANGE:
 		op->poc = cur;
-		op->poc.review_by[0] = '\0';
 		/* A confirmation is a change of the review date alone. */
+		if (op->kind == POC_CONFIRM)
+			op->poc.review_by[0] = '\0';
 		__attribute__((fallthrough));
 	case POC_UPDATE:
 		memcpy(op->poc.state, cur.state, sizeof(cur.state));
 		op->poc.created_at = cur.created_at;
+		op->poc.email_changed_at = cur.email_changed_at;
+		op->poc.key_changed_at = cur.key_changed_at;
 		op->poc.updated_at = op->poc.confirmed_at = now;
 		op->poc.revision = cur.revision + 1;
 		default_review(&op->poc);
 		/* A confirmation keeps the links as they are, disabled accounts included. */
 		err = op->kind == POC_UPDATE ? check_accounts(w, op) : POCD_OK;
+		/* The e-mail and the key wait for a second administrator. */
+		if (err == POCD_OK && op->kind == POC_UPDATE)
+			err = poc_changes_hold(w, op->core, &op->actor, &cur, &op->poc, now,
+			                       &op->proposed);
 		if (err == POCD_OK)
-			err = store_poc_update(w, &op->poc);
+			err = op->kind == POC_APPLY_CHANGE ? apply_change(w, op, now)
+			                                   : store_poc_update(w, &op->poc);
 		break;
 	case POC_CREATE:
 		break;
@@ -135,8 +189,18 @@ poc_run(struct store_conn *w, struct store_job *j)
 out:
 	if (err != POCD_OK)
 		return err;
-	j->directory_changed = true;
 	return record(w, op, now);
+}
+
+static enum pocd_err
+poc_run(struct store_conn *w, struct store_job *j)
+{
+	struct poc_op *op = container_of(j, struct poc_op, job);
+	enum pocd_err err = directory_run(w, op);
+
+	if (err == POCD_OK)
+		j->directory_changed = true;
+	return err;
 }
 
 static void

@@ -8,7 +8,8 @@
 
 #include "core/core.h"
 
-enum poc_op_kind { POC_CREATE, POC_UPDATE, POC_DELETE, POC_CONFIRM };
+/* POC_APPLY_CHANGE: a pending change of the e-mail or key (poc_changes.h) takes effect. */
+enum poc_op_kind { POC_CREATE, POC_UPDATE, POC_DELETE, POC_CONFIRM, POC_APPLY_CHANGE };
 
 struct poc_op {
 	enum poc_op_kind kind;
@@ -18,6 +19,11 @@ struct poc_op {
 	struct poc poc;
 	int64_t if_match; /* update and delete: the revision the client saw; -1 for any */
 	int64_t now;      /* the service's clock (core_now) */
+	/* apply: the pending change, and who decided it ("" when it applied by itself) */
+	const struct poc_change *change;
+	const char *decider;
+	/* out, update: the e-mail or key change it left pending (its id "" when none) */
+	struct poc_change proposed;
 	enum pocd_err status;
 	struct verrs errs;    /* with POCD_EINVAL: accounts that cannot act for this PoC */
 	struct leaf_ref mine; /* out: the caller's leaf in the log */
@@ -31,5 +37,8 @@ struct poc_op {
 enum pocd_err directory_submit(struct core *c, struct poc_op *op);
 /* The same, waiting for the commit (for pocd init and the demo data; op->done unused). */
 enum pocd_err directory_apply_sync(struct core *c, struct poc_op *op);
+/* Runs op inside the caller's write transaction (op->core set by the caller): for the
+ * changes that other write jobs make to an entry. */
+enum pocd_err directory_run(struct store_conn *w, struct poc_op *op);
 
 #endif

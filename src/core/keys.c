@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/poc_changes.h"
 #include "core/record.h"
 #include "core/scheduler.h"
 
@@ -21,20 +22,23 @@ attach_run(struct store_conn *w, struct store_job *j)
 	enum pocd_err err = store_poc_get(w, op->poc_id, &poc);
 
 	op->errs.n = 0;
+	op->proposed.id[0] = '\0';
 	if (err != POCD_OK)
 		return err;
 	if (strcmp(poc.state, op->actor.state) != 0)
 		return POCD_EFORBIDDEN;
-	/* The entry's fingerprint is what counterparts check a key against: a key attaches
-	 * only to the entry that already names it. */
-	if (poc.pgp_fingerprint[0] == '\0')
-		return verr_add(&op->errs, "key",
-		                "the entry names no pgp_fingerprint: set it first, then attach "
-		                "the key");
-	if (strcmp(poc.pgp_fingerprint, op->fingerprint) != 0)
-		return verr_add(&op->errs, "key",
-		                "its fingerprint %s is not the entry's pgp_fingerprint %s",
-		                op->fingerprint, poc.pgp_fingerprint);
+	/* The entry's fingerprint is what counterparts check a key against: a key of another
+	 * fingerprint changes it, and waits for a second administrator like any key change. */
+	if (strcmp(poc.pgp_fingerprint, op->fingerprint) != 0) {
+		memset(&op->proposed, 0, sizeof(op->proposed));
+		memcpy(op->proposed.poc_id, poc.id, ID_SIZE);
+		memcpy(op->proposed.state, poc.state, STATE_SIZE);
+		op->proposed.key_change = true;
+		memcpy(op->proposed.fingerprint, op->fingerprint, FPR_SIZE);
+		op->proposed.key_expires = op->expires;
+		return poc_changes_propose(w, op->core, &op->actor, &op->proposed, op->armored,
+		                           op->now);
+	}
 	err = store_poc_key_put(w, poc.id, op->fingerprint, op->armored, op->expires, op->now);
 	if (err != POCD_OK)
 		return err;

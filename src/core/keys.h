@@ -12,8 +12,11 @@ struct key_op {
 	char fingerprint[FPR_SIZE]; /* its fingerprint and expiry, 0 for never (openpgp_key_read) */
 	int64_t expires;
 	int64_t now;
-	enum pocd_err status; /* POCD_EINVAL: the entry names another fingerprint, or none */
+	enum pocd_err status; /* POCD_EINVAL: the key cannot be read */
 	struct verrs errs;
+	/* out: a key of another fingerprint than the entry's waits as a pending change (its id
+	 * "" when the key was attached at once) */
+	struct poc_change proposed;
 	struct core *core;
 	struct store_job job;
 	void (*done)(void *arg);
@@ -21,7 +24,9 @@ struct key_op {
 };
 
 /* Authorization (authz_write_pocs on the PoC's state) is the caller's and is checked again in
- * the transaction. Queues op; op->done follows. */
+ * the transaction. A key of the fingerprint the entry names attaches at once; another key is
+ * a change of the entry's key, which waits for a second administrator (poc_changes.h).
+ * Queues op; op->done follows. */
 enum pocd_err keys_attach(struct core *c, struct key_op *op);
 
 /* Records the fingerprints of the service's own mail-signing keys (meta "mail_key", and

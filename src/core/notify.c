@@ -251,6 +251,26 @@ notify_task(struct store_conn *w, const struct task *t, int64_t now)
 	return batch_end(&b, err);
 }
 
+enum pocd_err
+notify_poc_change(struct store_conn *w, const struct poc_change *ch, int64_t now)
+{
+	struct batch b;
+	enum pocd_err err;
+
+	batch_init(&b, w, MAIL_POC_CHANGE, ch->id, ch->state, now);
+	if (b.fields == NULL)
+		return POCD_ENOMEM;
+	json_object_set_new(b.fields, "poc", json_string(ch->poc_id));
+	json_object_set_new(b.fields, "changes",
+	                    json_string(ch->email[0] == '\0' ? "change_key"
+	                                : ch->key_change     ? "change_email_key"
+	                                                     : "change_email"));
+	if (ch->effective_at != 0)
+		set_time(b.fields, "effective_at", ch->effective_at);
+	err = store_mail_pocs_of_change(w, ch->poc_id, ch->state, ch->proposed_by, add_row, &b);
+	return batch_end(&b, err);
+}
+
 static enum pocd_err
 notify_review(struct store_conn *w, const char *poc_id, const char *state, const char *review_by,
               int64_t now)

@@ -19,6 +19,7 @@
 #define MAIL_TASK           "task"
 #define MAIL_REVIEW         "review"
 #define MAIL_KEY_EXPIRY     "key_expiry"
+#define MAIL_POC_CHANGE     "poc_change"
 
 #define REVIEW_WARNING_SECONDS (30 * 24 * 3600) /* administrators are warned this long before */
 #define KEY_WARNING_SECONDS    (30 * 24 * 3600) /* ... and this long before a key expires */
@@ -42,6 +43,10 @@ enum pocd_err notify_comm_progress(struct store_conn *w, const struct comm *cm,
 /* A correction task t was opened: mail to the PoCs the state's administrators act for (else
  * its primary diplomatic PoCs). */
 enum pocd_err notify_task(struct store_conn *w, const struct task *t, int64_t now);
+/* A change of a PoC's e-mail or key was proposed: mail to the PoC at its current address and
+ * to the PoCs its state's other accounts act for, saying what changes and, in a state with a
+ * single administrator, when it takes effect by itself. */
+enum pocd_err notify_poc_change(struct store_conn *w, const struct poc_change *ch, int64_t now);
 
 /* The PoC's first UN language among its comma-joined languages, else "en". */
 void notify_lang(const char *languages, char out[3]);

@@ -20,8 +20,8 @@ static const char *const known[] = {
 };
 
 /* What the server adds to a PoC: shown on reads, refused on writes. */
-static const char *const server_fields[] = {"id",         "state",      "revision",
-                                            "created_at", "updated_at", NULL};
+static const char *const server_fields[] = {"id",         "state",   "revision", "created_at",
+                                            "updated_at", "changed", NULL};
 
 /* The string member name of obj, or NULL with a reason added (absent is fine if optional). */
 static const char *
@@ -370,6 +370,20 @@ poc_encode(const struct poc *p, bool with_accounts, const char *today)
 		json_object_set_new(o, "pgp_fingerprint", json_string(p->pgp_fingerprint));
 	if (p->review_by[0] != '\0')
 		json_object_set_new(o, "review_by", json_string(p->review_by));
+	/* Every reader sees when the address or the key last changed: a counterpart that kept
+	 * the old ones, or that did not expect the change, can ask. */
+	if (p->email_changed_at != 0 || p->key_changed_at != 0) {
+		json_t *ch = json_object();
+		if (ch != NULL && p->email_changed_at != 0) {
+			fmt_rfc3339(p->email_changed_at, created);
+			json_object_set_new(ch, "email", json_string(created));
+		}
+		if (ch != NULL && p->key_changed_at != 0) {
+			fmt_rfc3339(p->key_changed_at, created);
+			json_object_set_new(ch, "key", json_string(created));
+		}
+		json_object_set_new(o, "changed", ch != NULL ? ch : json_null());
+	}
 	if (today != NULL)
 		json_object_set_new(
 		    o, "stale",

@@ -13,6 +13,7 @@
 #include "core/exchange.h"
 #include "core/notify.h"
 #include "core/pings.h"
+#include "core/poc_changes.h"
 #include "lib/log.h"
 
 #define RETRY_SECONDS 5 /* after a failure to read or process, try again this much later */
@@ -50,20 +51,23 @@ earliest(int64_t a, int64_t b)
 	return a == 0 ? b : b == 0 ? a : a < b ? a : b;
 }
 
-/* The earliest deadline of communications, pings and notifications, 0 when none waits. */
+/* The earliest deadline of communications, pings, notifications and PoC changes, 0 when none
+ * waits. */
 static enum pocd_err
 next_due(struct store_conn *rd, int64_t now, int64_t *next)
 {
-	int64_t comm, ping, mail;
+	int64_t comm, ping, mail, change;
 	enum pocd_err err = store_comm_next_due(rd, &comm);
 
 	if (err == POCD_OK)
 		err = store_ping_next_due(rd, &ping);
 	if (err == POCD_OK)
 		err = notify_next_due(rd, now, &mail);
+	if (err == POCD_OK)
+		err = poc_changes_next_due(rd, &change);
 	if (err != POCD_OK)
 		return err;
-	*next = earliest(earliest(comm, ping), mail);
+	*next = earliest(earliest(earliest(comm, ping), mail), change);
 	return POCD_OK;
 }
 
@@ -88,6 +92,8 @@ loop(void *arg)
 				err = pings_process_due(s->c, now);
 			if (err == POCD_OK)
 				err = notify_process_due(s->c, now);
+			if (err == POCD_OK)
+				err = poc_changes_process_due(s->c, now);
 			if (err != POCD_OK)
 				log_info("scheduler: processing deadlines failed: %s",
 				         pocd_err_name(err));

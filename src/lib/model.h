@@ -94,6 +94,33 @@ struct poc {
 	int64_t revision;
 	int64_t created_at;
 	int64_t updated_at;
+	int64_t email_changed_at; /* the last applied change of email or key; 0 for never */
+	int64_t key_changed_at;
+};
+
+enum poc_change_status {
+	POC_CHANGE_PENDING,
+	POC_CHANGE_APPLIED,
+	POC_CHANGE_CANCELLED,
+	POC_CHANGE_REPLACED /* by a newer proposal for the same field */
+};
+
+/* A proposed change of a PoC's e-mail and/or OpenPGP key, waiting for a second state_admin. */
+struct poc_change {
+	char id[ID_SIZE];
+	char poc_id[ID_SIZE];
+	char state[STATE_SIZE];
+	char email[EMAIL_SIZE];     /* the new address; "" when the address does not change */
+	bool key_change;            /* whether the key changes */
+	char fingerprint[FPR_SIZE]; /* with key_change: the new fingerprint, "" to remove it */
+	bool has_armored;    /* with key_change: an armored key comes with it (stored apart) */
+	int64_t key_expires; /* its expiry, 0 for never */
+	char proposed_by[ID_SIZE];
+	int64_t created_at;
+	int64_t effective_at; /* when it applies by itself (a state with one admin); 0: never */
+	enum poc_change_status status;
+	char decided_by[ID_SIZE]; /* who confirmed, cancelled or replaced it; "" by itself */
+	int64_t decided_at;
 };
 
 /* What a directory listing asks for; empty strings mean "any". */

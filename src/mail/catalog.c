@@ -277,9 +277,48 @@ static const struct catalog_entry entries[] = {
       "La clave OpenPGP adjunta a una de las entradas de su Estado caduca el {expires}; el "
       "correo dirigido a ella dejará de cifrarse. Adjunte una clave renovada en pocd:\n"
       "{base}\n\nReferencia: {poc}\n"}},
+    {"poc_change",
+     {"تغيير مقترح لأحد إدخالات دولتكم في الدليل", "贵国名录条目的一项变更待确认",
+      "Proposed change to one of your state's directory entries",
+      "Modification proposée d'une fiche de votre État dans l'annuaire",
+      "Предложено изменение записи вашего государства в справочнике",
+      "Cambio propuesto en una entrada de su Estado en el directorio"},
+     {"اقتُرح في pocd تغيير {changes} لأحد إدخالات دولتكم في الدليل.\n"
+      "يسري تلقائيًا في {effective_at} ما لم يلغه أحد مسؤولي دولتكم.\n"
+      "إن لم تكونوا تتوقعونه، فتحققوا منه في pocd الآن:\n{base}\n\nالمرجع: {poc}\n",
+      "有人在 pocd 中提议变更贵国某一名录条目的{changes}。\n"
+      "除非贵国管理员取消，该变更将于 {effective_at} 自动生效。\n"
+      "如非预期，请立即在 pocd 中核查：\n{base}\n\n编号：{poc}\n",
+      "A change of {changes} of one of your state's directory entries was proposed in "
+      "pocd.\nIt takes effect by itself on {effective_at} unless an administrator of your "
+      "state cancels it.\nIf you did not expect it, check it in pocd now:\n{base}\n\n"
+      "Reference: {poc}\n",
+      "Une modification de {changes} d'une fiche de votre État a été proposée dans pocd.\n"
+      "Elle prendra effet d'elle-même le {effective_at}, sauf si un administrateur de votre "
+      "État l'annule.\nSi vous ne l'attendiez pas, vérifiez-la dans pocd dès maintenant :\n"
+      "{base}\n\nRéférence : {poc}\n",
+      "В pocd предложено изменить {changes} одной из записей вашего государства.\n"
+      "Изменение вступит в силу само {effective_at}, если администратор вашего государства "
+      "его не отменит.\nЕсли вы его не ожидали, проверьте его в pocd сейчас:\n{base}\n\n"
+      "Номер: {poc}\n",
+      "Se ha propuesto en pocd un cambio de {changes} de una de las entradas de su Estado.\n"
+      "Surtirá efecto por sí solo el {effective_at}, salvo que un administrador de su Estado "
+      "lo cancele.\nSi no lo esperaba, verifíquelo en pocd ahora:\n{base}\n\n"
+      "Referencia: {poc}\n"}},
 };
 
 static const struct catalog_phrase phrases[] = {
+    {"change_email",
+     {"عنوان البريد الإلكتروني", "电子邮件地址", "the e-mail address", "l'adresse électronique",
+      "адрес электронной почты", "la dirección de correo electrónico"}},
+    {"change_key",
+     {"مفتاح OpenPGP", "OpenPGP 密钥", "the OpenPGP key", "la clé OpenPGP", "ключ OpenPGP",
+      "la clave OpenPGP"}},
+    {"change_email_key",
+     {"عنوان البريد الإلكتروني ومفتاح OpenPGP", "电子邮件地址和 OpenPGP 密钥",
+      "the e-mail address and the OpenPGP key", "l'adresse électronique et la clé OpenPGP",
+      "адрес электронной почты и ключ OpenPGP",
+      "la dirección de correo electrónico y la clave OpenPGP"}},
     {"alternate_technical",
      {"جهة الاتصال التقنية البديلة", "候补技术联络点", "the alternate technical point of contact",
       "point de contact technique suppléant", "запасной технический контактный пункт",

@@ -93,7 +93,8 @@ value_of(struct ctx *c, const char *name)
 		i = template_code(urg, v);
 		return i >= 0 ? urg->codes[i].label[c->lang] : v;
 	}
-	if (strcmp(name, "escalation") == 0 || strcmp(name, "task_kind") == 0) {
+	if (strcmp(name, "escalation") == 0 || strcmp(name, "task_kind") == 0 ||
+	    strcmp(name, "changes") == 0) {
 		ph = catalog_phrase(v);
 		return ph != NULL ? ph->text[c->lang] : v;
 	}

@@ -11,7 +11,8 @@
 	" coalesce(review_by, ''), revision, created_at, updated_at,"                              \
 	" coalesce(confirmed_at, updated_at),"                                                     \
 	" (SELECT group_concat(account_id) FROM"                                                   \
-	" (SELECT account_id FROM poc_accounts WHERE poc_id = pocs.id ORDER BY account_id))"
+	" (SELECT account_id FROM poc_accounts WHERE poc_id = pocs.id ORDER BY account_id)),"      \
+	" coalesce(email_changed_at, 0), coalesce(key_changed_at, 0)"
 
 /* Splits a comma-joined column into at most max fixed-size strings. */
 static size_t
@@ -75,6 +76,8 @@ row_poc(sqlite3_stmt *s, struct poc *p)
 	p->confirmed_at = sqlite3_column_int64(s, 17);
 	p->naccounts =
 	    split(sqlite3_column_text(s, 18), &p->accounts[0][0], ID_SIZE, POC_MAX_ACCOUNTS);
+	p->email_changed_at = sqlite3_column_int64(s, 19);
+	p->key_changed_at = sqlite3_column_int64(s, 20);
 }
 
 static const char *

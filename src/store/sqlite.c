@@ -175,6 +175,22 @@ static const char *const migrations[] = {
     " REFERENCES accounts(id), created_at INTEGER NOT NULL, texts TEXT NOT NULL) STRICT;"
     "CREATE INDEX broadcasts_at ON broadcasts(created_at);",
 
+    /* Migration 10: changes of a PoC's e-mail or OpenPGP key wait for a second state_admin
+     * (or, in a state with one, for effective_at); the entry keeps when each last changed. */
+    "CREATE TABLE poc_changes(id TEXT PRIMARY KEY, poc_id TEXT NOT NULL,"
+    " state TEXT NOT NULL REFERENCES states(code), email TEXT,"
+    " key_change INTEGER NOT NULL DEFAULT 0, fingerprint TEXT, armored TEXT,"
+    " key_expires INTEGER, proposed_by TEXT NOT NULL REFERENCES accounts(id),"
+    " created_at INTEGER NOT NULL, effective_at INTEGER,"
+    " status TEXT NOT NULL CHECK (status IN ('pending','applied','cancelled','replaced')),"
+    " decided_by TEXT, decided_at INTEGER,"
+    " CHECK (email IS NOT NULL OR key_change = 1)) STRICT;"
+    "CREATE INDEX poc_changes_poc ON poc_changes(poc_id, created_at);"
+    "CREATE INDEX poc_changes_state ON poc_changes(state, created_at) WHERE status = 'pending';"
+    "CREATE INDEX poc_changes_due ON poc_changes(effective_at)"
+    " WHERE status = 'pending' AND effective_at IS NOT NULL;"
+    "ALTER TABLE pocs ADD COLUMN email_changed_at INTEGER;"
+    "ALTER TABLE pocs ADD COLUMN key_changed_at INTEGER;",
     /* Migration 13: recovery and re-enrolment links beside enrolment links (kind, and the
      * account a recovery link is for), and notices to accounts, shown in the app. */
     "ALTER TABLE enrolments ADD COLUMN kind TEXT NOT NULL DEFAULT 'enrol'"

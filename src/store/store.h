@@ -288,6 +288,42 @@ enum pocd_err store_key_warned(struct store_conn *w, const char *poc_id);
 enum pocd_err store_poc_key_get(struct store_conn *c, const char *poc_id, char fpr[FPR_SIZE],
                                 char **armored);
 
+/* Proposed changes of a PoC's e-mail or key (struct poc_change). */
+const char *store_poc_change_status_name(enum poc_change_status st);
+/* Inserts ch as pending, with the armored key to attach on apply (NULL for none). */
+enum pocd_err store_poc_change_insert(struct store_conn *w, const struct poc_change *ch,
+                                      const char *armored);
+enum pocd_err store_poc_change_get(struct store_conn *c, const char *id, struct poc_change *out);
+/* The change's armored key (malloc'd, the caller frees it); POCD_ENOTFOUND without one. */
+enum pocd_err store_poc_change_armored(struct store_conn *c, const char *id, char **out);
+/* A state's changes, newest first (at most 500), of one PoC unless poc_id is NULL; cb returns
+ * non-zero to stop. */
+enum pocd_err store_poc_changes_list(struct store_conn *c, const char *state, const char *poc_id,
+                                     bool pending_only,
+                                     int (*cb)(const struct poc_change *ch, void *arg), void *arg);
+/* Moves a pending change to status, decided by `by` ("" for none) at `at`; POCD_ENOTFOUND when
+ * it is not pending (any more). */
+enum pocd_err store_poc_change_decide(struct store_conn *w, const char *id,
+                                      enum poc_change_status status, const char *by, int64_t at);
+/* Moves to status every pending change of the PoC that changes the e-mail (with email) or the
+ * key (with key). */
+enum pocd_err store_poc_changes_supersede(struct store_conn *w, const char *poc_id, bool email,
+                                          bool key, enum poc_change_status status, const char *by,
+                                          int64_t at);
+/* Pending changes whose effective_at has come by now, the earliest first, at most max. */
+enum pocd_err store_poc_changes_due(struct store_conn *c, int64_t now, size_t max,
+                                    int (*cb)(const struct poc_change *ch, void *arg), void *arg);
+/* The earliest effective_at of pending changes, 0 when none. */
+enum pocd_err store_poc_changes_next_due(struct store_conn *c, int64_t *out);
+/* Marks when the PoC's e-mail (with email) and key (with key) last changed. */
+enum pocd_err store_poc_contact_changed(struct store_conn *w, const char *poc_id, bool email,
+                                        bool key, int64_t at);
+/* The PoCs told of a proposed change: the PoC itself (at its current address) and the PoCs
+ * its state's other enabled accounts act for. */
+enum pocd_err store_mail_pocs_of_change(
+    struct store_conn *c, const char *poc_id, const char *state, const char *except_account,
+    int (*cb)(const char *poc_id, const char *languages, void *arg), void *arg);
+
 /* the outbox as the sender process sees it */
 struct outbox_msg {
 	char id[ID_SIZE]; /* also the stable part of the mail's Message-ID */

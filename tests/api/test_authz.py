@@ -61,8 +61,13 @@ def r_poc_create(server, who, good):
 def r_poc_put(server, who, good):
     pid, etag = _target_poc(server)
     if good:
-        return _send(server, "put", "/api/v1/pocs/" + pid, who,
-                     body=poc_body(organisation="CERT-FR renamed"), headers={"If-Match": etag})
+        # The entry's own e-mail and key: a change of those waits for a second admin (202,
+        # test_poc_changes.py).
+        cur = server.get("/api/v1/pocs/" + pid, who="FRA/admin").json()
+        body = poc_body(organisation="CERT-FR renamed", email=cur["email"],
+                        pgp_fingerprint=cur.get("pgp_fingerprint"))
+        return _send(server, "put", "/api/v1/pocs/" + pid, who, body=body,
+                     headers={"If-Match": etag})
     return _send(server, "put", "/api/v1/pocs/" + pid, who, raw=MALFORMED,
                  headers={"If-Match": etag})
 

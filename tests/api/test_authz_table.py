@@ -115,6 +115,22 @@ def _poc_write(method, suffix="", body=True):
     return call
 
 
+def _poc_change(ctx):
+    """A FRA PoC with an e-mail change that FRA's second admin proposed: (PoC, change)."""
+    pid, etag = ctx.new_poc()
+    r = ctx.send("PUT", "/api/v1/pocs/" + pid, "FRA/admin2", headers={"If-Match": etag},
+                 json=poc_body(email="changed@cert-fr.example"))
+    assert r.status_code == 202, r.text
+    return pid, r.json()["pending_change"]["id"]
+
+
+def _change_decision(method, suffix):
+    def call(ctx, who):
+        pid, cid = _poc_change(ctx)
+        return ctx.send(method, "/api/v1/pocs/%s/changes/%s%s" % (pid, cid, suffix), who)
+    return call
+
+
 def _totp_confirm(ctx, who):
     """Begins an enrolment on a session of its own, then confirms it with a wrong code."""
     tok = _fresh_token(ctx, who)
@@ -216,6 +232,16 @@ TABLE = {
                                          [200, 200, 200, 200, 200, 401]),
     ("POST", "/api/v1/pocs/{}/confirm"): (_poc_write("POST", "/confirm", body=False),
                                           [403, 200, 403, 403, 403, 401]),
+    # e-mail and key changes: their state's accounts see them, a second state_admin (not the
+    # proposer, here FRA/admin2) confirms, an admin cancels; others are not told they exist
+    ("GET", "/api/v1/pocs/{}/changes"): (
+        lambda ctx, who: ctx.send("GET", "/api/v1/pocs/%s/changes" % _poc_change(ctx)[0],
+                                  who),
+        [404, 200, 200, 404, 404, 401]),
+    ("POST", "/api/v1/pocs/{}/changes/{}/confirm"): (_change_decision("POST", "/confirm"),
+                                                     [404, 200, 403, 404, 404, 401]),
+    ("DELETE", "/api/v1/pocs/{}/changes/{}"): (_change_decision("DELETE", ""),
+                                               [404, 200, 403, 404, 404, 401]),
     ("GET", "/api/v1/directory"): (get("/api/v1/directory"), [200, 200, 200, 200, 200, 401]),
     # a recovery link for FRA's officer: another state's admin is not told it exists
     ("POST", "/api/v1/accounts/{}/reset"): (

@@ -14,6 +14,7 @@ import pytest
 from conftest import assert_problem
 from comm_helpers import DAY, advance, send, server_now, stop_clean, to, wait_for
 from mail_helpers import kill_agent, mails, pocs_of, relay  # noqa: F401 (fixture)
+from ping_helpers import db_rows
 from test_mail_delivery import FROM, LINK_RE, start_mail, wait_messages
 
 WRITABLE = ("kind", "rank", "organisation", "role_title", "person_name", "email", "phones",
@@ -63,7 +64,23 @@ def set_fingerprint(s, poc_id, fpr, who="DEU/admin"):
     body["pgp_fingerprint"] = fpr
     r = s.put("/api/v1/pocs/" + poc_id, who=who, json=body,
               headers={"If-Match": r.headers["ETag"]})
+    # A key change waits for a second administrator (test_poc_changes.py).
+    assert r.status_code == 202, r.text
+    confirm(s, poc_id, r.json()["pending_change"]["id"])
+
+
+def confirm(s, poc_id, change_id, who="DEU/admin2"):
+    r = s.post("/api/v1/pocs/%s/changes/%s/confirm" % (poc_id, change_id), who=who)
     assert r.status_code == 200, r.text
+    return r.json()
+
+
+def drain(s, relay):
+    """Waits until every outbox row went out (the mails that told DEU of its key changes),
+    then forgets what the relay got."""
+    wait_for(lambda: mails(s), lambda rs: all(x["sent_at"] or x["failed_at"] for x in rs))
+    with relay.lock:
+        relay.messages.clear()
 
 
 def attach(s, poc_id, key, who="DEU/admin"):
@@ -89,11 +106,25 @@ def test_service_publishes_its_mail_key(pgp_server):
 def test_attaching_a_key_checks_it_and_the_caller(pgp_server, keyring):
     s = pgp_server
     (poc,) = pocs_of(s, "DEU", "technical", "primary")
-    # The entry names no fingerprint yet.
-    assert_problem(attach(s, poc["id"], keyring.public), 400, "key")
+    # The entry names no fingerprint yet: the key changes the entry's key, which waits for a
+    # second administrator, then sets the fingerprint and attaches the key.
+    r = attach(s, poc["id"], keyring.public)
+    assert r.status_code == 202, r.text
+    ch = r.json()["pending_change"]
+    assert ch["fields"] == {"pgp_fingerprint": keyring.fpr} and ch["with_key"] is True, ch
+    assert r.headers["Location"] == "/api/v1/pocs/%s/changes/%s" % (poc["id"], ch["id"])
+    assert "pgp_fingerprint" not in s.get("/api/v1/pocs/" + poc["id"], who="DEU/admin").json()
+    done = confirm(s, poc["id"], ch["id"])
+    assert done["pgp_fingerprint"] == keyring.fpr and "key" in done["changed"], done
+    assert db_rows(s, "SELECT fingerprint FROM poc_keys WHERE poc_id = ?",
+                   poc["id"]) == [(keyring.fpr,)]
+    # A key of another fingerprint than the entry's waits too; cancelled here.
     set_fingerprint(s, poc["id"], "0123456789ABCDEF0123456789ABCDEF01234567")
-    doc = assert_problem(attach(s, poc["id"], keyring.public), 400, "key")
-    assert keyring.fpr in str(doc)
+    r = attach(s, poc["id"], keyring.public)
+    assert r.status_code == 202, r.text
+    r = s.delete("/api/v1/pocs/%s/changes/%s" % (poc["id"], r.json()["pending_change"]["id"]),
+                 who="DEU/admin")
+    assert r.status_code == 200, r.text
     set_fingerprint(s, poc["id"], keyring.fpr)
     assert_problem(attach(s, poc["id"], keyring.public, who="FRA/admin"), 403)
     assert_problem(attach(s, poc["id"], keyring.public, who="DEU/officer"), 403)
@@ -115,6 +146,7 @@ def test_mail_to_a_poc_with_a_key_is_encrypted_and_signed(pgp_server, relay, key
     (poc,) = pocs_of(s, "DEU", "technical", "primary")
     set_fingerprint(s, poc["id"], keyring.fpr)
     assert attach(s, poc["id"], keyring.public).status_code == 200
+    drain(s, relay)
     c = send(s, to=to("DEU", "RUS"))
     got = {m["to"][0]: m for m in wait_messages(relay, 2)}
     enc, plain = got[poc["email"]], got[pocs_of(s, "RUS", "technical", "primary")[0]["email"]]
@@ -157,6 +189,7 @@ def test_a_key_the_entry_no_longer_names_is_not_used(pgp_server, relay, keyring)
     set_fingerprint(s, poc["id"], keyring.fpr)
     assert attach(s, poc["id"], keyring.public).status_code == 200
     set_fingerprint(s, poc["id"], "0123456789ABCDEF0123456789ABCDEF01234567")
+    drain(s, relay)
     send(s, to=to("DEU"))
     (m,) = wait_messages(relay, 1)
     assert m["msg"].get_content_type() == "text/plain"

@@ -419,6 +419,20 @@ class Probe:
             # The sending's event, of which FRA holds a leaf.
             "receipts": sent.json()["receipt"]["event_id"],
         }
+        self.values["changes"] = self.pending_change(self.values["pocs"])
+
+    def pending_change(self, pid):
+        """An e-mail change of the PoC proposed by FRA's second admin, so that FRA/admin (the
+        prober) may confirm it; the PoC's other fields as they are."""
+        r = self.server.get("/api/v1/pocs/" + pid, who=self.who)
+        body = {k: v for k, v in r.json().items()
+                if k not in ("id", "state", "revision", "created_at", "updated_at", "stale",
+                             "changed")}
+        body["email"] = "probe-change@cert-fr.example"
+        r = self.server.put("/api/v1/pocs/" + pid, who="FRA/admin2", json=body,
+                            headers={"If-Match": r.headers["ETag"]})
+        assert r.status_code == 202, r.text
+        return r.json()["pending_change"]["id"]
 
     def ping_values(self):
         """A campaign over FRA, started as the Secretariat, and one of its pings (FRA's, so

@@ -14,6 +14,7 @@ import tempfile
 import pytest
 
 from conftest import POCD, Server, free_port
+from mail_helpers import relay  # noqa: F401 (fixture)
 from pocd_helpers import create_poc, sanitizer_lines, state_pocs
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="--user needs pocd started as root")
@@ -141,5 +142,64 @@ def test_serves_as_the_user_it_drops_to(demo_template, nobody_dir):
                 assert os.stat(os.path.join(d, p)).st_uid == nobody.pw_uid, p
     finally:
         assert s.stop() == 0
+    bad = sanitizer_lines(s)
+    assert not bad, bad[:5]
+
+
+def children(pid):
+    """The process ids whose parent is pid."""
+    out = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/status" % p) as f:
+                st = dict(l.split(":", 1) for l in f.read().splitlines() if ":" in l)
+        except OSError:
+            continue
+        if int(st["PPid"]) == pid:
+            out.append(int(p))
+    return out
+
+
+@needs_root
+def test_the_mail_sender_runs_as_the_user_too(demo_template, nobody_dir, relay):
+    """With --user and --smtp, the mail supervisor and its worker run as the user (issue 9),
+    the mail key's keyring is the user's, and mail still goes out. A keyring that root made
+    is refused with the chown that fixes it."""
+    import pathlib
+
+    from comm_helpers import send, to, wait_for
+    from mail_helpers import kill_agent
+    from test_mail_delivery import FROM
+
+    d, nobody = nobody_dir
+    db, creds = copy_demo(demo_template, pathlib.Path(d))
+    for p in (db, str(db) + ".logkey"):
+        os.chown(p, nobody.pw_uid, nobody.pw_gid)
+    home = str(db) + ".gnupg"
+    os.mkdir(home, 0o700)
+    err = serve_fails(db, "--user", "nobody", "--smtp", relay.url, "--mail-from", FROM)
+    assert "chown -R nobody %s" % home in err, err
+    os.rmdir(home)
+    s = Server(db, creds)
+    s.start("--user", "nobody", "--smtp", relay.url, "--mail-from", FROM)
+    try:
+        sup = wait_for(lambda: children(s.proc.pid), lambda c: len(c) == 1)[0]
+        worker = wait_for(lambda: children(sup), lambda c: len(c) == 1)[0]
+        for pid in (s.proc.pid, sup, worker):
+            uids, gids, groups = proc_ids(pid)
+            assert uids == [str(nobody.pw_uid)] * 4, (pid, uids)
+            assert gids == [str(nobody.pw_gid)] * 4, (pid, gids)
+            assert groups == [str(nobody.pw_gid)], (pid, groups)
+        assert os.stat(home).st_uid == nobody.pw_uid
+        assert all(os.stat(os.path.join(home, f)).st_uid == nobody.pw_uid
+                   for f in os.listdir(home))
+        # The worker, as nobody, reads the outbox, signs with the keyring and delivers.
+        send(s, to=to("DEU"))
+        wait_for(relay.received, lambda m: len(m) >= 1, 15.0)
+    finally:
+        assert s.stop() == 0
+        kill_agent(home)
     bad = sanitizer_lines(s)
     assert not bad, bad[:5]

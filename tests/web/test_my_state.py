@@ -111,3 +111,73 @@ def test_remove(page):
     page.wait(lambda d: "Point of contact removed" in page.status())
     assert not page.all('main article.poc[data-poc="%s"]' % doc["id"])
     assert page.server.get("/api/v1/pocs/" + doc["id"], who="IND/admin").status_code == 404
+
+
+def test_pending_changes_are_confirmed_by_a_second_admin(page):
+    """An administrator changes an entry's e-mail: the page says it waits for a second
+    administrator; the state's officer is told; the other administrator confirms it on My
+    state; then every reader sees the new address marked as changed."""
+    from pocd_helpers import create_poc
+
+    doc = create_poc(page.server, who="EGY/admin", state="EGY",
+                     organisation="EG mail change desk (fictional)",
+                     email="old@egcert.example", time_zone="Africa/Cairo").json()
+    pid = doc["id"]
+    page.login("EGY/admin2")
+    page.open("/my-state")
+    card = page.css('main article.poc[data-poc="%s"]' % pid)
+    card.find_element("xpath", ".//button[normalize-space()='Edit']").click()
+    form = page.css("main form.poc-form")
+    page.fill("email", "new@egcert.example")
+    form.find_element("xpath", ".//button[normalize-space()='Save']").click()
+    page.wait(lambda d: "waiting for a second administrator" in page.status())
+    item = page.css("main .pending-changes li")
+    assert "new@egcert.example" in item.text and "EG mail change desk" in item.text, item.text
+    assert "waiting for a second administrator" in item.text, item.text
+    # The proposer is offered no confirmation of their own change.
+    assert "Confirm change" not in item.text and "Cancel change" in item.text
+    card = page.css('main article.poc[data-poc="%s"]' % pid)
+    assert "old@egcert.example" in card.text and "new@egcert.example" not in card.text
+    page.screenshot("pending-change")
+    # The officer (who has no My state page) is told on the directory.
+    page.login("EGY/officer")
+    assert "about to change" in page.css("#pending-notice").text
+    # The other administrator confirms.
+    page.login("EGY/admin")
+    page.open("/my-state")
+    item = page.css("main .pending-changes li")
+    item.find_element("xpath", ".//button[normalize-space()='Confirm change']").click()
+    page.wait(lambda d: "Change confirmed" in page.status())
+    page.wait(lambda d: not page.all("main .pending-changes li"))
+    card = page.css('main article.poc[data-poc="%s"]' % pid)
+    assert "new@egcert.example" in card.text and "e-mail changed on" in card.text, card.text
+    # Another state's reader sees the mark on the state's card.
+    page.login("DEU/officer")
+    page.open("/directory?state=EGY")
+    card = page.css('main article.poc[data-poc="%s"]' % pid)
+    assert card.find_element("css selector", '[data-changed="email"]').is_displayed()
+    r = page.server.get("/api/v1/pocs/" + pid, who="DEU/officer")
+    assert r.json()["email"] == "new@egcert.example" and "email" in r.json()["changed"]
+
+
+def test_a_pending_change_is_cancelled(page):
+    from pocd_helpers import create_poc, poc_body
+
+    s = page.server
+    r = create_poc(s, who="IND/admin", state="IND", organisation="IN key desk (fictional)",
+                   email="key@ind.example", time_zone="Asia/Kolkata")
+    pid = r.json()["id"]
+    r = s.put("/api/v1/pocs/" + pid, who="IND/admin", headers={"If-Match": r.headers["ETag"]},
+              json=poc_body(organisation="IN key desk (fictional)", email="key@ind.example",
+                            time_zone="Asia/Kolkata",
+                            pgp_fingerprint="89ABCDEF0123456789ABCDEF0123456789ABCDEF"))
+    assert r.status_code == 202, r.text
+    page.login("IND/admin")
+    page.open("/my-state")
+    item = page.css("main .pending-changes li")
+    assert "89ABCDEF0123456789ABCDEF0123456789ABCDEF" in item.text, item.text
+    item.find_element("xpath", ".//button[normalize-space()='Cancel change']").click()
+    page.wait(lambda d: "Change cancelled" in page.status())
+    assert "None waiting" in page.css("main .pending-changes").text
+    changes = s.get("/api/v1/pocs/%s/changes" % pid, who="IND/admin").json()["items"]
+    assert changes[0]["status"] == "cancelled", changes

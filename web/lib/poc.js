@@ -34,6 +34,14 @@ export function hoursText(av) {
     .join('; ');
 }
 
+// When the entry's e-mail address or key last changed: every reader is shown, so that a
+// counterpart that did not expect it can check it by another channel.
+function changedMark(p, what, key) {
+  const at = p.changed && p.changed[what];
+  return at ? [' ', h('span', { class: 'badge warn changed', dataset: { changed: what } },
+    t(key, { date: fmtDate(at.slice(0, 10)) }))] : null;
+}
+
 export function pocCard(p, actions) {
   const open = inHours(p.availability, p.time_zone);
   return h('article', { class: 'poc' + (p.stale ? ' stale' : ''), dataset: { poc: p.id } },
@@ -43,7 +51,8 @@ export function pocCard(p, actions) {
       p.person_name ? [' — ', p.person_name] : null),
     h('dl', { class: 'facts' },
       h('dt', {}, t('poc.email')),
-      h('dd', {}, h('a', { href: 'mailto:' + p.email }, p.email)),
+      h('dd', {}, h('a', { href: 'mailto:' + p.email }, p.email),
+        changedMark(p, 'email', 'poc.email_changed')),
       h('dt', {}, t('poc.phones')),
       h('dd', {}, p.phones.map((n, i) => [i ? ', ' : '', h('a', { href: 'tel:' + n, dir: 'ltr' }, n)])),
       h('dt', {}, t('poc.languages')), h('dd', {}, listOf(p.languages.map(language))),
@@ -53,7 +62,11 @@ export function pocCard(p, actions) {
           t(open ? 'poc.open_now' : 'poc.closed_now'))),
       h('dt', {}, t('poc.hours')), h('dd', {}, hoursText(p.availability)),
       p.pgp_fingerprint ? [h('dt', {}, t('poc.pgp')),
-        h('dd', { class: 'mono', dir: 'ltr' }, p.pgp_fingerprint)] : null,
+        h('dd', {}, h('span', { class: 'mono', dir: 'ltr' }, p.pgp_fingerprint),
+          changedMark(p, 'key', 'poc.key_changed'))] : null,
+      !p.pgp_fingerprint && p.changed && p.changed.key
+        ? [h('dt', {}, t('poc.pgp')), h('dd', {}, changedMark(p, 'key', 'poc.key_changed'))]
+        : null,
       h('dt', {}, t('poc.review_by')), h('dd', {}, fmtDate(p.review_by))),
     actions || null);
 }

@@ -93,7 +93,12 @@ export async function render(root, params) {
     search().catch((err) => results.append(h('p', { class: 'error', role: 'alert' }, err.message)));
   });
 
-  put(root, h('h1', {}, t('directory.title')), exports({}), form, results,
+  // Every account of a state is told of the e-mail and key changes its entries wait for.
+  const mine = api.me.state ? (await api.get('/api/v1/me')).data.pending_changes || [] : [];
+  put(root, h('h1', {}, t('directory.title')),
+    mine.length ? h('p', { class: 'notice warn', role: 'status', id: 'pending-notice' },
+      t('change.notice', { n: mine.length })) : null,
+    exports({}), form, results,
     h('section', { class: 'card' },
       h('h2', {}, t('directory.states', { n: participating.length })),
       field('filter', t('directory.filter_states'), filter), list));

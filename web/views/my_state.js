@@ -1,5 +1,6 @@
-// My state, for its administrators: the tasks, the PoC entries (add, edit, confirm, remove,
-// history) and the state's accounts (enrolment links, disabling).
+// My state, for its administrators: the tasks, the changes of e-mail addresses and keys that
+// wait for a second administrator (confirm, cancel), the PoC entries (add, edit, confirm,
+// remove, history) and the state's accounts (enrolment links, disabling).
 import * as api from '../lib/api.js';
 import { h, clear, showErrors, select, field, put } from '../lib/dom.js';
 import { t, fmtDateTime, fmtDate } from '../lib/i18n.js';
@@ -10,7 +11,7 @@ import { receiptButton } from '../lib/receipt.js';
 
 const OPS = {
   created: 'history.created', changed: 'history.changed', confirmed: 'history.confirmed',
-  removed: 'history.removed',
+  removed: 'history.removed', change_applied: 'history.change_applied',
 };
 const TASKS = {
   ping_unanswered: 'task.ping_unanswered', ping_wrong: 'task.ping_wrong',
@@ -41,15 +42,16 @@ export async function render(root) {
   const states = await api.states();
   put(root, h('h1', {}, t('mystate.title', { state: stateName(states.get(code)) })));
   const tasksBox = h('section', { class: 'card' });
+  const changesBox = h('section', { class: 'card pending-changes', 'aria-labelledby': 'chg-h' });
   const formBox = h('div', {});
   const list = h('section', { 'aria-labelledby': 'pocs-h' });
   const accBox = h('section', { class: 'card' });
   let accounts = [];
 
   const reload = async () => {
-    const [pocs, tasks, accs] = await Promise.all([
+    const [pocs, tasks, accs, mine] = await Promise.all([
       api.all('/api/v1/states/' + code + '/pocs'), api.all('/api/v1/tasks'),
-      api.all('/api/v1/states/' + code + '/accounts')]);
+      api.all('/api/v1/states/' + code + '/accounts'), api.get('/api/v1/me')]);
     accounts = accs;
     const byId = new Map(pocs.map((p) => [p.id, p]));
     const label = (id) => {
@@ -60,6 +62,7 @@ export async function render(root) {
       ? h('ul', {}, tasks.map((k) => h('li', {}, t(TASKS[k.kind] || k.kind), ': ', label(k.poc),
         k.review_by ? ' (' + fmtDate(k.review_by) + ')' : '')))
       : h('p', {}, t('mystate.no_tasks')));
+    drawChanges(mine.data.pending_changes || [], label);
     clear(list).append(h('h2', { id: 'pocs-h' }, t('mystate.pocs')),
       h('p', {}, h('button', { type: 'button', onclick: () => edit(null) }, t('mystate.add'))),
       ...pocs.map((p) => {
@@ -80,6 +83,43 @@ export async function render(root) {
           }, t('mystate.history')), hist));
       }));
     drawAccounts();
+  };
+
+  // The pending changes: what, who proposed it and when, what it waits for; Confirm for the
+  // other administrators (the server refuses the proposer too), Cancel for any.
+  const drawChanges = (changes, label) => {
+    const who = (id) => (accounts.find((a) => a.id === id) || { username: id }).username;
+    const what = (c) => [
+      c.fields.email !== undefined ? t('change.email', { value: c.fields.email }) : null,
+      c.fields.pgp_fingerprint !== undefined
+        ? (c.fields.pgp_fingerprint === null ? t('change.key_removed')
+          : t('change.key', { value: c.fields.pgp_fingerprint })) : null,
+    ].filter(Boolean).join('; ');
+    const decide = async (c, action) => {
+      try {
+        const r = action === 'confirm'
+          ? await api.post('/api/v1/pocs/' + c.poc + '/changes/' + c.id + '/confirm')
+          : await api.call('DELETE', '/api/v1/pocs/' + c.poc + '/changes/' + c.id);
+        await reload();
+        flash(t(action === 'confirm' ? 'change.confirmed' : 'change.cancelled'), 'ok',
+          r.data && r.data.receipt && receiptButton(r.data.receipt));
+      } catch (err) {
+        flash(err.message, 'error');
+      }
+    };
+    clear(changesBox).append(h('h2', { id: 'chg-h' }, t('mystate.pending')), changes.length
+      ? h('ul', {}, changes.map((c) => h('li', { dataset: { change: c.id } },
+        h('strong', {}, label(c.poc)), ': ', what(c), h('br'),
+        t('change.by', { name: who(c.proposed_by), date: fmtDateTime(c.created_at) }), ' · ',
+        c.effective_at ? t('change.awaiting_delay', { date: fmtDateTime(c.effective_at) })
+          : t('change.awaiting_confirmation'),
+        h('span', { class: 'actions' },
+          c.proposed_by === api.me.id ? null : h('button', {
+            type: 'button', onclick: () => decide(c, 'confirm'),
+          }, t('change.confirm')),
+          h('button', { type: 'button', class: 'secondary', onclick: () => decide(c, 'cancel') },
+            t('change.cancel'))))))
+      : h('p', {}, t('mystate.no_pending')));
   };
 
   const drawAccounts = () => {
@@ -148,7 +188,10 @@ export async function render(root) {
           : await api.post('/api/v1/states/' + code + '/pocs', body);
         clear(formBox);
         await reload();
-        flash(t(id ? 'mystate.saved' : 'mystate.added'), 'ok', r.data.receipt && receiptButton(r.data.receipt));
+        // 202: the other fields are saved; the e-mail address or key waits for a second
+        // administrator.
+        flash(t(r.status === 202 ? 'mystate.change_pending' : id ? 'mystate.saved' : 'mystate.added'),
+          'ok', r.data.receipt && receiptButton(r.data.receipt));
       } catch (err) {
         if (err.status === 412) err.problem.detail = t('mystate.changed_meanwhile');
         showErrors(f, err.problem);
@@ -172,6 +215,6 @@ export async function render(root) {
     flash(t('mystate.removed'), 'ok', d.data && d.data.receipt && receiptButton(d.data.receipt));
   };
 
-  put(root, tasksBox, formBox, list, accBox);
+  put(root, tasksBox, changesBox, formBox, list, accBox);
   await reload();
 }
