@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "core/attachment.h"
 #include "core/authz.h"
 #include "core/comm.h"
 #include "core/exchange.h"
@@ -298,6 +299,9 @@ h_comm_send(struct api_req *req, struct api_resp *resp)
 	req_state_cleanup(req, free_send);
 	op->now = core_now(core);
 	err = comm_decode(o, op->now, &op->cm, &errs);
+	attachment_ids_decode(json_object_get(o, "attachments"), op->attach, &op->nattach, &errs);
+	if (err == POCD_OK && errs.n > 0)
+		err = POCD_EINVAL;
 	json_decref(o);
 	if (err != POCD_OK) {
 		if (err == POCD_EINVAL)
@@ -319,6 +323,8 @@ act_cont(struct api_req *req, struct api_resp *resp)
 
 	if (op->status == POCD_ECONFLICT)
 		problem(resp, POCD_ECONFLICT, "this communication is closed");
+	else if (op->status == POCD_EINVAL && op->errs.n > 0)
+		problem_fields(resp, &op->errs);
 	else if (op->status == POCD_EINVAL)
 		problem_field(resp, POCD_EINVAL, "state",
 		              "must name a recipient of this communication (a recipient names only "
@@ -477,6 +483,9 @@ h_comm_reply(struct api_req *req, struct api_resp *resp)
 	if (op == NULL || (o = body_object(req, resp)) == NULL)
 		return API_DONE;
 	err = reply_decode(o, &op->reply_body, op->thread, &errs);
+	attachment_ids_decode(json_object_get(o, "attachments"), op->attach, &op->nattach, &errs);
+	if (err == POCD_OK && errs.n > 0)
+		err = POCD_EINVAL;
 	json_decref(o);
 	if (err != POCD_OK) {
 		if (err == POCD_EINVAL)

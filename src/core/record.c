@@ -18,6 +18,7 @@ static const char *const logged[] = {
     "communication.answered",
     "communication.closed",
     "communication.escalated",
+    "communication.replied",
     "ping_campaign.created",
     "ping.answered",
     NULL,

@@ -174,6 +174,16 @@ static const char *const migrations[] = {
     "CREATE TABLE broadcasts(id TEXT PRIMARY KEY, created_by TEXT NOT NULL"
     " REFERENCES accounts(id), created_at INTEGER NOT NULL, texts TEXT NOT NULL) STRICT;"
     "CREATE INDEX broadcasts_at ON broadcasts(created_at);",
+    /* Migration 11: attachments: files uploaded by a state's account, stored by their SHA-256
+     * beside the database, owned by the uploading state until a communication (thread "")
+     * or a reply (its thread, "" for every thread of the sender) references them. */
+    "CREATE TABLE attachments(id TEXT PRIMARY KEY, sha256 TEXT NOT NULL,"
+    " size INTEGER NOT NULL, filename TEXT NOT NULL, media_type TEXT NOT NULL,"
+    " owner_state TEXT NOT NULL, uploader TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " comm_id TEXT, thread TEXT, reply INTEGER NOT NULL"
+    " DEFAULT 0) STRICT;"
+    "CREATE INDEX attachments_sha ON attachments(sha256);"
+    "CREATE INDEX attachments_unreferenced ON attachments(created_at) WHERE comm_id IS NULL;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
