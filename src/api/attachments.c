@@ -45,6 +45,7 @@ attachment_sink_open(struct api_req *req, struct api_resp *resp)
 	us = req_state(req, resp, sizeof(*us));
 	if (us == NULL)
 		return false;
+	us->up.fd = -1; /* nothing to close until upload_begin opens it */
 	req_state_cleanup(req, free_upload);
 	attachment_meta(req->query(req, "filename"), req->header(req, "Content-Type"), &us->up.a,
 	                &errs);
