@@ -159,7 +159,6 @@ h_attachment_get(struct api_req *req, struct api_resp *resp)
 	resp->fd = fd;
 	resp->has_fd = true;
 	resp->len = (size_t)a.size;
-	snprintf(resp->etag, sizeof(resp->etag), "\"%s\"", a.sha256);
 	disposition(a.filename, cd, sizeof(cd));
 	resp_header(resp, "Content-Disposition", "%s", cd);
 	resp_header(resp, "X-Pocd-Sha256", "%s", a.sha256);
