@@ -225,3 +225,45 @@ def test_unreferenced_uploads_are_swept_after_a_day(clock_server):
              lambda st: st == 404)
     wait_for(lambda: files_in(server), lambda fs: fs == [kept["sha256"]])
     assert server.get("%s/%s" % (ATT, kept["id"]), who="FRA/officer").content == b"kept"
+
+
+def test_poc_sends_with_attachments_gets_them_and_verifies_their_hashes(server, tmp_path):
+    from test_verify_cli import COMM, log_key, poc
+    evidence = tmp_path / "capture.pcap"
+    evidence.write_bytes(PCAP)
+    comm = tmp_path / "comm.json"
+    comm.write_text(json.dumps(COMM))
+    r = poc(tmp_path, "--json", "send", str(comm), "--attach", str(evidence), server=server,
+            who="FRA/officer")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [a["sha256"] for a in doc["attachments"]] == [hashlib.sha256(PCAP).hexdigest()]
+    assert doc["attachments"][0]["filename"] == "capture.pcap"
+    receipt = tmp_path / "receipt.json"
+    receipt.write_text(r.stdout)
+    content = tmp_path / "content.json"
+    content.write_text(content_of(doc))
+
+    out = tmp_path / "got.pcap"
+    r = poc(tmp_path, "attachment", "get", doc["attachments"][0]["id"], "--output", str(out),
+            server=server, who="DEU/officer")
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == PCAP
+    r = poc(tmp_path, "attachment", "get", doc["attachments"][0]["id"], "--output",
+            str(tmp_path / "no"), server=server, who="KEN/officer")
+    assert r.returncode == 1 and not (tmp_path / "no").exists(), r.stderr
+    assert not [p for p in os.listdir(tmp_path) if p.startswith("no.")]
+
+    key = log_key(server)
+    assert server.stop() == 0  # offline
+    r = poc(tmp_path, "verify", str(receipt), "--key", key, "--content", str(content),
+            "--attachment", str(out))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "content matches" in r.stdout and "every attachment" in r.stdout, r.stdout
+    other = tmp_path / "other.pcap"
+    other.write_bytes(PCAP + b"!")
+    r = poc(tmp_path, "verify", str(receipt), "--key", key, "--content", str(content),
+            "--attachment", str(other))
+    assert r.returncode == 1 and "NOT in the content" in r.stdout, r.stdout + r.stderr
+    assert poc(tmp_path, "verify", str(receipt), "--key", key, "--attachment",
+               str(other)).returncode == 2
