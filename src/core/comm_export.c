@@ -103,25 +103,25 @@ iodef_observable(struct buf *b, const char *type, const char *value)
 	            {"url", "site-uri"},   {"asn", "asn"}};
 	char attrs[64];
 
-	buf_puts(b, "      <Observable>\n");
+	buf_puts(b, "        <Observable>\n");
 	for (size_t i = 0; i < sizeof(addr) / sizeof(addr[0]); i++)
 		if (strcmp(type, addr[i].type) == 0) {
 			snprintf(attrs, sizeof(attrs), " category=\"%s\"", addr[i].category);
 			/* An AS number is the number alone. */
-			xml_elem(b, "        ", "Address", attrs,
+			xml_elem(b, "          ", "Address", attrs,
 			         strcmp(type, "asn") == 0 ? value + 2 : value);
-			buf_puts(b, "      </Observable>\n");
+			buf_puts(b, "        </Observable>\n");
 			return;
 		}
 	if (strcmp(type, "cidr") == 0) {
-		xml_elem(b, "        ", "Address",
+		xml_elem(b, "          ", "Address",
 		         strchr(value, ':') != NULL ? " category=\"ipv6-net\"" : " category=\"ipv4-net\"",
 		         value);
 	} else {
 		snprintf(attrs, sizeof(attrs), " dtype=\"string\" meaning=\"%s\"", type);
-		xml_elem(b, "        ", "AdditionalData", attrs, value);
+		xml_elem(b, "          ", "AdditionalData", attrs, value);
 	}
-	buf_puts(b, "      </Observable>\n");
+	buf_puts(b, "        </Observable>\n");
 }
 
 static const char *
@@ -140,7 +140,7 @@ comm_iodef(const struct comm *cm, const json_t *content, const struct export_nam
 {
 	const json_t *incident = json_object_get(content, "incident"), *v;
 	const char *status = str(incident, "status");
-	char t[RFC3339_SIZE], attrs[96];
+	char t[RFC3339_SIZE];
 	struct buf b;
 	size_t i;
 	int64_t at;
@@ -181,16 +181,19 @@ comm_iodef(const struct comm *cm, const json_t *content, const struct export_nam
 		xml_elem(&b, "      ", "ContactName", "", name_of(names, cm->r[i].state));
 		buf_puts(&b, "    </Contact>\n");
 	}
+	if (json_array_size(json_object_get(content, "indicators")) > 0)
+		buf_puts(&b, "    <IndicatorData>\n");
 	json_array_foreach(json_object_get(content, "indicators"), i, v)
 	{
-		buf_puts(&b, "    <Indicator>\n");
-		snprintf(attrs, sizeof(attrs), " name=\"pocd\" version=\"1\"");
-		buf_printf(&b, "      <IndicatorID%s>", attrs);
+		/* An IndicatorID is unique in the document and an NCName: "pocd-ID-N". */
+		buf_puts(&b, "      <Indicator>\n        <IndicatorID name=\"pocd\" version=\"1\">pocd-");
 		xml_text(&b, cm->id);
 		buf_printf(&b, "-%zu</IndicatorID>\n", i + 1);
 		iodef_observable(&b, str(v, "type"), str(v, "value"));
-		buf_puts(&b, "    </Indicator>\n");
+		buf_puts(&b, "      </Indicator>\n");
 	}
+	if (json_array_size(json_object_get(content, "indicators")) > 0)
+		buf_puts(&b, "    </IndicatorData>\n");
 	json_array_foreach(json_object_get(content, "attachments"), i, v)
 	{
 		buf_puts(&b, "    <AdditionalData dtype=\"string\" meaning=\"attachment sha256: ");
