@@ -135,15 +135,16 @@ attachment_meta(const char *filename, const char *content_type, struct attachmen
 		strlcpy(a->media_type, "application/octet-stream", sizeof(a->media_type));
 		return;
 	}
-	/* type "/" subtype, then parameters, which are not kept. */
+	/* type "/" subtype, then parameters, which are not kept. slash is the position of the
+	 * one "/" plus one (0: none yet). */
 	for (p = content_type, n = 0; tchar((unsigned char)*p) || (*p == '/' && slash == 0); p++) {
 		if (*p == '/')
-			slash = n;
+			slash = n + 1;
 		n++;
 	}
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (slash == 0 || slash + 1 == n || n > ATTACH_TYPE_MAX || (*p != '\0' && *p != ';')) {
+	if (slash <= 1 || slash == n || n > ATTACH_TYPE_MAX || (*p != '\0' && *p != ';')) {
 		verr_add(errs, "Content-Type",
 		         "must be a media type such as application/pdf (or leave it out)");
 		return;
