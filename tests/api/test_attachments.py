@@ -129,7 +129,7 @@ def test_bad_names_and_types_are_refused_before_the_body(server):
     assert_problem(upload(server, filename=None), 400, "filename")
     for name in ("", "../etc/passwd", "a\\b", "..", "line\nbreak", "x" * 129):
         assert_problem(upload(server, filename=name), 400, "filename")
-    for ct in ("text", "/x", "a/b c", "a b/c"):
+    for ct in ("text", "/x", "a/b c", "a b/c", "//x", "a/", "a//b"):
         assert_problem(upload(server, content_type=ct), 400, "Content-Type")
     assert_problem(upload(server, data=b""), 400, "body")
     doc = uploaded(server, content_type="Text/Plain; charset=utf-8")
