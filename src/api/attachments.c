@@ -97,7 +97,8 @@ h_attachment_upload(struct api_req *req, struct api_resp *resp)
 	}
 	if (us->up.write_failed) {
 		upload_discard(&us->up);
-		problem(resp, POCD_EUNAVAILABLE, "the attachment could not be written: retry later");
+		problem(resp, POCD_EUNAVAILABLE,
+		        "the attachment could not be written: retry later");
 		return API_DONE;
 	}
 	us->up.done = req_wake;
@@ -141,8 +142,8 @@ h_attachment_get(struct api_req *req, struct api_resp *resp)
 	struct store_conn *c = reader(req, resp);
 	struct attachment a;
 	uint8_t raw[32];
-	char cd[sizeof(resp->hdr[0].value)], b64[sodium_base64_ENCODED_LEN(
-	                                         32, sodium_base64_VARIANT_ORIGINAL)];
+	char cd[sizeof(resp->hdr[0].value)],
+	    b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
 	enum pocd_err err;
 	int fd;
 
@@ -151,7 +152,8 @@ h_attachment_get(struct api_req *req, struct api_resp *resp)
 	err = attachment_open_for(req->api->core, c, &req->who, req->params[0], &a, &fd);
 	if (err != POCD_OK) {
 		problem(resp, err,
-		        err == POCD_ENOTFOUND ? "there is no attachment with this id for you" : NULL);
+		        err == POCD_ENOTFOUND ? "there is no attachment with this id for you"
+		                              : NULL);
 		return API_DONE;
 	}
 	resp->status = 200;

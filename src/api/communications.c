@@ -240,8 +240,7 @@ show(struct api_req *req, struct api_resp *resp, unsigned status, const struct l
 
 /* The communication for other tools (?format=iodef or stix), for those who may read its
  * content. */
-static void
-export(struct api_req *req, struct api_resp *resp, bool iodef)
+static void export(struct api_req *req, struct api_resp *resp, bool iodef)
 {
 	struct store_conn *c = reader(req, resp);
 	struct export_names names = {0};
@@ -279,23 +278,25 @@ export(struct api_req *req, struct api_resp *resp, bool iodef)
 	if (err == POCD_OK && (content = json_loads(cm->content, 0, NULL)) == NULL)
 		err = POCD_ENOMEM;
 	if (err == POCD_OK) {
-		resp->body = iodef ? comm_iodef(cm, content, &names, "pocd", core_now(req->api->core),
-		                                &len)
-		                   : comm_stix(cm, content, &names, &len);
+		resp->body =
+		    iodef ? comm_iodef(cm, content, &names, "pocd", core_now(req->api->core), &len)
+		          : comm_stix(cm, content, &names, &len);
 		err = resp->body != NULL ? POCD_OK : POCD_ENOMEM;
 	}
 	if (err == POCD_OK) {
 		resp->status = 200;
 		resp->len = len;
-		resp->content_type = iodef ? "application/xml" : "application/stix+json;version=2.1";
+		resp->content_type =
+		    iodef ? "application/xml" : "application/stix+json;version=2.1";
 		resp_header(resp, "Content-Disposition", "attachment; filename=\"%s.%s\"", cm->id,
 		            iodef ? "xml" : "json");
 	} else {
 		problem(resp, err,
-		        err == POCD_ENOTFOUND    ? "there is no communication with this id for you"
-		        : err == POCD_EFORBIDDEN ? "TLP:RED: only the accounts that read the content "
-		                                   "export it"
-		                                 : NULL);
+		        err == POCD_ENOTFOUND ? "there is no communication with this id for you"
+		        : err == POCD_EFORBIDDEN
+		            ? "TLP:RED: only the accounts that read the content "
+		              "export it"
+		            : NULL);
 	}
 	json_decref(content);
 	free(cm->content);

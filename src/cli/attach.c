@@ -67,7 +67,8 @@ upload_one(struct ctx *x, const char *file, json_t *ids)
 	doc = answer_object(x, &r);
 	sha = json_string_value(json_object_get(doc, "sha256"));
 	if (doc == NULL || sha == NULL || strcmp(sha, local) != 0) {
-		fprintf(stderr, "poc: %s: the server's hash of the upload is not the file's\n", file);
+		fprintf(stderr, "poc: %s: the server's hash of the upload is not the file's\n",
+		        file);
 		goto out;
 	}
 	ok = json_array_append(ids, json_object_get(doc, "id")) == 0;
@@ -140,8 +141,9 @@ attachment_get(struct ctx *x, int argc, char **argv)
 	crypto_hash_sha256_final(&st, h);
 	sodium_bin2hex(got, sizeof(got), h, sizeof(h));
 	if (strcmp(got, r.sha256) != 0) {
-		fprintf(stderr, "poc: the bytes received hash to %s, not to %s as the server says\n",
-		        got, r.sha256[0] != '\0' ? r.sha256 : "(no hash given)");
+		fprintf(stderr,
+		        "poc: the bytes received hash to %s, not to %s as the server says\n", got,
+		        r.sha256[0] != '\0' ? r.sha256 : "(no hash given)");
 		goto out;
 	}
 	if (out != stdout) {

@@ -80,7 +80,7 @@ client_free(struct client *c)
 
 struct sink {
 	CURL *curl;
-	FILE *out;                     /* a 2xx answer's body goes here, hashed, when set */
+	FILE *out; /* a 2xx answer's body goes here, hashed, when set */
 	crypto_hash_sha256_state *hash;
 	bool write_failed;
 	FILE *in; /* the request's body is read from here, in_len bytes, when set */

@@ -370,8 +370,8 @@ call_file(struct ctx *x, const char *method, const char *path, FILE *in, long lo
           const char *const *headers, FILE *out, crypto_hash_sha256_state *hash,
           struct client_resp *resp)
 {
-	if (!report_transfer(x, client_stream(&x->cl, method, path, in, len, headers, out, hash,
-	                                      resp)))
+	if (!report_transfer(
+	        x, client_stream(&x->cl, method, path, in, len, headers, out, hash, resp)))
 		return false;
 	if (resp->status >= 200 && resp->status < 300)
 		return true;
@@ -708,8 +708,8 @@ cmd_logout(struct ctx *x, int argc, char **argv)
 	/* The session lives on the server that gave the token, whatever --server says. */
 	if (err == CLIENT_OK && client_init(&x->cl, l.server) == CLIENT_OK) {
 		strlcpy(x->cl.token, l.token, sizeof(x->cl.token));
-		if (report_transfer(x, client_request(&x->cl, "POST", "/api/v1/logout", NULL, 0,
-		                                      NULL, &r))) {
+		if (report_transfer(
+		        x, client_request(&x->cl, "POST", "/api/v1/logout", NULL, 0, NULL, &r))) {
 			ended = r.status == 204 || r.status == 401;
 			if (!ended)
 				report_problem(x, &r);
@@ -1027,14 +1027,14 @@ out:
 }
 
 static const struct command commands[] = {
-    {"login", cmd_login},       {"logout", cmd_logout},       {"whoami", cmd_whoami},
-    {"states", cmd_states},     {"directory", cmd_directory}, {"pocs", cmd_pocs},
-    {"export", cmd_export},     {"send", cmd_send},           {"inbox", cmd_inbox},
-    {"outbox", cmd_outbox},     {"show", cmd_show},           {"ack", cmd_ack},
-    {"reply", cmd_reply},       {"close", cmd_close},         {"template", cmd_template},
-    {"campaign", cmd_campaign}, {"pings", cmd_pings},         {"ping", cmd_ping},
-    {"tasks", cmd_tasks},       {"report", cmd_report},       {"help", cmd_help},
-    {"verify", cmd_verify},     {"receipt", cmd_receipt},     {"witness", cmd_witness},
+    {"login", cmd_login},           {"logout", cmd_logout},       {"whoami", cmd_whoami},
+    {"states", cmd_states},         {"directory", cmd_directory}, {"pocs", cmd_pocs},
+    {"export", cmd_export},         {"send", cmd_send},           {"inbox", cmd_inbox},
+    {"outbox", cmd_outbox},         {"show", cmd_show},           {"ack", cmd_ack},
+    {"reply", cmd_reply},           {"close", cmd_close},         {"template", cmd_template},
+    {"campaign", cmd_campaign},     {"pings", cmd_pings},         {"ping", cmd_ping},
+    {"tasks", cmd_tasks},           {"report", cmd_report},       {"help", cmd_help},
+    {"verify", cmd_verify},         {"receipt", cmd_receipt},     {"witness", cmd_witness},
     {"attachment", cmd_attachment},
 };
 

@@ -155,8 +155,7 @@ attachment_meta(const char *filename, const char *content_type, struct attachmen
 }
 
 void
-attachment_ids_decode(const json_t *v, char ids[ATTACH_MAX][ID_SIZE], size_t *n,
-                      struct verrs *errs)
+attachment_ids_decode(const json_t *v, char ids[ATTACH_MAX][ID_SIZE], size_t *n, struct verrs *errs)
 {
 	char f[VERR_FIELD];
 	const char *id;
@@ -165,16 +164,18 @@ attachment_ids_decode(const json_t *v, char ids[ATTACH_MAX][ID_SIZE], size_t *n,
 	if (v == NULL || json_is_null(v))
 		return;
 	if (!json_is_array(v) || json_array_size(v) < 1 || json_array_size(v) > ATTACH_MAX) {
-		verr_add(errs, "attachments",
-		         "must be an array of 1 to %d attachment ids (from POST /api/v1/attachments)",
-		         ATTACH_MAX);
+		verr_add(
+		    errs, "attachments",
+		    "must be an array of 1 to %d attachment ids (from POST /api/v1/attachments)",
+		    ATTACH_MAX);
 		return;
 	}
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		snprintf(f, sizeof(f), "attachments[%zu]", i);
 		id = json_string_value(json_array_get(v, i));
 		if (id == NULL || !id_valid(id)) {
-			verr_add(errs, f, "must be an attachment id (from POST /api/v1/attachments)");
+			verr_add(errs, f,
+			         "must be an attachment id (from POST /api/v1/attachments)");
 			continue;
 		}
 		for (size_t k = 0; k < *n; k++)
@@ -379,7 +380,8 @@ attachments_bind(struct store_conn *w, const char ids[ATTACH_MAX][ID_SIZE], size
 	for (size_t i = 0; i < n; i++) {
 		snprintf(f, sizeof(f), "attachments[%zu]", i);
 		err = store_attachment_get(w, ids[i], &a);
-		if (err == POCD_ENOTFOUND || (err == POCD_OK && strcmp(a.owner_state, state) != 0)) {
+		if (err == POCD_ENOTFOUND ||
+		    (err == POCD_OK && strcmp(a.owner_state, state) != 0)) {
 			verr_add(errs, f, "is no attachment your state uploaded");
 			continue;
 		}

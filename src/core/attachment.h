@@ -87,8 +87,8 @@ void upload_discard(struct upload *u);
  * it) and a its row.
  */
 enum pocd_err attachment_open_for(struct core *c, struct store_conn *rd,
-                                  const struct principal *who, const char *id,
-                                  struct attachment *a, int *fd);
+                                  const struct principal *who, const char *id, struct attachment *a,
+                                  int *fd);
 
 /*
  * On the writer, inside the job of a communication or a reply by state: checks that each of
@@ -98,10 +98,9 @@ enum pocd_err attachment_open_for(struct core *c, struct store_conn *rd,
  * references them for comm_id (thread and reply as in store_attachment_reference). Nothing
  * changes when n is 0.
  */
-enum pocd_err attachments_bind(struct store_conn *w, const char ids[ATTACH_MAX][ID_SIZE],
-                               size_t n, const char *state, const char *comm_id,
-                               const char *thread, bool reply, char **content,
-                               struct verrs *errs);
+enum pocd_err attachments_bind(struct store_conn *w, const char ids[ATTACH_MAX][ID_SIZE], size_t n,
+                               const char *state, const char *comm_id, const char *thread,
+                               bool reply, char **content, struct verrs *errs);
 
 /* Deletes the unreferenced uploads older than ATTACH_SWEEP_AGE at now, and their files
  * when no other row holds the same content. Blocking; for the scheduler thread. */

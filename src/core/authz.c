@@ -114,8 +114,8 @@ authz_comm_content(const struct principal *p, const struct comm *cm, unsigned li
 }
 
 bool
-authz_attachment_read(const struct principal *p, const struct attachment *a,
-                      const struct comm *cm, unsigned linked)
+authz_attachment_read(const struct principal *p, const struct attachment *a, const struct comm *cm,
+                      unsigned linked)
 {
 	if (p->role == ROLE_SECRETARIAT)
 		return false;

@@ -99,8 +99,11 @@ iodef_observable(struct buf *b, const char *type, const char *value)
 {
 	static const struct {
 		const char *type, *category;
-	} addr[] = {{"ipv4", "ipv4-addr"}, {"ipv6", "ipv6-addr"}, {"email", "e-mail"},
-	            {"url", "site-uri"},   {"asn", "asn"}};
+	} addr[] = {{"ipv4", "ipv4-addr"},
+	            {"ipv6", "ipv6-addr"},
+	            {"email", "e-mail"},
+	            {"url", "site-uri"},
+	            {"asn", "asn"}};
 	char attrs[64];
 
 	buf_puts(b, "        <Observable>\n");
@@ -115,7 +118,8 @@ iodef_observable(struct buf *b, const char *type, const char *value)
 		}
 	if (strcmp(type, "cidr") == 0) {
 		xml_elem(b, "          ", "Address",
-		         strchr(value, ':') != NULL ? " category=\"ipv6-net\"" : " category=\"ipv4-net\"",
+		         strchr(value, ':') != NULL ? " category=\"ipv6-net\""
+		                                    : " category=\"ipv4-net\"",
 		         value);
 	} else {
 		snprintf(attrs, sizeof(attrs), " dtype=\"string\" meaning=\"%s\"", type);
@@ -186,7 +190,9 @@ comm_iodef(const struct comm *cm, const json_t *content, const struct export_nam
 	json_array_foreach(json_object_get(content, "indicators"), i, v)
 	{
 		/* An IndicatorID is unique in the document and an NCName: "pocd-ID-N". */
-		buf_puts(&b, "      <Indicator>\n        <IndicatorID name=\"pocd\" version=\"1\">pocd-");
+		buf_puts(
+		    &b,
+		    "      <Indicator>\n        <IndicatorID name=\"pocd\" version=\"1\">pocd-");
 		xml_text(&b, cm->id);
 		buf_printf(&b, "-%zu</IndicatorID>\n", i + 1);
 		iodef_observable(&b, str(v, "type"), str(v, "value"));
@@ -252,10 +258,10 @@ stix_pattern(const char *type, const char *value, struct buf *b)
 	static const struct {
 		const char *type, *path;
 	} paths[] = {
-	    {"ipv4", "ipv4-addr:value"},         {"ipv6", "ipv6-addr:value"},
-	    {"domain", "domain-name:value"},     {"url", "url:value"},
-	    {"email", "email-addr:value"},       {"md5", "file:hashes.MD5"},
-	    {"sha1", "file:hashes.'SHA-1'"},     {"sha256", "file:hashes.'SHA-256'"},
+	    {"ipv4", "ipv4-addr:value"},     {"ipv6", "ipv6-addr:value"},
+	    {"domain", "domain-name:value"}, {"url", "url:value"},
+	    {"email", "email-addr:value"},   {"md5", "file:hashes.MD5"},
+	    {"sha1", "file:hashes.'SHA-1'"}, {"sha256", "file:hashes.'SHA-256'"},
 	};
 
 	if (strcmp(type, "asn") == 0) {
@@ -263,7 +269,8 @@ stix_pattern(const char *type, const char *value, struct buf *b)
 		return true;
 	}
 	if (strcmp(type, "cidr") == 0) {
-		buf_printf(b, "[%s:value ISSUBSET ", strchr(value, ':') ? "ipv6-addr" : "ipv4-addr");
+		buf_printf(b, "[%s:value ISSUBSET ",
+		           strchr(value, ':') ? "ipv6-addr" : "ipv4-addr");
 		stix_literal(b, value);
 		buf_puts(b, "]");
 		return true;
@@ -366,14 +373,14 @@ comm_stix(const struct comm *cm, const json_t *content, const struct export_name
 	stix_id("incident", cm->id, "incident", inc, sizeof(inc));
 	o = sdo("incident", inc, ts, creator, cm->tlp);
 	if (o != NULL) {
-		json_object_set_new(o, "name", json_string(str(json_object_get(content, "subject"),
-		                                               "text")));
-		json_object_set_new(o, "description",
-		                    json_string(str(json_object_get(content, "description"),
-		                                    "text")));
-		json_object_set_new(o, "external_references",
-		                    json_pack("[{s:s,s:s}]", "source_name", "pocd", "external_id",
-		                              cm->id));
+		json_object_set_new(o, "name",
+		                    json_string(str(json_object_get(content, "subject"), "text")));
+		json_object_set_new(
+		    o, "description",
+		    json_string(str(json_object_get(content, "description"), "text")));
+		json_object_set_new(
+		    o, "external_references",
+		    json_pack("[{s:s,s:s}]", "source_name", "pocd", "external_id", cm->id));
 		json_array_append_new(objs, o);
 	}
 	for (i = 0; i < cm->nrecipients; i++) {
@@ -415,12 +422,11 @@ comm_stix(const struct comm *cm, const json_t *content, const struct export_name
 	{
 		snprintf(what, sizeof(what), "file:%zu", i);
 		stix_id("file", cm->id, what, id, sizeof(id));
-		json_array_append_new(objs,
-		                      json_pack("{s:s,s:s,s:s,s:O,s:O,s:{s:O}}", "type", "file",
-		                                "spec_version", "2.1", "id", id, "name",
-		                                json_object_get(v, "filename"), "size",
-		                                json_object_get(v, "size"), "hashes", "SHA-256",
-		                                json_object_get(v, "sha256")));
+		json_array_append_new(objs, json_pack("{s:s,s:s,s:s,s:O,s:O,s:{s:O}}", "type",
+		                                      "file", "spec_version", "2.1", "id", id,
+		                                      "name", json_object_get(v, "filename"),
+		                                      "size", json_object_get(v, "size"), "hashes",
+		                                      "SHA-256", json_object_get(v, "sha256")));
 	}
 	stix_id("bundle", cm->id, "bundle", id, sizeof(id));
 	bundle = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id", id, "objects", objs);

@@ -19,7 +19,7 @@ struct send_op {
 	size_t nattach;
 	int64_t now;
 	enum pocd_err status;
-	struct verrs errs; /* with POCD_EINVAL: recipients or attachments that cannot be used */
+	struct verrs errs;    /* with POCD_EINVAL: recipients or attachments that cannot be used */
 	struct leaf_ref mine; /* out: the sender's leaf in the log */
 	struct core *core;
 	struct store_job job;

@@ -11,9 +11,10 @@
 enum pocd_err
 store_attachment_insert(struct store_conn *w, const struct attachment *a)
 {
-	sqlite3_stmt *s = stmt(w, ST_ATT_INSERT,
-	                       "INSERT INTO attachments (id, sha256, size, filename, media_type,"
-	                       " owner_state, uploader, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *s =
+	    stmt(w, ST_ATT_INSERT,
+	         "INSERT INTO attachments (id, sha256, size, filename, media_type,"
+	         " owner_state, uploader, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 
 	if (s == NULL)
 		return POCD_ESTORE;

@@ -387,8 +387,8 @@ enum pocd_err store_attachment_insert(struct store_conn *w, const struct attachm
 enum pocd_err store_attachment_get(struct store_conn *c, const char *id, struct attachment *out);
 /* Makes an unreferenced attachment the communication's (reply false, thread "") or a
  * reply's; POCD_ENOTFOUND when it is unknown or referenced already. */
-enum pocd_err store_attachment_reference(struct store_conn *w, const char *id,
-                                         const char *comm_id, const char *thread, bool reply);
+enum pocd_err store_attachment_reference(struct store_conn *w, const char *id, const char *comm_id,
+                                         const char *thread, bool reply);
 /* Deletes up to max (at most 64) unreferenced attachments created before before, calling cb
  * with each one's hash after the deletes (non-zero stops the calls). */
 enum pocd_err store_attachments_sweep(struct store_conn *w, int64_t before, size_t max,
