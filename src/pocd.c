@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "core/accounts.h"
+#include "core/attachment.h"
 #include "core/demo.h"
 #include "core/backup.h"
 #include "core/record.h"
@@ -46,6 +47,7 @@ struct opts {
 	unsigned rate_limit;
 	size_t header_limit;
 	size_t body_limit;
+	size_t attachment_limit;
 	long session_ttl;
 	int64_t ack_after[3]; /* 0: the default; by urgency: routine, priority, urgent */
 	int64_t answer_after[3];
@@ -82,7 +84,7 @@ usage(FILE *f)
 	    "                   [--public-url URL] [--mail-retry-base SECONDS]]\n"
 	    "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR]...\n"
 	    "                  [--rate-limit N] [--header-limit BYTES] [--body-limit BYTES]\n"
-	    "                  [--user NAME] [--no-seccomp]\n"
+	    "                  [--attachment-limit BYTES] [--user NAME] [--no-seccomp]\n"
 	    "\n"
 	    "init creates the database, the 193 states and the Secretariat account; --demo adds\n"
 	    "the demo directory and writes its logins to PATH.credentials.json (mode 0600);\n"
@@ -97,7 +99,8 @@ usage(FILE *f)
 	    "--tls-cert and --tls-key (PEM; the key mode 0600) serve HTTPS, TLS 1.2 and 1.3.\n"
 	    "--trusted-proxy ADDR: requests from ADDR take their client address from\n"
 	    "X-Forwarded-For. --rate-limit N: requests per second per client address and per\n"
-	    "session (default 50; 0 for none). Limits: headers 16K, bodies 1M by default.\n"
+	    "session (default 50; 0 for none). Limits: headers 16K, bodies 1M, attachments\n"
+	    "25M (stored in PATH.attachments/) by default.\n"
 	    "--user NAME: started as root, become NAME once bound (the files must be NAME's).\n"
 	    "serve refuses a database, -wal, -shm or .logkey file that others may read.\n"
 	    "Once started, a seccomp filter confines serve (--no-seccomp: not).\n"
@@ -260,6 +263,8 @@ apply(struct opts *o, const char *name, const char *v)
 		o->header_limit = parse_size(name, v, 4096, 1 << 20);
 	else if (strcmp(name, "body-limit") == 0)
 		o->body_limit = parse_size(name, v, 1024, 64 << 20);
+	else if (strcmp(name, "attachment-limit") == 0)
+		o->attachment_limit = parse_size(name, v, 1024, 1024u << 20);
 	else if (strcmp(name, "trusted-proxy") == 0)
 		add_trusted(o, v);
 	else if (strcmp(name, "session-ttl") == 0)
@@ -342,6 +347,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"rate-limit", required_argument, NULL, 0},
 	    {"header-limit", required_argument, NULL, 0},
 	    {"body-limit", required_argument, NULL, 0},
+	    {"attachment-limit", required_argument, NULL, 0},
 	    {"trusted-proxy", required_argument, NULL, 0},
 	    {"session-ttl", required_argument, NULL, 0},
 	    {"metrics-token", required_argument, NULL, 0},
@@ -377,6 +383,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->rate_limit = 50;
 	o->header_limit = 16 * 1024;
 	o->body_limit = 1 << 20;
+	o->attachment_limit = ATTACH_LIMIT_DEFAULT;
 	o->retry_base = MAIL_RETRY_BASE_DEFAULT;
 	o->notify_fd = -1;
 	optind = 2;
@@ -450,6 +457,7 @@ open_core(const struct opts *o, struct store **st)
 		fatal("--no-log: %s was not created with pocd init --test", o->db);
 	cc.test_clock = o->test_clock;
 	cc.require_second_factor = o->require_2fa;
+	cc.attachment_limit = o->attachment_limit;
 	c = core_new(*st, &cc);
 	if (c == NULL)
 		fatal("cannot start the core services: out of memory");
@@ -674,6 +682,9 @@ cmd_serve(const struct opts *o)
 	c = open_core(o, &st);
 	msg[0] = '\0';
 	if (!o->no_log && record_open(c, o->db, msg, sizeof(msg)) != POCD_OK)
+		fatal("%s", msg);
+	if (!attachments_open(c, o->db, o->user[0] != '\0' ? user.uid : (uid_t)-1,
+	                      o->user[0] != '\0' ? user.gid : (gid_t)-1, msg, sizeof(msg)))
 		fatal("%s", msg);
 	if (scheduler_start(c) == NULL)
 		fatal("cannot start the deadline scheduler");

@@ -78,6 +78,12 @@ static const char *const allowed[] = {
     "fdatasync",
     "ftruncate",
     "unlink",
+    /* attachments: uploads renamed to their hash, removed when cut short, sent by sendfile */
+    "unlinkat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "sendfile",
     "fchown",
     "fchmod",
     "access",

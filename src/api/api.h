@@ -30,6 +30,15 @@ struct api_resp;
 struct blob; /* a shared, immutable, reference-counted response body (api/cache.h) */
 struct api;
 
+/* A request body taken as it arrives instead of whole (uploads): the route's opener sets
+ * req->sink before the body is read, the HTTP layer hands it each piece, and the handler runs
+ * once the body is complete, with req->body NULL. */
+struct api_sink {
+	/* Takes the next n bytes; false when they cannot be kept (the handler then answers). */
+	bool (*write)(struct api_sink *s, const char *data, size_t n);
+	size_t limit; /* bytes at most; a longer body is answered 413 and the handler never runs */
+};
+
 struct api_req {
 	struct api *api;
 	enum api_method method;
@@ -50,6 +59,7 @@ struct api_req {
 	const void *route; /* the route found, once routing and authentication passed */
 	struct principal who;
 	char token[TOKEN_SIZE];
+	struct api_sink *sink; /* set by a streaming route's opener; owned by req->state */
 
 	/* asynchronous completion */
 	void (*wake)(struct api_req *req);
@@ -67,10 +77,12 @@ struct api_resp {
 	size_t len;
 	struct blob *blob; /* a shared body; its reference is the response's */
 	const char *fixed; /* or bytes that outlive the response (embedded files) */
+	int fd;            /* or, with has_fd, len bytes of this file (the response closes it) */
+	bool has_fd;
 	char etag[72];
 	struct {
 		const char *name; /* static string */
-		char value[192];
+		char value[512];
 	} hdr[API_HDR_MAX];
 	size_t nhdr;
 };

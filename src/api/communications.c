@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "core/attachment.h"
 #include "core/authz.h"
+#include "core/comm_export.h"
 #include "core/comm.h"
 #include "core/exchange.h"
 #include "core/record.h"
@@ -236,10 +238,82 @@ show(struct api_req *req, struct api_resp *resp, unsigned status, const struct l
 	free(cm);
 }
 
+/* The communication for other tools (?format=iodef or stix), for those who may read its
+ * content. */
+static void export(struct api_req *req, struct api_resp *resp, bool iodef)
+{
+	struct store_conn *c = reader(req, resp);
+	struct export_names names = {0};
+	struct state_rec st;
+	struct comm *cm;
+	struct view v;
+	json_t *content = NULL;
+	enum pocd_err err;
+	size_t len = 0;
+
+	if (c == NULL)
+		return;
+	cm = malloc(sizeof(*cm));
+	if (cm == NULL) {
+		problem(resp, POCD_ENOMEM, NULL);
+		return;
+	}
+	err = load(req, c, cm, &v);
+	if (err == POCD_OK && !v.content)
+		err = POCD_EFORBIDDEN;
+	/* A recipient outside open distribution exports the recipients it sees: itself. */
+	for (size_t i = 0, k = 0; err == POCD_OK && i < cm->nrecipients; i++) {
+		if (visible(&v, cm->r[i].state))
+			cm->r[k++] = cm->r[i];
+		if (i + 1 == cm->nrecipients)
+			cm->nrecipients = k;
+	}
+	for (size_t i = 0; err == POCD_OK && i <= cm->nrecipients; i++) {
+		const char *code = i == 0 ? cm->sender_state : cm->r[i - 1].state;
+		strlcpy(names.s[names.n].code, code, STATE_SIZE);
+		if (store_state_get(c, code, &st) == POCD_OK)
+			strlcpy(names.s[names.n].name, st.names[2], NAME_SIZE);
+		names.n++;
+	}
+	if (err == POCD_OK && (content = json_loads(cm->content, 0, NULL)) == NULL)
+		err = POCD_ENOMEM;
+	if (err == POCD_OK) {
+		resp->body =
+		    iodef ? comm_iodef(cm, content, &names, "pocd", core_now(req->api->core), &len)
+		          : comm_stix(cm, content, &names, &len);
+		err = resp->body != NULL ? POCD_OK : POCD_ENOMEM;
+	}
+	if (err == POCD_OK) {
+		resp->status = 200;
+		resp->len = len;
+		resp->content_type =
+		    iodef ? "application/xml" : "application/stix+json;version=2.1";
+		resp_header(resp, "Content-Disposition", "attachment; filename=\"%s.%s\"", cm->id,
+		            iodef ? "xml" : "json");
+	} else {
+		problem(resp, err,
+		        err == POCD_ENOTFOUND ? "there is no communication with this id for you"
+		        : err == POCD_EFORBIDDEN
+		            ? "TLP:RED: only the accounts that read the content "
+		              "export it"
+		            : NULL);
+	}
+	json_decref(content);
+	free(cm->content);
+	free(cm);
+}
+
 enum api_result
 h_comm_get(struct api_req *req, struct api_resp *resp)
 {
-	show(req, resp, 200, NULL);
+	const char *format = req->query(req, "format");
+
+	if (format == NULL || strcmp(format, "json") == 0)
+		show(req, resp, 200, NULL);
+	else if (strcmp(format, "iodef") == 0 || strcmp(format, "stix") == 0)
+		export(req, resp, strcmp(format, "iodef") == 0);
+	else
+		problem_field(resp, POCD_EINVAL, "format", "must be json, iodef or stix");
 	return API_DONE;
 }
 
@@ -298,6 +372,9 @@ h_comm_send(struct api_req *req, struct api_resp *resp)
 	req_state_cleanup(req, free_send);
 	op->now = core_now(core);
 	err = comm_decode(o, op->now, &op->cm, &errs);
+	attachment_ids_decode(json_object_get(o, "attachments"), op->attach, &op->nattach, &errs);
+	if (err == POCD_OK && errs.n > 0)
+		err = POCD_EINVAL;
 	json_decref(o);
 	if (err != POCD_OK) {
 		if (err == POCD_EINVAL)
@@ -319,6 +396,8 @@ act_cont(struct api_req *req, struct api_resp *resp)
 
 	if (op->status == POCD_ECONFLICT)
 		problem(resp, POCD_ECONFLICT, "this communication is closed");
+	else if (op->status == POCD_EINVAL && op->errs.n > 0)
+		problem_fields(resp, &op->errs);
 	else if (op->status == POCD_EINVAL)
 		problem_field(resp, POCD_EINVAL, "state",
 		              "must name a recipient of this communication (a recipient names only "
@@ -477,6 +556,9 @@ h_comm_reply(struct api_req *req, struct api_resp *resp)
 	if (op == NULL || (o = body_object(req, resp)) == NULL)
 		return API_DONE;
 	err = reply_decode(o, &op->reply_body, op->thread, &errs);
+	attachment_ids_decode(json_object_get(o, "attachments"), op->attach, &op->nattach, &errs);
+	if (err == POCD_OK && errs.n > 0)
+		err = POCD_EINVAL;
 	json_decref(o);
 	if (err != POCD_OK) {
 		if (err == POCD_EINVAL)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "api/cache.h"
 #include "api/handlers.h"
@@ -14,6 +15,7 @@ enum route_flags {
 	PUBLIC = 1,  /* no login needed */
 	METRICS = 2, /* the Secretariat or the metrics token */
 	ENROL = 4,   /* open to a session that must first enrol a required second factor */
+	UPLOAD = 8,  /* streams its body to the attachment sink (attachment_sink_open) */
 };
 
 struct route {
@@ -88,6 +90,8 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/broadcasts", h_broadcast_send, 0},
     {M_GET, "/api/v1/broadcasts", h_broadcasts, 0},
     {M_GET, "/api/v1/communications/{}/receipts", h_comm_receipts, 0},
+    {M_POST, "/api/v1/attachments", h_attachment_upload, UPLOAD},
+    {M_GET, "/api/v1/attachments/{}", h_attachment_get, 0},
 };
 
 /* The web interface's files and pages, outside /api (api/web.h). */
@@ -282,7 +286,13 @@ admit(struct api_req *req, struct api_resp *resp)
 bool
 api_refuse_early(struct api_req *req, struct api_resp *resp)
 {
-	return !admit(req, resp);
+	const struct route *r;
+
+	if (!admit(req, resp))
+		return true;
+	r = req->route;
+	/* The one route that streams opens its sink before the body is read. */
+	return (r->flags & UPLOAD) != 0 && !attachment_sink_open(req, resp);
 }
 
 enum api_result
@@ -312,6 +322,9 @@ api_resp_free(struct api_resp *resp)
 {
 	free(resp->body);
 	blob_unref(resp->blob);
+	if (resp->has_fd)
+		close(resp->fd);
+	resp->has_fd = false;
 	resp->body = NULL;
 	resp->blob = NULL;
 }

@@ -79,6 +79,12 @@ client_free(struct client *c)
 }
 
 struct sink {
+	CURL *curl;
+	FILE *out; /* a 2xx answer's body goes here, hashed, when set */
+	crypto_hash_sha256_state *hash;
+	bool write_failed;
+	FILE *in; /* the request's body is read from here, in_len bytes, when set */
+	long long in_len;
 	char *p;
 	size_t len;
 	size_t cap;
@@ -92,8 +98,20 @@ on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct sink *s = arg;
 	size_t len = size * n, cap;
+	long status = 0;
 	char *p;
 
+	if (s->out != NULL) {
+		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status < 300) {
+			if (fwrite(data, 1, len, s->out) != len) {
+				s->write_failed = true;
+				return 0;
+			}
+			crypto_hash_sha256_update(s->hash, (const unsigned char *)data, len);
+			return len;
+		}
+	}
 	if (len > CLIENT_BODY_MAX - s->len) {
 		s->too_big = true;
 		return 0;
@@ -157,9 +175,11 @@ on_header(char *data, size_t size, size_t n, void *arg)
 		r->etag[0] = '\0';
 		r->content_type[0] = '\0';
 		r->retry_after = -1;
+		r->sha256[0] = '\0';
 		return len;
 	}
 	if (header_value(data, len, "ETag", r->etag, sizeof(r->etag)) ||
+	    header_value(data, len, "X-Pocd-Sha256", r->sha256, sizeof(r->sha256)) ||
 	    header_value(data, len, "Content-Type", r->content_type, sizeof(r->content_type)))
 		return len;
 	if (header_value(data, len, "Retry-After", value, sizeof(value)) && value[0] != '\0') {
@@ -191,6 +211,15 @@ free_headers(struct curl_slist *list)
 	curl_slist_free_all(list);
 }
 
+/* libcurl's read callback of a streamed upload. */
+static size_t
+on_read(char *data, size_t size, size_t n, void *arg)
+{
+	size_t got = fread(data, size, n, arg);
+
+	return got == 0 && ferror((FILE *)arg) ? CURL_READFUNC_ABORT : got;
+}
+
 /* Sets the options of one request on c->curl; false when libcurl refused one. */
 static bool
 set_options(struct client *c, const char *url, const char *method, const char *body, size_t len,
@@ -204,17 +233,30 @@ set_options(struct client *c, const char *url, const char *method, const char *b
 	ok &= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
 	ok &= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
 	ok &= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-	ok &= curl_easy_setopt(h, CURLOPT_TIMEOUT, CLIENT_TIMEOUT_S) == CURLE_OK;
+	if (s->out != NULL || s->in != NULL) {
+		/* A file may take longer than one request should; a stalled one may not. */
+		ok &= curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK;
+		ok &= curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, CLIENT_TIMEOUT_S) == CURLE_OK;
+	} else {
+		ok &= curl_easy_setopt(h, CURLOPT_TIMEOUT, CLIENT_TIMEOUT_S) == CURLE_OK;
+	}
 	ok &= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->error) == CURLE_OK;
 	ok &= curl_easy_setopt(h, CURLOPT_USERAGENT, USER_AGENT) == CURLE_OK;
 	/* Refuses early an answer whose Content-Length is over the cap; on_body checks the rest. */
-	ok &= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, max) == CURLE_OK;
+	if (s->out == NULL)
+		ok &= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, max) == CURLE_OK;
 	ok &= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
 	ok &= curl_easy_setopt(h, CURLOPT_WRITEDATA, s) == CURLE_OK;
 	ok &= curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
 	ok &= curl_easy_setopt(h, CURLOPT_HEADERDATA, resp) == CURLE_OK;
 	ok &= curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers) == CURLE_OK;
-	if (body == NULL && (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0)) {
+	if (s->in != NULL) {
+		ok &= curl_easy_setopt(h, CURLOPT_POST, 1L) == CURLE_OK;
+		ok &= curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read) == CURLE_OK;
+		ok &= curl_easy_setopt(h, CURLOPT_READDATA, s->in) == CURLE_OK;
+		ok &= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->in_len) ==
+		      CURLE_OK;
+	} else if (body == NULL && (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0)) {
 		body = "";
 		len = 0;
 	}
@@ -227,12 +269,13 @@ set_options(struct client *c, const char *url, const char *method, const char *b
 	return ok;
 }
 
-enum client_err
-client_request(struct client *c, const char *method, const char *path, const char *body, size_t len,
-               const char *const *headers, struct client_resp *resp)
+/* One request, its body from body/len or from s->in, its answer into resp or s->out. */
+static enum client_err
+perform(struct client *c, const char *method, const char *path, const char *body, size_t len,
+        const char *const *headers, struct sink *sk, struct client_resp *resp)
 {
 	struct curl_slist *list = NULL;
-	struct sink s = {0};
+	struct sink s = *sk;
 	char url[CLIENT_URL_SIZE], auth[CLIENT_TOKEN_SIZE + 32];
 	enum client_err err = CLIENT_ENOMEM;
 	CURLcode rc;
@@ -248,6 +291,7 @@ client_request(struct client *c, const char *method, const char *path, const cha
 	list = add_header(list, "Expect:");
 	if (list != NULL && body != NULL)
 		list = add_header(list, "Content-Type: application/json");
+	s.curl = c->curl;
 	if (list != NULL && c->token[0] != '\0') {
 		n = snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
 		list = n > 0 && (size_t)n < sizeof(auth) ? add_header(list, auth) : list;
@@ -264,8 +308,12 @@ client_request(struct client *c, const char *method, const char *path, const cha
 		goto out;
 	}
 	rc = curl_easy_perform(c->curl);
+	sk->write_failed = s.write_failed;
 	if (s.oom) {
 		err = CLIENT_ENOMEM;
+	} else if (s.write_failed) {
+		strlcpy(c->error, "the output file could not be written", sizeof(c->error));
+		err = CLIENT_ECONNECT;
 	} else if (s.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		err = CLIENT_ETOOBIG;
 	} else if (rc != CURLE_OK) {
@@ -288,6 +336,25 @@ out:
 	free(s.p);
 	free_headers(list);
 	return err;
+}
+
+enum client_err
+client_request(struct client *c, const char *method, const char *path, const char *body, size_t len,
+               const char *const *headers, struct client_resp *resp)
+{
+	struct sink s = {0};
+
+	return perform(c, method, path, body, len, headers, &s, resp);
+}
+
+enum client_err
+client_stream(struct client *c, const char *method, const char *path, FILE *in, long long in_len,
+              const char *const *headers, FILE *out, crypto_hash_sha256_state *hash,
+              struct client_resp *resp)
+{
+	struct sink s = {.in = in, .in_len = in_len, .out = out, .hash = hash};
+
+	return perform(c, method, path, NULL, 0, headers, &s, resp);
 }
 
 void

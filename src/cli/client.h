@@ -4,6 +4,8 @@
 #define POCD_CLI_CLIENT_H
 
 #include <curl/curl.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -42,6 +44,7 @@ struct client_resp {
 	char etag[128];         /* the ETag header as sent, quotes included; empty if none */
 	char content_type[128]; /* the Content-Type header; empty if none */
 	long retry_after;       /* Retry-After in seconds; -1 when absent or not a number */
+	char sha256[65];        /* X-Pocd-Sha256 (an attachment's hash); empty if none */
 };
 
 /* The login kept between runs. */
@@ -74,6 +77,13 @@ void client_free(struct client *c);
 enum client_err client_request(struct client *c, const char *method, const char *path,
                                const char *body, size_t len, const char *const *headers,
                                struct client_resp *resp);
+/* Like client_request for files: with in, the body is len bytes read from it (as they are
+ * sent; headers should name the Content-Type); with out, a 2xx answer's body is written to it
+ * and hashed into hash instead of kept (other answers are kept in resp as usual). No overall
+ * time limit: a transfer that stalls for CLIENT_TIMEOUT_S seconds fails. */
+enum client_err client_stream(struct client *c, const char *method, const char *path, FILE *in,
+                              long long len, const char *const *headers, FILE *out,
+                              crypto_hash_sha256_state *hash, struct client_resp *resp);
 void client_resp_free(struct client_resp *resp);
 
 /* Writes s percent-encoded (RFC 3986 unreserved characters stay) into out, NUL-terminated.

@@ -48,6 +48,8 @@ enum opt {
 	OPT_NAME,
 	OPT_LOG_KEY,
 	OPT_STATE_FILE,
+	OPT_ATTACH,
+	OPT_ATTACHMENT,
 };
 
 /* The state of one run of poc. */
@@ -96,6 +98,17 @@ int connect_to(struct ctx *x, bool with_token);
  * client_resp_free). False after saying why not: other answers are reported and released. */
 bool call(struct ctx *x, const char *method, const char *path, const char *body, size_t len,
           const char *const *headers, struct client_resp *resp);
+
+/* Like call, for files (client_stream): the body read from in, len bytes; with out, a 2xx
+ * answer's body is written there and hashed into hash. */
+bool call_file(struct ctx *x, const char *method, const char *path, FILE *in, long long len,
+               const char *const *headers, FILE *out, crypto_hash_sha256_state *hash,
+               struct client_resp *resp);
+
+/* Uploads each of the n files (POST /api/v1/attachments), checks the hash each answer
+ * gives against the file's, and appends each id to the array ids. False after saying why
+ * not. */
+bool upload_files(struct ctx *x, char *const *files, size_t n, json_t *ids);
 
 /* The answer's body as a JSON object, owned by the caller; NULL after saying why not. */
 json_t *answer_object(const struct ctx *x, const struct client_resp *r);
@@ -192,5 +205,6 @@ int pocs_confirm(struct ctx *x, int argc, char **argv);
 int cmd_verify(struct ctx *x, int argc, char **argv);
 int cmd_receipt(struct ctx *x, int argc, char **argv);
 int cmd_witness(struct ctx *x, int argc, char **argv);
+int cmd_attachment(struct ctx *x, int argc, char **argv);
 
 #endif

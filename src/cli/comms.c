@@ -20,7 +20,10 @@
 enum takes {
 	T_STATUS = 1 << 0, /* --status */
 	T_REPLY = 1 << 1,  /* --text, --lang, --state, --file */
+	T_ATTACH = 1 << 2, /* --attach, repeated */
 };
+
+#define ATTACH_FILES_MAX 20 /* the server's limit of attachments per communication or reply */
 
 /* The command line of one communication command. */
 struct args {
@@ -30,6 +33,8 @@ struct args {
 	const char *lang;
 	const char *file;
 	char state[4]; /* --state, upper-cased; empty when not given */
+	char *attach[ATTACH_FILES_MAX];
+	size_t nattach;
 };
 
 static const char *const statuses[] = {"sent", "acknowledged", "answered", "closed", "overdue"};
@@ -60,6 +65,11 @@ parse_args(struct ctx *x, int argc, char **argv, unsigned takes, int nargs, cons
 			a->lang = optarg;
 		} else if (ch == OPT_TEXT && (takes & T_REPLY)) {
 			a->text = optarg;
+		} else if (ch == OPT_ATTACH && (takes & T_ATTACH)) {
+			if (a->nattach == ATTACH_FILES_MAX)
+				return usage_error("at most %d files are attached at once",
+				                   ATTACH_FILES_MAX);
+			a->attach[a->nattach++] = optarg;
 		} else if (ch == OPT_FILE && (takes & T_REPLY)) {
 			a->file = optarg;
 		} else if (ch == OPT_STATE && (takes & T_REPLY)) {
@@ -598,12 +608,34 @@ print_done(const struct ctx *x, const json_t *c, const char *done)
 	print_recipients(c, false);
 }
 
+/* Uploads the files of --attach and adds their ids to the "attachments" of body (after those
+ * it lists already); false after saying why not. */
+static bool
+attach_files(struct ctx *x, const struct args *a, json_t *body)
+{
+	json_t *ids = json_object_get(body, "attachments");
+
+	if (a->nattach == 0)
+		return true;
+	if (ids == NULL) {
+		ids = json_array();
+		if (ids == NULL || json_object_set_new(body, "attachments", ids) != 0) {
+			fputs("poc: out of memory\n", stderr);
+			return false;
+		}
+	} else if (!json_is_array(ids)) {
+		fputs("poc: \"attachments\" must be an array of ids\n", stderr);
+		return false;
+	}
+	return upload_files(x, a->attach, a->nattach, ids);
+}
+
 int
 cmd_send(struct ctx *x, int argc, char **argv)
 {
 	struct args a;
 	json_t *body, *doc;
-	int rc = parse_args(x, argc, argv, 0, 1, "file (- for standard input)", &a);
+	int rc = parse_args(x, argc, argv, T_ATTACH, 1, "file (- for standard input)", &a);
 
 	if (rc >= 0)
 		return rc;
@@ -611,6 +643,10 @@ cmd_send(struct ctx *x, int argc, char **argv)
 		return rc;
 	if ((body = read_input(a.arg, false)) == NULL)
 		return POC_FAIL;
+	if (!attach_files(x, &a, body)) {
+		json_decref(body);
+		return POC_FAIL;
+	}
 	doc = post_object(x, COMMS_PATH, body);
 	json_decref(body);
 	if (doc == NULL)
@@ -711,7 +747,7 @@ cmd_reply(struct ctx *x, int argc, char **argv)
 	char path[PATH_SIZE];
 	struct args a;
 	json_t *body, *doc;
-	int rc = parse_args(x, argc, argv, T_REPLY, 1, "communication id", &a);
+	int rc = parse_args(x, argc, argv, T_REPLY | T_ATTACH, 1, "communication id", &a);
 
 	if (rc >= 0)
 		return rc;
@@ -723,6 +759,10 @@ cmd_reply(struct ctx *x, int argc, char **argv)
 		return POC_FAIL;
 	if ((body = reply_body(&a, &rc)) == NULL)
 		return rc;
+	if (!attach_files(x, &a, body)) {
+		json_decref(body);
+		return POC_FAIL;
+	}
 	doc = post_object(x, path, body);
 	json_decref(body);
 	if (doc == NULL)

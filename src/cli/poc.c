@@ -52,6 +52,8 @@ static const struct option options[] = {
     {"name", required_argument, NULL, OPT_NAME},
     {"log-key", required_argument, NULL, OPT_LOG_KEY},
     {"state-file", required_argument, NULL, OPT_STATE_FILE},
+    {"attach", required_argument, NULL, OPT_ATTACH},
+    {"attachment", required_argument, NULL, OPT_ATTACHMENT},
     {NULL, 0, NULL, 0},
 };
 
@@ -86,14 +88,16 @@ static const char usage_text[] =
     "                            date and closes its correction tasks\n"
     "  export --format csv|vcard|json [--output FILE] [STATE] [--kind K] [--lang L] [--q T]\n"
     "                            write the directory to FILE (new files get mode 0600)\n"
-    "  send FILE                 send the communication in FILE (- for standard input);\n"
-    "                            prints its id and each recipient's deadlines\n"
+    "  send FILE [--attach PATH]...\n"
+    "                            send the communication in FILE (- for standard input),\n"
+    "                            uploading each PATH as an attachment first; prints its\n"
+    "                            id and each recipient's deadlines\n"
     "  inbox [--status S]        list the communications to your state\n"
     "  outbox [--status S]       list those your state sent; S is sent, acknowledged,\n"
     "                            answered, closed or overdue\n"
     "  show ID                   show a communication: recipients, content, history, thread\n"
     "  ack ID                    acknowledge a communication to your state\n"
-    "  reply ID --text TEXT --lang LL [--state STATE] [--file F]\n"
+    "  reply ID --text TEXT --lang LL [--state STATE] [--file F] [--attach PATH]...\n"
     "                            reply; F holds indicators ([{\"type\": ..., \"value\": ...}])\n"
     "                            or the whole reply, which the options override; the sender\n"
     "                            picks one recipient's thread with --state, else writes to\n"
@@ -121,12 +125,16 @@ static const char usage_text[] =
     "  report pings [--state STATE]\n"
     "                            the ping results of each campaign for a state (your own,\n"
     "                            or any or all for the Secretariat)\n"
+    "  attachment get ID [--output FILE]\n"
+    "                            download an attachment, checking its SHA-256\n"
     "  receipt EVENT_ID [--output FILE]\n"
     "                            fetch your state's receipt of a logged event\n"
     "  verify RECEIPT --key LOG_KEY [--witness KEY]... [--min N] [--content FILE]\n"
+    "         [--attachment FILE]...\n"
     "                            check a receipt offline: the log's signature, N witness\n"
     "                            cosignatures (default: every --witness), the inclusion\n"
-    "                            proof, and the commitment to the content in FILE; keys are\n"
+    "                            proof, the commitment to the content in FILE, and that\n"
+    "                            the content lists each attachment FILE's SHA-256; keys are\n"
     "                            vkeys (NAME+ID+BASE64) or files holding one\n"
     "  witness keygen --name NAME --key FILE\n"
     "                            make a witness key in FILE (mode 0600); prints its vkey\n"
@@ -319,13 +327,12 @@ report_problem(const struct ctx *x, const struct client_resp *r)
 	json_decref(doc);
 }
 
-/* Sends one request; true when an answer, whatever its status, is in resp (release it with
- * client_resp_free), false after printing why none came. */
+/* Whether a request got an answer, whatever its status, (then in resp: release it with
+ * client_resp_free); false after printing why none came. */
 static bool
-request(struct ctx *x, const char *method, const char *path, const char *body, size_t len,
-        const char *const *headers, struct client_resp *resp)
+report_transfer(struct ctx *x, enum client_err err)
 {
-	switch (client_request(&x->cl, method, path, body, len, headers, resp)) {
+	switch (err) {
 	case CLIENT_OK:
 		return true;
 	case CLIENT_ECONNECT:
@@ -349,7 +356,22 @@ bool
 call(struct ctx *x, const char *method, const char *path, const char *body, size_t len,
      const char *const *headers, struct client_resp *resp)
 {
-	if (!request(x, method, path, body, len, headers, resp))
+	if (!report_transfer(x, client_request(&x->cl, method, path, body, len, headers, resp)))
+		return false;
+	if (resp->status >= 200 && resp->status < 300)
+		return true;
+	report_problem(x, resp);
+	client_resp_free(resp);
+	return false;
+}
+
+bool
+call_file(struct ctx *x, const char *method, const char *path, FILE *in, long long len,
+          const char *const *headers, FILE *out, crypto_hash_sha256_state *hash,
+          struct client_resp *resp)
+{
+	if (!report_transfer(
+	        x, client_stream(&x->cl, method, path, in, len, headers, out, hash, resp)))
 		return false;
 	if (resp->status >= 200 && resp->status < 300)
 		return true;
@@ -686,7 +708,8 @@ cmd_logout(struct ctx *x, int argc, char **argv)
 	/* The session lives on the server that gave the token, whatever --server says. */
 	if (err == CLIENT_OK && client_init(&x->cl, l.server) == CLIENT_OK) {
 		strlcpy(x->cl.token, l.token, sizeof(x->cl.token));
-		if (request(x, "POST", "/api/v1/logout", NULL, 0, NULL, &r)) {
+		if (report_transfer(
+		        x, client_request(&x->cl, "POST", "/api/v1/logout", NULL, 0, NULL, &r))) {
 			ended = r.status == 204 || r.status == 401;
 			if (!ended)
 				report_problem(x, &r);
@@ -1004,14 +1027,15 @@ out:
 }
 
 static const struct command commands[] = {
-    {"login", cmd_login},       {"logout", cmd_logout},       {"whoami", cmd_whoami},
-    {"states", cmd_states},     {"directory", cmd_directory}, {"pocs", cmd_pocs},
-    {"export", cmd_export},     {"send", cmd_send},           {"inbox", cmd_inbox},
-    {"outbox", cmd_outbox},     {"show", cmd_show},           {"ack", cmd_ack},
-    {"reply", cmd_reply},       {"close", cmd_close},         {"template", cmd_template},
-    {"campaign", cmd_campaign}, {"pings", cmd_pings},         {"ping", cmd_ping},
-    {"tasks", cmd_tasks},       {"report", cmd_report},       {"help", cmd_help},
-    {"verify", cmd_verify},     {"receipt", cmd_receipt},     {"witness", cmd_witness},
+    {"login", cmd_login},           {"logout", cmd_logout},       {"whoami", cmd_whoami},
+    {"states", cmd_states},         {"directory", cmd_directory}, {"pocs", cmd_pocs},
+    {"export", cmd_export},         {"send", cmd_send},           {"inbox", cmd_inbox},
+    {"outbox", cmd_outbox},         {"show", cmd_show},           {"ack", cmd_ack},
+    {"reply", cmd_reply},           {"close", cmd_close},         {"template", cmd_template},
+    {"campaign", cmd_campaign},     {"pings", cmd_pings},         {"ping", cmd_ping},
+    {"tasks", cmd_tasks},           {"report", cmd_report},       {"help", cmd_help},
+    {"verify", cmd_verify},         {"receipt", cmd_receipt},     {"witness", cmd_witness},
+    {"attachment", cmd_attachment},
 };
 
 int

@@ -75,9 +75,54 @@ load_key(const char *arg, enum note_key_type type, struct note_key *k)
 	return true;
 }
 
+#define ATTACHMENTS_MAX 20
+
+/* Whether the content (a communication or reply as stored) lists the file's SHA-256 among
+ * its attachments; says which when it does not. */
+static bool
+content_lists(const char *content, size_t len, const char *file)
+{
+	crypto_hash_sha256_state st;
+	unsigned char buf[65536], h[crypto_hash_sha256_BYTES];
+	char hex[65];
+	const char *listed;
+	json_t *doc, *a;
+	bool found = false, read_ok;
+	size_t n, i;
+	FILE *f = fopen(file, "rb");
+
+	if (f == NULL) {
+		fprintf(stderr, "poc: cannot read %s: %s\n", file, strerror(errno));
+		return false;
+	}
+	crypto_hash_sha256_init(&st);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		crypto_hash_sha256_update(&st, buf, n);
+	read_ok = !ferror(f);
+	fclose(f);
+	if (!read_ok) {
+		fprintf(stderr, "poc: cannot read %s\n", file);
+		return false;
+	}
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	doc = json_loadb(content, len, 0, NULL);
+	json_array_foreach(json_object_get(doc, "attachments"), i, a)
+	{
+		listed = json_string_value(json_object_get(a, "sha256"));
+		found |= listed != NULL && strcmp(listed, hex) == 0;
+	}
+	json_decref(doc);
+	if (!found)
+		printf("attachment %s (sha256 %s) is NOT in the content\n", file, hex);
+	return found;
+}
+
 int
 cmd_verify(struct ctx *x, int argc, char **argv)
 {
+	const char *attachments[ATTACHMENTS_MAX];
+	size_t nattachments = 0;
 	struct note_key log_keys[WITNESSES], wit[WITNESSES];
 	struct receipt_check chk = {.log_keys = log_keys, .witnesses = wit};
 	struct receipt_facts f;
@@ -107,14 +152,19 @@ cmd_verify(struct ctx *x, int argc, char **argv)
 				return usage_error("--min takes a number from 0 to %d", WITNESSES);
 		} else if (ch == OPT_CONTENT) {
 			content_file = optarg;
+		} else if (ch == OPT_ATTACHMENT) {
+			if (nattachments == ATTACHMENTS_MAX)
+				return usage_error("verify takes at most %d attachments",
+				                   ATTACHMENTS_MAX);
+			attachments[nattachments++] = optarg;
 		} else {
 			return refuse_option(x, argv);
 		}
 	}
-	if (argc - optind != 1 || chk.nlog_keys == 0)
+	if (argc - optind != 1 || chk.nlog_keys == 0 || (nattachments > 0 && content_file == NULL))
 		return usage_error(
 		    "verify takes RECEIPT --key LOG_KEY... [--witness KEY]... [--min N] "
-		    "[--content FILE]");
+		    "[--content FILE [--attachment FILE]...]");
 	chk.min_witnesses = min >= 0 ? (size_t)min : chk.nwitnesses;
 	if (chk.min_witnesses > chk.nwitnesses)
 		return usage_error("--min %ld asks for more witnesses than the %zu given", min,
@@ -141,6 +191,11 @@ cmd_verify(struct ctx *x, int argc, char **argv)
 	if (chk.nwitnesses > 0)
 		printf("; cosigned by %zu of %zu witnesses", f.cosigned, chk.nwitnesses);
 	printf("%s\n", content != NULL ? "; the content matches its commitment" : "");
+	for (size_t i = 0; i < nattachments; i++)
+		if (!content_lists(content, clen, attachments[i]))
+			goto out;
+	if (nattachments > 0)
+		printf("  the content lists the SHA-256 of every attachment given\n");
 	rc = POC_OK;
 out:
 	free(text);

@@ -128,6 +128,20 @@ authz_comm_content(const struct principal *p, const struct comm *cm, unsigned li
 }
 
 bool
+authz_attachment_read(const struct principal *p, const struct attachment *a, const struct comm *cm,
+                      unsigned linked)
+{
+	if (p->role == ROLE_SECRETARIAT)
+		return false;
+	if (cm == NULL)
+		return a->comm_id[0] == '\0' && strcmp(p->state, a->owner_state) == 0;
+	if (strcmp(a->comm_id, cm->id) != 0 || !authz_comm_content(p, cm, linked))
+		return false;
+	return a->thread[0] == '\0' || strcmp(p->state, cm->sender_state) == 0 ||
+	       strcmp(p->state, a->thread) == 0;
+}
+
+bool
 authz_comm_sees_all(const struct principal *p, const struct comm *cm)
 {
 	enum comm_party party = authz_comm_party(p, cm);

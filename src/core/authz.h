@@ -47,6 +47,11 @@ enum pocd_err authz_comm_act(const struct principal *p, const struct comm *cm, i
 bool authz_comm_content(const struct principal *p, const struct comm *cm, unsigned linked);
 /* Whether a recipient of cm sees the other recipients and their threads. */
 bool authz_comm_sees_all(const struct principal *p, const struct comm *cm);
+/* Reading an attachment. Unreferenced (cm NULL): the accounts of the state that uploaded it.
+ * Referenced: the parties who may read cm's content (authz_comm_content, linked as there);
+ * one in a reply's thread, only the sender and that thread's recipient. */
+bool authz_attachment_read(const struct principal *p, const struct attachment *a,
+                           const struct comm *cm, unsigned linked);
 /* The responsiveness report of every state: the Secretariat; others see their own. */
 bool authz_report_all_states(const struct principal *p);
 

@@ -25,6 +25,7 @@ static const char *const comm_fields[] = {
     "reply_by",
     "reply_languages",
     "open_distribution",
+    "attachments", /* ids, read by attachment_ids_decode */
     NULL,
 };
 
@@ -564,7 +565,8 @@ comm_decode(const json_t *in, int64_t now, struct comm *cm, struct verrs *errs)
 enum pocd_err
 reply_decode(const json_t *in, char **body, char state[STATE_SIZE], struct verrs *errs)
 {
-	static const char *const fields[] = {"text", "lang", "indicators", "state", NULL};
+	static const char *const fields[] = {"text",  "lang",        "indicators",
+	                                     "state", "attachments", NULL};
 	json_t *out, *v, *part;
 	size_t before = errs->n;
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/attachment.h"
 #include "core/record.h"
 #include "core/scheduler.h"
 #include "core/sessions.h"
@@ -27,6 +28,7 @@ core_config_defaults(struct core_config *cfg)
 	cfg->ack_after[2] = 2 * 3600;
 	cfg->answer_after[2] = 24 * 3600;
 	cfg->test_clock = false;
+	cfg->attachment_limit = ATTACH_LIMIT_DEFAULT;
 }
 
 struct core *
@@ -56,6 +58,7 @@ core_free(struct core *c)
 		return;
 	scheduler_stop(c->scheduler);
 	record_close(c);
+	attachments_close(c);
 	workq_free(c->hashq);
 	session_cache_free(c->sessions);
 	throttle_free(c->throttle);

@@ -15,6 +15,7 @@
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 struct workq;
+struct attach_store;
 struct session_cache;
 struct throttle;
 struct scheduler;
@@ -41,6 +42,7 @@ struct core_config {
 	int64_t answer_after[3];
 	bool test_clock;            /* the clock may be moved (test databases only) */
 	bool require_second_factor; /* of the Secretariat and states' administrators */
+	size_t attachment_limit;    /* bytes of one attachment */
 };
 
 struct core {
@@ -51,6 +53,7 @@ struct core {
 	struct throttle *throttle;
 	struct scheduler *scheduler;
 	struct record *record;        /* NULL until record_open: then events are logged */
+	struct attach_store *attach;  /* NULL until attachments_open (core/attachment.h) */
 	_Atomic int64_t clock_offset; /* seconds added to the real clock (test clock) */
 };
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/attachment.h"
 #include "core/notify.h"
 #include "core/record.h"
 #include "core/scheduler.h"
@@ -170,6 +171,10 @@ send_run(struct store_conn *w, struct store_job *j)
 		return err;
 	rand_id(op->cm.id);
 	op->cm.created_at = op->now;
+	err = attachments_bind(w, op->attach, op->nattach, op->actor.state, op->cm.id, "", false,
+	                       &op->cm.content, &op->errs);
+	if (err != POCD_OK)
+		return err;
 	for (size_t i = 0; i < op->cm.nrecipients; i++) {
 		struct comm_recipient *r = &op->cm.r[i];
 		r->status = COMM_SENT;
@@ -269,6 +274,36 @@ add_reply(struct store_conn *w, struct act_op *op, struct comm *cm, const char *
 	return store_comm_reply_add(w, cm->id, &rp);
 }
 
+/* A reply with attachments is an event of its own, whose parties are the sender and the
+ * thread's recipient (thread "": every recipient still open), committing to the reply's body
+ * with the attachments' hashes. */
+static enum pocd_err
+record_reply(struct store_conn *w, struct act_op *op, const struct comm *cm, const char *thread)
+{
+	char states[STATE_SIZE * (COMM_MAX_RECIPIENTS + 1)], id[ID_SIZE];
+	struct event ev = {.type = "communication.replied",
+	                   .id = id,
+	                   .actor_account = op->actor.account_id,
+	                   .actor_state = op->actor.state,
+	                   .states = states,
+	                   .object_id = cm->id,
+	                   .details = "{}",
+	                   .actor_role = role_name(op->actor.role),
+	                   .content = op->reply_body};
+	size_t len;
+
+	rand_id(id);
+	strlcpy(states, cm->sender_state, sizeof(states));
+	for (size_t i = 0; i < cm->nrecipients; i++) {
+		if ((thread[0] != '\0' && strcmp(cm->r[i].state, thread) != 0) ||
+		    (thread[0] == '\0' && cm->r[i].status == COMM_CLOSED))
+			continue;
+		len = strlen(states);
+		snprintf(states + len, sizeof(states) - len, ",%s", cm->r[i].state);
+	}
+	return record_event(w, op->core, &ev, op->now, &op->mine);
+}
+
 static enum pocd_err
 act(struct store_conn *w, struct act_op *op, struct comm *cm)
 {
@@ -296,14 +331,21 @@ act(struct store_conn *w, struct act_op *op, struct comm *cm)
 				return POCD_EINVAL;
 			if (mine->status == COMM_CLOSED)
 				return POCD_ECONFLICT;
-			err = add_reply(w, op, cm, mine->state);
+			err = attachments_bind(w, op->attach, op->nattach, op->actor.state, cm->id,
+			                       mine->state, true, &op->reply_body, &op->errs);
+			if (err == POCD_OK)
+				err = add_reply(w, op, cm, mine->state);
 			if (err == POCD_OK)
 				err = advance(w, op->core, cm, mine, COMM_ANSWERED, &op->actor,
 				              op->now, window, &op->mine);
+			if (err == POCD_OK && op->nattach > 0)
+				err = record_reply(w, op, cm, mine->state);
 			return err;
 		}
 		if (op->thread[0] != '\0' && recipient_of(cm, op->thread) == NULL)
 			return POCD_EINVAL;
+		err = attachments_bind(w, op->attach, op->nattach, op->actor.state, cm->id,
+		                       op->thread, true, &op->reply_body, &op->errs);
 		for (size_t i = 0; err == POCD_OK && i < cm->nrecipients; i++) {
 			if (op->thread[0] != '\0' && strcmp(op->thread, cm->r[i].state) != 0)
 				continue;
@@ -312,6 +354,8 @@ act(struct store_conn *w, struct act_op *op, struct comm *cm)
 			open++;
 			err = add_reply(w, op, cm, cm->r[i].state);
 		}
+		if (err == POCD_OK && open > 0 && op->nattach > 0)
+			err = record_reply(w, op, cm, op->thread);
 		return err == POCD_OK && open == 0 ? POCD_ECONFLICT : err;
 	case EX_ACKNOWLEDGE_LINK:
 		break;
@@ -353,6 +397,7 @@ act_run(struct store_conn *w, struct store_job *j)
 	enum pocd_err err = POCD_OK;
 
 	leaf_ref_clear(&op->mine);
+	op->errs.n = 0;
 	if (op->action == EX_ACKNOWLEDGE_LINK) {
 		token_hash(op->token, hash);
 		err = store_ack_link_get(w, hash, op->now, op->comm_id, op->link_state);

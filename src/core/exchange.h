@@ -13,9 +13,13 @@ struct send_op {
 	/* in: as comm_decode() filled it (cm.content is owned by the op's owner, who frees it
 	 * after done); out: the stored communication with ids, deadlines and statuses */
 	struct comm cm;
+	/* in: attachments the sending references (attachment_ids_decode); the content then
+	 * lists them with their hashes */
+	char attach[ATTACH_MAX][ID_SIZE];
+	size_t nattach;
 	int64_t now;
 	enum pocd_err status;
-	struct verrs errs;    /* with POCD_EINVAL: recipients that cannot be addressed */
+	struct verrs errs;    /* with POCD_EINVAL: recipients or attachments that cannot be used */
 	struct leaf_ref mine; /* out: the sender's leaf in the log */
 	struct core *core;
 	struct store_job job;
@@ -34,12 +38,18 @@ struct act_op {
 	char comm_id[ID_SIZE];
 	char *reply_body;        /* EX_REPLY: canonical JSON from reply_decode (owner frees) */
 	char thread[STATE_SIZE]; /* EX_REPLY by the sender: one recipient's thread, "" for all */
+	/* EX_REPLY: attachments the reply references; a reply with attachments is logged as
+	 * communication.replied, committing to its body with their hashes */
+	char attach[ATTACH_MAX][ID_SIZE];
+	size_t nattach;
+	struct verrs errs; /* with POCD_EINVAL: attachments that cannot be used */
 	/* EX_ACKNOWLEDGE_LINK: the mailed link's token (any text; unknown, spent or expired all
 	 * give POCD_EGONE); out: the communication (comm_id) and the state it acknowledged for */
 	char token[TOKEN_SIZE];
 	char link_state[STATE_SIZE];
 	int64_t now;
-	enum pocd_err status; /* POCD_ECONFLICT: closed; POCD_EINVAL: thread is no recipient */
+	/* POCD_ECONFLICT: closed; POCD_EINVAL: errs, or with none the thread is no recipient */
+	enum pocd_err status;
 	struct leaf_ref mine; /* out: the caller's leaf of the last logged step */
 	struct core *core;
 	struct store_job job;

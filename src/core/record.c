@@ -21,6 +21,7 @@ static const char *const logged[] = {
     "communication.answered",
     "communication.closed",
     "communication.escalated",
+    "communication.replied",
     "ping_campaign.created",
     "ping.answered",
     "account.reenrolment",

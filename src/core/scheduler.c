@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/attachment.h"
 #include "core/core.h"
 #include "core/exchange.h"
 #include "core/notify.h"
@@ -17,6 +18,8 @@
 #include "lib/log.h"
 
 #define RETRY_SECONDS 5 /* after a failure to read or process, try again this much later */
+/* Unreferenced attachments are looked for this often. */
+#define SWEEP_SECONDS 3600
 
 struct scheduler {
 	struct core *c;
@@ -25,6 +28,7 @@ struct scheduler {
 	pthread_cond_t cv;
 	bool stopping;
 	bool kicked;
+	int64_t sweep_at; /* service clock of the next sweep of attachments */
 };
 
 /* Sleeps until the real clock reaches the service clock's `until` (0: until kicked). */
@@ -85,7 +89,14 @@ loop(void *arg)
 		pthread_mutex_unlock(&s->lk);
 		now = core_now(s->c);
 		rd = store_reader(s->c->store);
+		if (now >= s->sweep_at) {
+			if (attachments_sweep(s->c, now) != POCD_OK)
+				log_info("scheduler: sweeping attachments failed");
+			s->sweep_at = now + SWEEP_SECONDS;
+		}
 		err = rd != NULL ? next_due(rd, now, &next) : POCD_ESTORE;
+		if (err == POCD_OK)
+			next = earliest(next, s->sweep_at);
 		if (err == POCD_OK && next != 0 && next <= now) {
 			err = exchange_process_due(s->c, now);
 			if (err == POCD_OK)

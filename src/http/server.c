@@ -48,7 +48,6 @@ struct http_server {
 	struct api *api;
 	int quiet;
 	size_t body_limit;
-	char body_limit_text[32];  /* "1 MiB", for the 413's detail */
 	struct ratelimit *by_addr; /* NULL: no rate limit */
 	struct ratelimit *by_token;
 	struct in6_addr trusted[HTTP_TRUSTED_MAX];
@@ -74,6 +73,8 @@ struct request {
 	size_t body_len;
 	bool too_large;
 	size_t discarded; /* bytes dropped past the limit */
+	size_t limit;     /* of this body: the body limit, or the sink's */
+	size_t streamed;  /* bytes given to the sink */
 	bool answered;    /* a response is queued: later calls only drain the body */
 	bool pending;
 	uint64_t start_us;
@@ -239,6 +240,10 @@ send_resp(struct request *r)
 		                                                            free_blob, resp->blob);
 		if (mr != NULL)
 			resp->blob = NULL;
+	} else if (resp->has_fd) {
+		mr = MHD_create_response_from_fd64(resp->len, resp->fd);
+		if (mr != NULL)
+			resp->has_fd = false;
 	} else if (resp->fixed != NULL) {
 		mr = MHD_create_response_from_buffer(resp->len, (void *)resp->fixed,
 		                                     MHD_RESPMEM_PERSISTENT);
@@ -301,13 +306,25 @@ send_limit(struct request *r, unsigned status, const char *name, const char *tit
 	return send_resp(r);
 }
 
+/* "1 MiB", "512 KiB" or "1000 bytes". */
+static void
+size_text(size_t n, char *out, size_t outlen)
+{
+	if (n % (1u << 20) == 0)
+		snprintf(out, outlen, "%zu MiB", n >> 20);
+	else if (n % 1024 == 0)
+		snprintf(out, outlen, "%zu KiB", n >> 10);
+	else
+		snprintf(out, outlen, "%zu bytes", n);
+}
+
 static enum MHD_Result
 send_too_large(struct request *r)
 {
-	char detail[96];
+	char detail[96], limit[32];
 
-	snprintf(detail, sizeof(detail), "the body exceeds the limit of %s",
-	         r->srv->body_limit_text);
+	size_text(r->limit, limit, sizeof(limit));
+	snprintf(detail, sizeof(detail), "the body exceeds the limit of %s", limit);
 	return send_limit(r, 413, "too-large", "Payload too large", detail, 0);
 }
 
@@ -372,16 +389,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		    !within_rate(r, srv->by_addr, r->client,
 		                 "too many requests from your address: wait, then retry", &ret))
 			return ret;
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		/* Far too large: refused before a byte of it is read (the client may see the
-		 * connection close before it reads the answer). */
-		if (cl != NULL && strtoull(cl, NULL, 10) > srv->body_limit + DISCARD_MAX)
-			return send_too_large(r);
 		/* Unknown routes and callers without credentials are answered before their
 		 * body is read: nobody makes the server hold a body it would not take. */
 		if (api_refuse_early(&r->req, &r->resp))
 			return send_resp(r);
+		r->limit = r->req.sink != NULL ? r->req.sink->limit : srv->body_limit;
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		/* Far too large: refused before a byte of it is read (the client may see the
+		 * connection close before it reads the answer). */
+		if (cl != NULL && strtoull(cl, NULL, 10) > r->limit + DISCARD_MAX)
+			return send_too_large(r);
 		/* A session is limited apart from its address: many officers behind one
 		 * gateway share an address, and one session on many addresses is one caller. */
 		if (counted && r->req.authenticated &&
@@ -399,11 +417,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (r->too_large || r->body_len + n > r->srv->body_limit) {
+		if (r->too_large || r->body_len + r->streamed + n > r->limit) {
 			/* Read and dropped, so the client gets its 413 on a sane connection. */
 			r->too_large = true;
 			r->discarded += n;
 			return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+		}
+		/* An upload goes on to its sink piece by piece, never held whole. */
+		if (r->req.sink != NULL) {
+			r->req.sink->write(r->req.sink, upload_data, n);
+			r->streamed += n;
+			return MHD_YES;
 		}
 		char *nb = realloc(r->body, r->body_len + n + 1);
 		if (nb == NULL)
@@ -720,15 +744,6 @@ http_bind(const struct http_config *cfg, struct api *api, char *msg, size_t msgl
 		srv->threads = n > 0 && n < 64 ? (unsigned)n : 2;
 	}
 	srv->body_limit = cfg->body_limit;
-	if (cfg->body_limit % (1u << 20) == 0)
-		snprintf(srv->body_limit_text, sizeof(srv->body_limit_text), "%zu MiB",
-		         cfg->body_limit >> 20);
-	else if (cfg->body_limit % 1024 == 0)
-		snprintf(srv->body_limit_text, sizeof(srv->body_limit_text), "%zu KiB",
-		         cfg->body_limit >> 10);
-	else
-		snprintf(srv->body_limit_text, sizeof(srv->body_limit_text), "%zu bytes",
-		         cfg->body_limit);
 	for (size_t i = 0; i < cfg->ntrusted; i++) {
 		const char *t = cfg->trusted_proxies[i];
 		if (i == HTTP_TRUSTED_MAX || !parse_ip(t, strlen(t), &srv->trusted[i])) {

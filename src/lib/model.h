@@ -298,4 +298,24 @@ struct log_leaf {
 	char states[STATES_SCOPE_SIZE];
 };
 
+#define ATTACH_NAME_MAX 128 /* bytes of an attachment's file name */
+#define ATTACH_TYPE_MAX 127 /* bytes of its declared media type */
+#define ATTACH_MAX      20  /* attachments per communication or reply */
+
+/* A file uploaded as evidence. Unreferenced (comm_id "") it is its state's alone; once a
+ * communication or a reply references it, it is that exchange's. */
+struct attachment {
+	char id[ID_SIZE];
+	char sha256[65]; /* lowercase hex */
+	int64_t size;
+	char filename[ATTACH_NAME_MAX + 1];
+	char media_type[ATTACH_TYPE_MAX + 1];
+	char owner_state[STATE_SIZE];
+	char uploader[ID_SIZE]; /* the account */
+	int64_t created_at;
+	char comm_id[ID_SIZE];   /* "" until referenced */
+	char thread[STATE_SIZE]; /* a reply's thread; "" for the communication or all threads */
+	bool reply;              /* referenced by a reply rather than by the communication */
+};
+
 #endif

@@ -191,6 +191,18 @@ static const char *const migrations[] = {
     " WHERE status = 'pending' AND effective_at IS NOT NULL;"
     "ALTER TABLE pocs ADD COLUMN email_changed_at INTEGER;"
     "ALTER TABLE pocs ADD COLUMN key_changed_at INTEGER;",
+
+    /* Migration 11: attachments: files uploaded by a state's account, stored by their SHA-256
+     * beside the database, owned by the uploading state until a communication (thread "")
+     * or a reply (its thread, "" for every thread of the sender) references them. */
+    "CREATE TABLE attachments(id TEXT PRIMARY KEY, sha256 TEXT NOT NULL,"
+    " size INTEGER NOT NULL, filename TEXT NOT NULL, media_type TEXT NOT NULL,"
+    " owner_state TEXT NOT NULL, uploader TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " comm_id TEXT, thread TEXT, reply INTEGER NOT NULL"
+    " DEFAULT 0) STRICT;"
+    "CREATE INDEX attachments_sha ON attachments(sha256);"
+    "CREATE INDEX attachments_unreferenced ON attachments(created_at) WHERE comm_id IS NULL;",
+
     /* Migration 13: recovery and re-enrolment links beside enrolment links (kind, and the
      * account a recovery link is for), and notices to accounts, shown in the app. */
     "ALTER TABLE enrolments ADD COLUMN kind TEXT NOT NULL DEFAULT 'enrol'"

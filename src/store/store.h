@@ -429,4 +429,18 @@ enum pocd_err store_events_count(struct store_conn *c, const char *type, int64_t
 enum pocd_err store_meta_get(struct store_conn *c, const char *key, char *out, size_t outlen);
 enum pocd_err store_meta_put(struct store_conn *w, const char *key, const char *value);
 
+/* Attachments (store/attachments.c). The row of an upload whose file is in place. */
+enum pocd_err store_attachment_insert(struct store_conn *w, const struct attachment *a);
+enum pocd_err store_attachment_get(struct store_conn *c, const char *id, struct attachment *out);
+/* Makes an unreferenced attachment the communication's (reply false, thread "") or a
+ * reply's; POCD_ENOTFOUND when it is unknown or referenced already. */
+enum pocd_err store_attachment_reference(struct store_conn *w, const char *id, const char *comm_id,
+                                         const char *thread, bool reply);
+/* Deletes up to max (at most 64) unreferenced attachments created before before, calling cb
+ * with each one's hash after the deletes (non-zero stops the calls). */
+enum pocd_err store_attachments_sweep(struct store_conn *w, int64_t before, size_t max,
+                                      int (*cb)(const char *sha256, void *arg), void *arg);
+/* Whether any attachment row holds this content. */
+enum pocd_err store_attachment_sha_used(struct store_conn *c, const char *sha256, bool *used);
+
 #endif

@@ -40,7 +40,12 @@ class Ctx:
             if w is not None:
                 server.token(w)
         self.poc = state_pocs(server, "FRA")[0]["id"]
+        r = server.post("/api/v1/attachments", who="FRA/officer", params={"filename": "a.log"},
+                        data=b"evidence")
+        assert r.status_code == 201, r.text
+        self.attachment = r.json()["id"]
         r = server.post("/api/v1/communications", who="FRA/officer", json={
+            "attachments": [self.attachment],
             "type": "notification", "urgency": "routine", "tlp": "GREEN",
             "to": [{"state": "KEN", "kinds": ["technical"]}],
             "subject": {"text": "Authorization table", "lang": "en"},
@@ -338,6 +343,14 @@ TABLE = {
     ("POST", "/api/v1/broadcasts"): (
         post("/api/v1/broadcasts", {"texts": {"en": {"subject": "s", "body": "b"}}}),
         [201, 403, 403, 403, 403, 401]),
+    # any state's account uploads evidence; the Secretariat sends nothing
+    ("POST", "/api/v1/attachments"): (
+        lambda ctx, who: ctx.send("POST", "/api/v1/attachments", who,
+                                  params={"filename": "t.bin"}, data=b"table"),
+        [403, 201, 201, 201, 201, 401]),
+    # an attachment of FRA's communication to KEN: its parties only
+    ("GET", "/api/v1/attachments/{}"): (get("/api/v1/attachments/{c.attachment}"),
+                                        [404, 200, 200, 404, 404, 401]),
     # a receipt is for the states party to the event: FRA sent, KEN received
     ("GET", "/api/v1/receipts/{}"): (get("/api/v1/receipts/{c.event}"),
                                      [404, 200, 200, 404, 404, 401]),

@@ -418,6 +418,10 @@ class Probe:
             "communications": sent.json()["id"],
             # The sending's event, of which FRA holds a leaf.
             "receipts": sent.json()["receipt"]["event_id"],
+            # An upload of FRA's, which FRA's accounts read until something references it.
+            "attachments": server.post("/api/v1/attachments", who="FRA/officer",
+                                       params={"filename": "probe.txt"},
+                                       data=b"probe").json()["id"],
         }
         self.values["changes"] = self.pending_change(self.values["pocs"])
 

@@ -104,6 +104,16 @@ def test_every_kind_of_request_under_the_filter(release_server):
     cid = send(s, to=to("DEU"))["id"]
     assert ack(s, cid, "DEU/officer").status_code == 200
     assert reply(s, cid, "DEU/officer").status_code == 201
+    # An attachment: streamed to a file, renamed, referenced, read back; one too large
+    # removed half-way.
+    up = s.post("/api/v1/attachments", who="FRA/officer", params={"filename": "x.log"},
+                data=b"evidence" * 1000)
+    assert up.status_code == 201, up.text
+    assert send(s, to=to("DEU"), attachments=[up.json()["id"]])["attachments"]
+    got = s.get("/api/v1/attachments/" + up.json()["id"], who="DEU/officer")
+    assert got.status_code == 200 and got.content == b"evidence" * 1000
+    assert s.post("/api/v1/attachments", who="FRA/officer", params={"filename": "big"},
+                  data=(b"x" * 65536 for _ in range(500))).status_code == 413
     campaign(s)
     mine = [p for p in pings(s, "FRA/admin") if p["status"] == "open"]
     assert mine, "the campaign pinged no FRA PoC"

@@ -117,3 +117,49 @@ def test_acknowledge_by_the_mailed_link(page):
     assert "Receipt acknowledged for KEN" in page.css("main .result.ok").text
     assert show(page.server, c["id"], "BRA/officer")["recipients"][0]["status"] == "acknowledged"
     page.css('main a[href="/thread?id=%s"]' % c["id"])
+
+
+def test_attachments_are_sent_listed_and_downloaded(page, tmp_path):
+    """A file attached in the compose form is uploaded, listed in the thread with its size and
+    SHA-256, and downloads as the same bytes; a reply carries one too; the exports are
+    offered."""
+    import hashlib
+    evidence = tmp_path / "scan-log.txt"
+    evidence.write_bytes(b"2024-11-26T02:10:00Z 198.51.100.7 -> 203.0.113.9:443\n" * 50)
+    page.login("JPN/officer")
+    page.open("/compose")
+    Select(page.css("#pick-state")).select_by_value("KEN")
+    page.button("Add recipient").click()
+    page.css('main .recipient[data-state="KEN"]')
+    page.fill("subject", "Scans, with the log")
+    page.fill("description", "The log of the scans is attached.")
+    page.field("attachments").send_keys(str(evidence))
+    assert not page.unlabelled(), page.unlabelled()
+    page.button("Send").click()
+    cid = thread_id(page)
+    listed = page.css("main ul.attachments")
+    sha = hashlib.sha256(evidence.read_bytes()).hexdigest()
+    assert "scan-log.txt" in listed.text and sha in listed.text, listed.text
+    link = page.css("main ul.attachments a")
+    href = link.get_attribute("href")
+    assert "/api/v1/attachments/" in href
+    doc = page.server.get("/api/v1/communications/" + cid, who="KEN/officer").json()
+    att = doc["attachments"][0]
+    got = page.server.get("/api/v1/attachments/" + att["id"], who="KEN/officer")
+    assert got.content == evidence.read_bytes() and att["sha256"] == sha
+    assert page.css('main p.exports a[href$="format=iodef"]')
+    page.screenshot("thread_attachments")
+    page.logout()
+
+    page.login("KEN/officer")
+    page.open("/thread?id=" + cid)
+    page.css("main ul.attachments")
+    answer = tmp_path / "answer.txt"
+    answer.write_bytes(b"blocked at the border\n")
+    page.fill("text", "Blocked; our log attached.")
+    page.field("attachments").send_keys(str(answer))
+    page.button("Send reply").click()
+    page.wait(lambda d: "Reply sent" in page.status())
+    replies = page.css("main ol.thread")
+    assert "answer.txt" in replies.text
+    assert hashlib.sha256(b"blocked at the border\n").hexdigest() in replies.text

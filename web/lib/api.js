@@ -15,14 +15,16 @@ export class ApiError extends Error {
 // Calls the API; resolves to {status, data, etag}, rejects with an ApiError (whose problem
 // holds the RFC 9457 document) for any 4xx or 5xx, or a network failure as status 0.
 export async function call(method, path, body, headers = {}) {
+  // A file goes as it is (its Content-Type among headers); anything else as JSON.
+  const raw = body instanceof Blob;
   const h = { Accept: 'application/json', ...headers };
-  if (body !== undefined) h['Content-Type'] = 'application/json';
+  if (body !== undefined && !raw) h['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrf) h['X-CSRF-Token'] = csrf;
   let r;
   try {
     r = await fetch(path, {
       method, headers: h, credentials: 'same-origin', cache: 'no-store',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
     });
   } catch (e) {
     throw new ApiError(0, { status: 0, detail: String(e), errors: [] });
@@ -41,6 +43,10 @@ export async function call(method, path, body, headers = {}) {
 
 export const get = (path) => call('GET', path);
 export const post = (path, body) => call('POST', path, body);
+// Uploads a File as an attachment; resolves to {id, sha256, size, ...}.
+export const upload = (file) => call('POST',
+  '/api/v1/attachments?filename=' + encodeURIComponent(file.name), file,
+  { 'Content-Type': file.type || 'application/octet-stream' });
 
 // Every item of a cursor-paged list (at most pages pages).
 export async function all(path, pages = 20) {

@@ -7,6 +7,7 @@ import { template } from '../lib/template.js';
 import { stateName, KINDS } from '../lib/poc.js';
 import { go, flash } from '../app.js';
 import { receiptButton } from '../lib/receipt.js';
+import * as attach from '../lib/attachments.js';
 
 // datetime-local (read as UTC) -> RFC 3339.
 function utc(v) {
@@ -84,6 +85,7 @@ export async function render(root) {
   const replyLangs = group('reply_languages', t('compose.reply_languages'),
     LANGS.map((l) => [l, LANG_NAMES[l]]));
   const open = h('input', { type: 'checkbox', id: 'open-dist' });
+  const files = attach.picker();
 
   const form = h('form', { class: 'card compose', novalidate: true },
     h('h1', {}, t('compose.title')),
@@ -94,7 +96,7 @@ export async function render(root) {
     field('text_lang', t('compose.text_lang'), textLang),
     field('subject', t('compose.subject'), subject),
     field('description', t('compose.description'), description, t('compose.one_paragraph')),
-    sectors, incident, indicators, actions,
+    sectors, incident, indicators, files.el, actions,
     field('reply_by', t('compose.reply_by'), replyBy, t('compose.utc')),
     replyLangs,
     h('div', { class: 'field', dataset: { field: 'open_distribution' } },
@@ -133,6 +135,8 @@ export async function render(root) {
     if (rl.length) body.reply_languages = rl;
     if (open.checked) body.open_distribution = true;
     try {
+      const ids = await attach.uploadAll(files.input);
+      if (ids.length) body.attachments = ids;
       const r = await api.post('/api/v1/communications', body);
       go('/thread?id=' + r.data.id);
       flash(t('compose.sent'), 'ok', r.data.receipt && receiptButton(r.data.receipt));

@@ -7,6 +7,7 @@ import { template, label } from '../lib/template.js';
 import { recipientState, keepCounting, STATUS } from '../lib/deadline.js';
 import { flash } from '../app.js';
 import { receiptButton } from '../lib/receipt.js';
+import * as attach from '../lib/attachments.js';
 
 const STEPS = { ...STATUS, overdue: 'comm.overdue', escalated: 'comm.escalated' };
 const DETAILS = {
@@ -50,6 +51,7 @@ export async function render(root, params) {
   let replyForm = null;
   if (!withheld && (sender ? open : me && me.status !== 'closed')) {
     const txt = h('textarea', { rows: 4, required: true });
+    const files = attach.picker();
     const lang = select(LANGS.map((l) => [l, LANG_NAMES[l]]), current());
     const to = sender ? select([['', t('thread.all_threads')],
       ...c.recipients.filter((r) => r.status !== 'closed').map((r) => [r.state, r.state])], '') : null;
@@ -58,12 +60,15 @@ export async function render(root, params) {
       to ? field('state', t('thread.reply_to'), to) : null,
       field('text', t('thread.text'), txt, t('compose.one_paragraph')),
       field('lang', t('compose.text_lang'), lang),
+      files.el,
       h('button', { type: 'submit' }, t('thread.send_reply')));
     replyForm.addEventListener('submit', async (e) => {
       e.preventDefault();
       const body = { text: txt.value.replace(/\s*[\r\n\t]+\s*/g, ' ').trim(), lang: lang.value };
       if (to && to.value) body.state = to.value;
       try {
+        const ids = await attach.uploadAll(files.input);
+        if (ids.length) body.attachments = ids;
         const r = await api.post('/api/v1/communications/' + c.id + '/replies', body);
         clear(root);
         await render(root, params);
@@ -98,6 +103,13 @@ export async function render(root, params) {
     c.indicators ? h('section', {}, h('h2', {}, t('compose.indicators')),
       h('ul', {}, c.indicators.map((i) => h('li', {}, label(tpl, 'indicator_type', i.type), ': ',
         h('code', { dir: 'ltr' }, i.value))))) : null,
+    c.attachments ? h('section', {}, h('h2', {}, t('attach.title')), attach.list(c.attachments))
+      : null,
+    withheld ? null : h('p', { class: 'exports' }, t('thread.export'), ' ',
+      h('a', { href: '/api/v1/communications/' + c.id + '?format=iodef', download: c.id + '.xml' },
+        'IODEF'), ' · ',
+      h('a', { href: '/api/v1/communications/' + c.id + '?format=stix', download: c.id + '.json' },
+        'STIX 2.1')),
     h('section', {}, h('h2', {}, t('thread.recipients')),
       h('ul', { class: 'recipients' }, c.recipients.map((r) => h('li', {},
         h('strong', {}, r.state), ' ', recipientState(r))))),
@@ -107,7 +119,7 @@ export async function render(root, params) {
         class: m.author_state === mine ? 'own' : '',
       }, h('p', { class: 'meta' }, m.author_state, ' → ', m.author_state === c.sender.state ? m.thread : c.sender.state,
         ' · ', fmtDateTime(m.at)),
-      m.content_withheld ? h('p', {}, t('comm.withheld')) : text(m))))
+      m.content_withheld ? h('p', {}, t('comm.withheld')) : text(m), attach.list(m.attachments))))
         : h('p', {}, t('thread.no_replies'))),
     replyForm,
     receiptsBox,
