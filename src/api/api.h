@@ -49,7 +49,7 @@ struct api_req {
 	bool by_cookie;
 	const void *route; /* the route found, once routing and authentication passed */
 	struct principal who;
-	char token[TOKEN_SIZE];
+	char token[APIKEY_SIZE]; /* a session's token or an API key */
 
 	/* asynchronous completion */
 	void (*wake)(struct api_req *req);

@@ -170,3 +170,11 @@ authz_read_broadcasts(const struct principal *p)
 {
 	return p->role == ROLE_SECRETARIAT || p->participating ? POCD_OK : POCD_EFORBIDDEN;
 }
+
+enum pocd_err
+authz_manage_machines(const struct principal *p)
+{
+	return p->role == ROLE_STATE_ADMIN && p->participating && p->key_id[0] == '\0'
+	           ? POCD_OK
+	           : POCD_EFORBIDDEN;
+}

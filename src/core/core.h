@@ -41,6 +41,7 @@ struct core_config {
 	int64_t answer_after[3];
 	bool test_clock;            /* the clock may be moved (test databases only) */
 	bool require_second_factor; /* of the Secretariat and states' administrators */
+	bool webhook_allow_private; /* webhooks may target private and loopback addresses */
 };
 
 struct core {
