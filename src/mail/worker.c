@@ -211,7 +211,7 @@ deliver_webhook(struct store_conn *c, const struct mail_worker_config *cfg,
 	                   m->payload, now, &status, why, sizeof(why));
 	json_decref(p);
 	sodium_memzero(secret, sizeof(secret));
-	err = store_webhook_tried(c, m->id, status, now);
+	err = store_webhook_tried(c, m->id, attempts, status, now);
 	if (err == POCD_OK && res == WEBHOOK_SENT)
 		return store_outbox_sent(c, m->id, now);
 	if (err != POCD_OK)
@@ -240,10 +240,6 @@ deliver(struct store_conn *c, const struct mail_worker_config *cfg, struct pgp *
 	size_t len = 0;
 	int attempts = m->attempts + 1;
 
-	if (strcmp(m->kind, WEBHOOK_OUTBOX) == 0) {
-		free(poc);
-		return deliver_webhook(c, cfg, m);
-	}
 	if (poc == NULL)
 		return POCD_ENOMEM;
 	err = store_poc_get(c, m->poc_id, poc);
@@ -375,7 +371,8 @@ mail_worker_run(const struct mail_worker_config *cfg)
 			continue;
 		}
 		if (err == POCD_OK)
-			err = deliver(c, cfg, pgp, &m);
+			err = strcmp(m.kind, WEBHOOK_OUTBOX) == 0 ? deliver_webhook(c, cfg, &m)
+			                                          : deliver(c, cfg, pgp, &m);
 		if (m.payload != NULL) {
 			sodium_memzero(m.payload, strlen(m.payload));
 			free(m.payload);

@@ -286,16 +286,18 @@ store_webhook_deliveries(struct store_conn *c, const char *webhook_id, size_t li
 }
 
 enum pocd_err
-store_webhook_tried(struct store_conn *c, const char *id, int http_status, int64_t at)
+store_webhook_tried(struct store_conn *c, const char *id, int attempts, int http_status, int64_t at)
 {
-	sqlite3_stmt *s =
-	    stmt(c, ST_HOOK_RESULT, "UPDATE outbox SET http_status = ?, tried_at = ? WHERE id = ?");
+	sqlite3_stmt *s = stmt(c, ST_HOOK_RESULT,
+	                       "UPDATE outbox SET http_status = ?, tried_at = ?, attempts = ?"
+	                       " WHERE id = ?");
 
 	if (s == NULL)
 		return POCD_ESTORE;
 	if (http_status > 0)
 		sqlite3_bind_int(s, 1, http_status);
 	sqlite3_bind_int64(s, 2, at);
-	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, attempts);
+	sqlite3_bind_text(s, 4, id, -1, SQLITE_STATIC);
 	return step_one_changed(c, s);
 }

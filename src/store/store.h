@@ -350,10 +350,10 @@ enum pocd_err store_webhook_queue(struct store_conn *w, const char *state, unsig
 enum pocd_err store_webhook_deliveries(struct store_conn *c, const char *webhook_id, size_t limit,
                                        int (*cb)(const struct webhook_delivery *d, void *arg),
                                        void *arg);
-/* The sender's record of one attempt: the HTTP status (0: none) and, unless sent, the error;
- * then store_outbox_sent, _retry or _failed as for mail. */
-enum pocd_err store_webhook_tried(struct store_conn *c, const char *id, int http_status,
-                                  int64_t at);
+/* The sender's record of attempt number attempts, at at: the HTTP status (0: none); then
+ * store_outbox_sent, _retry or _failed as for mail. */
+enum pocd_err store_webhook_tried(struct store_conn *c, const char *id, int attempts,
+                                  int http_status, int64_t at);
 
 /* the transparency log: leaves, stored complete subtrees, signed checkpoints */
 enum pocd_err store_log_size(struct store_conn *c, int64_t *out);
