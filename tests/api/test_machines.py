@@ -20,7 +20,7 @@ import requests
 from conftest import assert_problem
 from pocd_helpers import module_server  # noqa: F401
 from test_authz_table import TABLE, Ctx
-from test_openapi import ROUTER
+from test_openapi import ROUTER, Probe, spec  # noqa: F401
 
 SCOPES = ["directory:read", "communications:read", "communications:send",
           "communications:ack", "pings:answer"]
@@ -494,3 +494,30 @@ def test_webhooks_per_state_are_bounded(server):
         assert r.status_code == 201, r.text
     assert_problem(server.post("/api/v1/webhooks", who="FRA/admin",
                                json={"url": "https://hooks.example.org/x"}), 409)
+
+
+def test_answers_match_the_documented_schemas(hook_server, spec):  # noqa: F811
+    s = hook_server
+    probe = Probe(s, spec)
+    failures = []
+    check = lambda path, method, r: failures.extend(probe.check_documented(path, method, r))
+    check("/api/v1/api-keys", "POST", s.post("/api/v1/api-keys", who="FRA/admin", json={
+        "name": "Schema", "scopes": SCOPES}))
+    check("/api/v1/api-keys", "GET", s.get("/api/v1/api-keys", who="FRA/admin"))
+    rx = Receiver(*s.cert)
+    try:
+        r = s.post("/api/v1/webhooks", who="KEN/admin",
+                   json={"url": "https://127.0.0.1:%d/" % rx.port})
+        check("/api/v1/webhooks", "POST", r)
+        rx.secret = r.json()["secret"]
+        check("/api/v1/webhooks", "GET", s.get("/api/v1/webhooks", who="KEN/admin"))
+        send_comm(s)
+        wait_for(lambda: rx.events)
+        path = "/api/v1/webhooks/%s/deliveries" % r.json()["id"]
+        d = wait_for(lambda: [x for x in s.get(path, who="KEN/admin").json()["items"]
+                              if x["status"] == "delivered"])
+        assert d
+        check("/api/v1/webhooks/{id}/deliveries", "GET", s.get(path, who="KEN/admin"))
+    finally:
+        rx.close()
+    assert not failures, failures

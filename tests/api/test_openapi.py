@@ -419,6 +419,13 @@ class Probe:
             # The sending's event, of which FRA holds a leaf.
             "receipts": sent.json()["receipt"]["event_id"],
         }
+        key = server.post("/api/v1/api-keys", who=self.who,
+                          json={"name": "Probe", "scopes": ["directory:read"]})
+        hook = server.post("/api/v1/webhooks", who=self.who,
+                           json={"url": "https://hooks.example.org/probe"})
+        assert key.status_code == 201 and hook.status_code == 201, (key.text, hook.text)
+        self.values["api-keys"] = key.json()["id"]
+        self.values["webhooks"] = hook.json()["id"]
 
     def ping_values(self):
         """A campaign over FRA, started as the Secretariat, and one of its pings (FRA's, so
