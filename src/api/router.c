@@ -24,6 +24,7 @@ enum route_flags {
 #define COMM_SEND   APIKEY_SCOPE_COMMS_SEND
 #define COMM_ACK    APIKEY_SCOPE_COMMS_ACK
 #define PING_ANSWER APIKEY_SCOPE_PINGS_ANSWER
+#define ANY_KEY     APIKEY_SCOPES_ALL /* any key: who it is */
 
 static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
 
@@ -40,7 +41,7 @@ static const struct route routes[] = {
     {M_GET, "/metrics", h_metrics, METRICS, 0},
     {M_POST, "/api/v1/login", h_login, PUBLIC, 0},
     {M_POST, "/api/v1/logout", h_logout, ENROL, 0},
-    {M_GET, "/api/v1/me", h_me, ENROL, 0},
+    {M_GET, "/api/v1/me", h_me, ENROL, ANY_KEY},
     {M_POST, "/api/v1/me/password", h_password, ENROL, 0},
     {M_POST, "/api/v1/me/totp", h_totp_begin, ENROL, 0},
     {M_POST, "/api/v1/me/totp/confirm", h_totp_confirm, ENROL, 0},
@@ -200,7 +201,7 @@ key_allowed(struct api_req *req, struct api_resp *resp, const struct route *r)
 		         method_names[r->method], r->pattern);
 	else
 		snprintf(detail, sizeof(detail), "this API key lacks the scope %s",
-		         apikey_scope_name(r->scope));
+		         apikey_scope_name(r->scope) != NULL ? apikey_scope_name(r->scope) : "");
 	problem(resp, POCD_EFORBIDDEN, detail);
 	return false;
 }

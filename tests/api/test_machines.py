@@ -43,7 +43,7 @@ EXPECTED = {
 }
 SCOPE_MACROS = {"DIR_READ": "directory:read", "COMM_READ": "communications:read",
                 "COMM_SEND": "communications:send", "COMM_ACK": "communications:ack",
-                "PING_ANSWER": "pings:answer", "0": None}
+                "PING_ANSWER": "pings:answer", "ANY_KEY": "any", "0": None}
 
 
 def route_scopes():
@@ -77,6 +77,8 @@ def test_the_route_table_gives_each_scope_its_routes():
     for route, (_, scope) in route_scopes().items():
         if scope is not None:
             got.setdefault(scope, set()).add(route)
+    # Who it is, any key may ask.
+    assert got.pop("any") == {("GET", "/api/v1/me")}
     assert got == EXPECTED
 
 
@@ -108,7 +110,7 @@ def test_each_scope_allows_exactly_its_routes(kctx, scope):
     for route, (flags, needs) in sorted(route_scopes().items()):
         if "PUBLIC" in flags or "METRICS" in flags:
             continue
-        if needs == scope:
+        if needs in (scope, "any"):
             r = TABLE[route][0](kctx, "key:" + key)
             assert r.status_code < 500 and r.status_code != 401, (route, r.status_code, r.text)
             assert not _scope_refused(r), (route, r.text)
@@ -128,6 +130,9 @@ def test_a_key_works_as_its_state(server):
     key = new_key(server, ["directory:read", "communications:send", "communications:read"])
     assert key["key"].startswith("pocd_") and len(key["key"]) == 48
     assert key["scopes"] == ["directory:read", "communications:read", "communications:send"]
+    me = with_key(server, key["key"], "GET", "/api/v1/me").json()
+    assert me["state"] == "FRA" and me["role"] == "officer", me
+    assert me["api_key"] == {"id": key["id"], "scopes": key["scopes"]}
     r = with_key(server, key["key"], "GET", "/api/v1/directory")
     assert r.status_code == 200, r.text
     r = with_key(server, key["key"], "POST", "/api/v1/communications", json={
@@ -199,7 +204,7 @@ def test_a_disabled_creator_takes_its_keys_along(server):
 def test_a_key_cannot_make_keys_or_webhooks(server):
     key = new_key(server, ["directory:read"])["key"]
     for method, path in (("POST", "/api/v1/api-keys"), ("GET", "/api/v1/api-keys"),
-                         ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/me")):
+                         ("POST", "/api/v1/webhooks"), ("POST", "/api/v1/me/password")):
         r = with_key(server, key, method, path, json={"name": "x", "scopes": SCOPES})
         assert _scope_refused(r), (path, r.text)
 
@@ -521,3 +526,21 @@ def test_answers_match_the_documented_schemas(hook_server, spec):  # noqa: F811
     finally:
         rx.close()
     assert not failures, failures
+
+
+def test_poc_takes_an_api_key_from_the_environment(server, tmp_path):
+    poc = os.environ.get("POC_BIN", os.path.join(os.path.dirname(__file__), "../../build/poc"))
+    key = new_key(server, ["directory:read"])["key"]
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path), "POC_SERVER": server.url}
+    r = subprocess.run([poc, "--json", "states"], env={**env, "POC_API_KEY": key},
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert any(s["code"] == "FRA" for s in json.loads(r.stdout)["items"])
+    # Its scope is all it opens.
+    r = subprocess.run([poc, "inbox"], env={**env, "POC_API_KEY": key},
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "communications:read" in r.stderr, r.stderr
+    # Without it, no login: refused.
+    r = subprocess.run([poc, "states"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, r.stdout
