@@ -18,9 +18,11 @@ import pytest
 import requests
 
 from conftest import assert_problem
-from pocd_helpers import module_server  # noqa: F401
+from pocd_helpers import clean_log, module_server  # noqa: F401
 from test_authz_table import TABLE, Ctx
 from test_openapi import ROUTER, Probe, spec  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("clean_log")
 
 SCOPES = ["directory:read", "communications:read", "communications:send",
           "communications:ack", "pings:answer"]
