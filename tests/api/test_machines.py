@@ -231,9 +231,14 @@ def test_bad_key_requests(server, body, field):
     assert_problem(server.post("/api/v1/api-keys", who="FRA/admin", json=body), 400, field)
 
 
-def test_key_expiry_is_kept(server):
+def test_key_expiry_is_kept_and_ends_the_key(server):
     key = new_key(server, ["directory:read"], expires_at="2027-01-31T00:00:00Z")
     assert key["expires_at"] == "2027-01-31T00:00:00Z"
+    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+    key = new_key(server, ["directory:read"], expires_at=soon)
+    assert with_key(server, key["key"], "GET", "/api/v1/states").status_code == 200
+    time.sleep(4)
+    assert_problem(with_key(server, key["key"], "GET", "/api/v1/states"), 401)
 
 
 def test_malformed_keys_are_refused(server):
@@ -546,3 +551,31 @@ def test_poc_takes_an_api_key_from_the_environment(server, tmp_path):
     # Without it, no login: refused.
     r = subprocess.run([poc, "states"], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 1, r.stdout
+
+
+def test_deadlines_and_pings_reach_the_webhook(server, tmp_path):
+    cert, key = make_cert(tmp_path)
+    server.restart_with("--webhook-allow-private", "--webhook-ca", cert, "--test-clock")
+    rx = Receiver(cert, key)
+    try:
+        r = server.post("/api/v1/webhooks", who="KEN/admin", json={
+            "url": "https://127.0.0.1:%d/" % rx.port,
+            "events": ["communication.escalated", "communication.overdue", "ping"]})
+        assert r.status_code == 201, r.text
+        rx.secret = r.json()["secret"]
+        cid = send_comm(server)
+        r = server.post("/api/v1/test/clock", json={"advance_seconds": 25 * 3600})
+        assert r.status_code == 200, r.text
+        types = lambda: {e["type"] for _, e in rx.events}
+        wait_for(lambda: {"communication.escalated", "communication.overdue"} <= types())
+        assert all(e["data"]["communication"] == cid for _, e in rx.events)
+        r = server.post("/api/v1/ping-campaigns", who="secretariat",
+                        json={"scope": ["KEN"], "kinds": ["technical"]})
+        assert r.status_code == 201, r.text
+        ping = wait_for(lambda: [e for _, e in rx.events if e["type"] == "ping"])[0]
+        assert ping["data"]["campaign"] == r.json()["id"] and ping["state"] == "KEN"
+        assert "challenge" not in ping["data"]
+        # Not subscribed: no communication.new.
+        assert "communication.new" not in types() and rx.bad == []
+    finally:
+        rx.close()
