@@ -120,6 +120,9 @@ webhook_post(const struct webhook_config *cfg, const char *url, const char *secr
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	*status = (int)code;
+	/* One address of several may have been refused and another have answered. */
+	if (code >= 200 && code < 300)
+		return WEBHOOK_SENT;
 	if (c.refused) {
 		snprintf(why, whylen,
 		         "refused: the host resolves to a private, loopback, link-local "
@@ -130,8 +133,6 @@ webhook_post(const struct webhook_config *cfg, const char *url, const char *secr
 		snprintf(why, whylen, "%s", err[0] != '\0' ? err : curl_easy_strerror(rc));
 		return WEBHOOK_RETRY;
 	}
-	if (code >= 200 && code < 300)
-		return WEBHOOK_SENT;
 	snprintf(why, whylen, "the receiver answered HTTP %ld", code);
 	return WEBHOOK_RETRY;
 }

@@ -207,8 +207,18 @@ deliver_webhook(struct store_conn *c, const struct mail_worker_config *cfg,
 		return err;
 	p = json_loads(m->payload, 0, NULL);
 	event = json_string_value(json_object_get(p, "type"));
-	res = webhook_post(&cfg->webhook, h.url, secret, event != NULL ? event : "", m->id,
-	                   m->payload, now, &status, why, sizeof(why));
+	/* Into a header only a name it knows: the row is not trusted to be well formed. */
+	if (event == NULL || webhook_event_parse(event) == 0)
+		event = "";
+	if (m->id[0] == '\0' ||
+	    strspn(m->id, "0123456789abcdefghijklmnopqrstuvwxyz") != strlen(m->id)) {
+		json_decref(p);
+		sodium_memzero(secret, sizeof(secret));
+		return store_outbox_failed(c, m->id, attempts, now, "a malformed outbox row",
+		                           false);
+	}
+	res = webhook_post(&cfg->webhook, h.url, secret, event, m->id, m->payload, now, &status,
+	                   why, sizeof(why));
 	json_decref(p);
 	sodium_memzero(secret, sizeof(secret));
 	err = store_webhook_tried(c, m->id, attempts, status, now);
