@@ -67,6 +67,8 @@ struct opts {
 	char smtp_password[256];
 	long retry_base;
 	int notify_fd;
+	int webhook_allow_private;
+	char webhook_ca[1024]; /* "": the system's trust store */
 };
 
 static void
@@ -85,6 +87,7 @@ usage(FILE *f)
 	    "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR]...\n"
 	    "                  [--rate-limit N] [--header-limit BYTES] [--body-limit BYTES]\n"
 	    "                  [--attachment-limit BYTES] [--user NAME] [--no-seccomp]\n"
+	    "                  [--webhook-allow-private] [--webhook-ca FILE]\n"
 	    "\n"
 	    "init creates the database, the 193 states and the Secretariat account; --demo adds\n"
 	    "the demo directory and writes its logins to PATH.credentials.json (mode 0600);\n"
@@ -128,7 +131,11 @@ usage(FILE *f)
 	    "\n"
 	    "With --smtp (smtp://HOST:PORT or smtps://HOST:PORT) serve starts the mail sender,\n"
 	    "pocd mail-worker, as a process of its own; its login comes from the config file\n"
-	    "(smtp-user, smtp-password) or POCD_SMTP_USER and POCD_SMTP_PASSWORD, never argv.\n",
+	    "(smtp-user, smtp-password) or POCD_SMTP_USER and POCD_SMTP_PASSWORD, never argv.\n"
+	    "Without it the sender still runs, for webhook events only. Webhooks go over HTTPS\n"
+	    "to public addresses only; --webhook-allow-private also lets them reach private,\n"
+	    "loopback and link-local ones; --webhook-ca FILE: trust these CAs (PEM) for them\n"
+	    "instead of the system's.\n",
 	    f);
 }
 
@@ -291,6 +298,10 @@ apply(struct opts *o, const char *name, const char *v)
 		o->retry_base = parse_uint(name, v, 1, 86400);
 	else if (strcmp(name, "notify-fd") == 0)
 		o->notify_fd = (int)parse_uint(name, v, 3, 1024);
+	else if (strcmp(name, "webhook-ca") == 0)
+		set_str(o->webhook_ca, sizeof(o->webhook_ca), name, v);
+	else if (strcmp(name, "webhook-allow-private") == 0 && v[0] != '\0')
+		o->webhook_allow_private = strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
 	else
 		fatal("unknown option '%s'", name);
 }
@@ -363,6 +374,8 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"public-url", required_argument, NULL, 0},
 	    {"mail-retry-base", required_argument, NULL, 0},
 	    {"notify-fd", required_argument, NULL, 0},
+	    {"webhook-ca", required_argument, NULL, 0},
+	    {"webhook-allow-private", no_argument, NULL, 'w'},
 	    {"test-clock", no_argument, NULL, 'c'},
 	    {"require-second-factor", no_argument, NULL, '2'},
 	    {"no-log", no_argument, NULL, 'n'},
@@ -416,6 +429,9 @@ parse_args(struct opts *o, int argc, char **argv)
 		case 's':
 			o->no_seccomp = 1;
 			break;
+		case 'w':
+			o->webhook_allow_private = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -458,6 +474,7 @@ open_core(const struct opts *o, struct store **st)
 	cc.test_clock = o->test_clock;
 	cc.require_second_factor = o->require_2fa;
 	cc.attachment_limit = o->attachment_limit;
+	cc.webhook_allow_private = o->webhook_allow_private;
 	c = core_new(*st, &cc);
 	if (c == NULL)
 		fatal("cannot start the core services: out of memory");
@@ -579,33 +596,39 @@ service_key(const struct opts *o, struct core *c)
 		         keys.previous);
 }
 
-/* Starts pocd mail-worker beside the server; its login goes in its environment. */
+/* Starts pocd mail-worker beside the server; its login goes in its environment. Without
+ * --smtp it sends webhook events only. */
 static struct mailer *
 start_mailer(const struct opts *o, struct core *c)
 {
 	char retry[24], user[300], password[300], msg[512];
-	char *argv[] = {"pocd",
-	                "mail-worker",
-	                "--db",
-	                (char *)o->db,
-	                "--smtp",
-	                (char *)o->smtp,
-	                "--mail-from",
-	                (char *)o->mail_from,
-	                "--smtp-tls",
-	                (char *)o->smtp_tls,
-	                "--public-url",
-	                (char *)o->public_url,
-	                "--mail-retry-base",
-	                retry,
-	                "--notify-fd",
-	                "3",
-	                NULL};
+	char *argv[24] = {"pocd", "mail-worker", "--db", (char *)o->db};
 	char *env[3] = {NULL, NULL, NULL};
-	size_t n = 0;
+	size_t n = 0, a = 4;
 	struct mailer *m;
 
 	snprintf(retry, sizeof(retry), "%ld", o->retry_base);
+	if (o->smtp[0] != '\0') {
+		argv[a++] = "--smtp";
+		argv[a++] = (char *)o->smtp;
+		argv[a++] = "--mail-from";
+		argv[a++] = (char *)o->mail_from;
+		argv[a++] = "--smtp-tls";
+		argv[a++] = (char *)o->smtp_tls;
+		argv[a++] = "--public-url";
+		argv[a++] = (char *)o->public_url;
+	}
+	argv[a++] = "--mail-retry-base";
+	argv[a++] = retry;
+	argv[a++] = "--notify-fd";
+	argv[a++] = "3";
+	if (o->webhook_allow_private)
+		argv[a++] = "--webhook-allow-private";
+	if (o->webhook_ca[0] != '\0') {
+		argv[a++] = "--webhook-ca";
+		argv[a++] = (char *)o->webhook_ca;
+	}
+	argv[a] = NULL;
 	if (o->smtp_user[0] != '\0') {
 		snprintf(user, sizeof(user), "POCD_SMTP_USER=%s", o->smtp_user);
 		snprintf(password, sizeof(password), "POCD_SMTP_PASSWORD=%s", o->smtp_password);
@@ -629,8 +652,10 @@ cmd_mail_worker(struct opts *o)
 	mail_settings(o);
 	gnupg_home(o, home, sizeof(home));
 	mc.gnupg_home = home;
+	mc.webhook.allow_private = o->webhook_allow_private;
+	mc.webhook.ca_file = o->webhook_ca[0] ? o->webhook_ca : NULL;
 	if (o->smtp[0] == '\0')
-		fatal("mail-worker needs --smtp URL and --mail-from ADDR");
+		return mail_worker_run(&mc); /* webhook events only */
 	mc.smtp.url = o->smtp;
 	mc.smtp.starttls = strcmp(o->smtp_tls, "starttls") == 0;
 	mc.smtp.user = o->smtp_user[0] ? o->smtp_user : NULL;
@@ -699,11 +724,11 @@ cmd_serve(const struct opts *o)
 	if (o->user[0] != '\0' && !privs_drop(&user, msg, sizeof(msg)))
 		fatal("%s", msg);
 	/* The mail key and the sender come after the drop: the keyring, its gpg-agent, the
-	 * supervisor and the worker are the user's too, and nothing of mail needs root. */
-	if (o->smtp[0] != '\0') {
+	 * supervisor and the worker are the user's too, and nothing of mail needs root. Without
+	 * --smtp the sender still starts, for webhooks. */
+	if (o->smtp[0] != '\0')
 		service_key(o, c);
-		mailer = start_mailer(o, c);
-	}
+	mailer = start_mailer(o, c);
 	if (!http_start(srv, msg, sizeof(msg)))
 		fatal("%s", msg);
 	/* The last step of the start: every thread exists and takes the filter. A process that

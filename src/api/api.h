@@ -58,8 +58,8 @@ struct api_req {
 	bool by_cookie;
 	const void *route; /* the route found, once routing and authentication passed */
 	struct principal who;
-	char token[TOKEN_SIZE];
-	struct api_sink *sink; /* set by a streaming route's opener; owned by req->state */
+	char token[APIKEY_SIZE]; /* a session's token or an API key */
+	struct api_sink *sink;   /* set by a streaming route's opener; owned by req->state */
 
 	/* asynchronous completion */
 	void (*wake)(struct api_req *req);

@@ -5,6 +5,7 @@
 
 #include "api/handlers.h"
 #include "core/accounts.h"
+#include "core/apikeys.h"
 #include "core/authz.h"
 #include "core/twofactor.h"
 #include "core/validate.h"
@@ -145,6 +146,11 @@ h_me(struct api_req *req, struct api_resp *resp)
 		if (req->who.role != ROLE_SECRETARIAT && req->who.participating)
 			json_object_set_new(o, "pending_changes", api_pending_changes(req));
 	}
+	/* A machine learns which key it holds and for which state it acts. */
+	if (o != NULL && req->who.key_id[0] != '\0')
+		json_object_set_new(o, "api_key",
+		                    json_pack("{s:s,s:o}", "id", req->who.key_id, "scopes",
+		                              json_names(req->who.scopes, apikey_scope_name)));
 	/* A page that reloaded has its cookie but lost the CSRF token: it reads it here. */
 	if (o != NULL && req->by_cookie) {
 		api_csrf_token(req->token, csrf);

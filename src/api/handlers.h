@@ -41,6 +41,12 @@ void json_refuse_unknown(const json_t *o, const char *const *allowed, const char
 /* The string member name; NULL and a reason in errs if absent (when required) or not a string. */
 const char *json_member_str(const json_t *o, const char *name, bool required, size_t maxlen,
                             struct verrs *errs);
+/* The bits of the list of names member name (each known to parse, none twice); dflt when
+ * absent; 0 and a reason in errs when malformed. */
+unsigned json_member_names(const json_t *o, const char *name, unsigned (*parse)(const char *),
+                           unsigned dflt, struct verrs *errs);
+/* The names of the bits set, in bit order. */
+json_t *json_names(unsigned bits, const char *(*name_of)(unsigned));
 /* Sets key to the RFC 3339 form of t, unless t is 0 ("not yet"). */
 void json_set_time(json_t *o, const char *key, int64_t t);
 /* ["technical", "diplomatic"] as far as kinds (KIND_BIT()s) holds them. */
@@ -85,8 +91,18 @@ void resp_cache_store(struct api_req *req, struct api_resp *resp, const char *ke
 /* A read connection for this thread, or NULL with a 503 in resp. */
 struct store_conn *reader(struct api_req *req, struct api_resp *resp);
 
+/* apikeys.c: whether the caller manages its state's API keys and webhooks; false with a 403. */
+bool may_manage_machines(struct api_req *req, struct api_resp *resp);
+
 /* Route handlers, by file. */
 enum api_result h_login(struct api_req *req, struct api_resp *resp);
+enum api_result h_apikey_create(struct api_req *req, struct api_resp *resp);
+enum api_result h_apikeys(struct api_req *req, struct api_resp *resp);
+enum api_result h_apikey_revoke(struct api_req *req, struct api_resp *resp);
+enum api_result h_webhook_create(struct api_req *req, struct api_resp *resp);
+enum api_result h_webhooks(struct api_req *req, struct api_resp *resp);
+enum api_result h_webhook_delete(struct api_req *req, struct api_resp *resp);
+enum api_result h_webhook_deliveries(struct api_req *req, struct api_resp *resp);
 enum api_result h_logout(struct api_req *req, struct api_resp *resp);
 enum api_result h_me(struct api_req *req, struct api_resp *resp);
 enum api_result h_password(struct api_req *req, struct api_resp *resp);

@@ -537,3 +537,45 @@ json_kinds(unsigned kinds)
 		json_array_append_new(a, json_string("diplomatic"));
 	return a;
 }
+
+unsigned
+json_member_names(const json_t *o, const char *name, unsigned (*parse)(const char *), unsigned dflt,
+                  struct verrs *errs)
+{
+	json_t *v = json_object_get(o, name), *e;
+	unsigned bits = 0, bit;
+	size_t i;
+
+	if (v == NULL)
+		return dflt;
+	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > 32) {
+		verr_add(errs, name, "must be a non-empty list of names");
+		return 0;
+	}
+	json_array_foreach(v, i, e)
+	{
+		bit = json_is_string(e) ? parse(json_string_value(e)) : 0;
+		if (bit == 0) {
+			verr_add(errs, name, "item %zu is not one of the names this service knows",
+			         i);
+			return 0;
+		}
+		if ((bits & bit) != 0) {
+			verr_add(errs, name, "item %zu repeats %s", i, json_string_value(e));
+			return 0;
+		}
+		bits |= bit;
+	}
+	return bits;
+}
+
+json_t *
+json_names(unsigned bits, const char *(*name_of)(unsigned))
+{
+	json_t *a = json_array();
+
+	for (unsigned b = 1; a != NULL && b != 0 && b <= bits; b <<= 1)
+		if ((bits & b) != 0 && name_of(b) != NULL)
+			json_array_append_new(a, json_string(name_of(b)));
+	return a;
+}

@@ -8,6 +8,7 @@
 #include "api/cache.h"
 #include "api/handlers.h"
 #include "api/web.h"
+#include "core/apikeys.h"
 #include "core/sessions.h"
 #include "core/twofactor.h"
 
@@ -18,86 +19,103 @@ enum route_flags {
 	UPLOAD = 8,  /* streams its body to the attachment sink (attachment_sink_open) */
 };
 
+/* Scopes an API key needs, one per route (core/apikeys.h); a route with none is closed to
+ * keys: accounts, keys, webhooks, the Secretariat's work. */
+#define DIR_READ    APIKEY_SCOPE_DIRECTORY_READ
+#define COMM_READ   APIKEY_SCOPE_COMMS_READ
+#define COMM_SEND   APIKEY_SCOPE_COMMS_SEND
+#define COMM_ACK    APIKEY_SCOPE_COMMS_ACK
+#define PING_ANSWER APIKEY_SCOPE_PINGS_ANSWER
+#define ANY_KEY     APIKEY_SCOPES_ALL /* any key: who it is */
+
+static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+
 struct route {
 	enum api_method method;
 	const char *pattern; /* "{}" matches one segment, captured into req->params */
 	api_handler fn;
 	unsigned flags;
+	unsigned scope; /* the API key scope it needs; 0: no key may call it */
 };
 
 static const struct route routes[] = {
-    {M_GET, "/healthz", h_healthz, PUBLIC},
-    {M_GET, "/metrics", h_metrics, METRICS},
-    {M_POST, "/api/v1/login", h_login, PUBLIC},
-    {M_POST, "/api/v1/logout", h_logout, ENROL},
-    {M_GET, "/api/v1/me", h_me, ENROL},
-    {M_POST, "/api/v1/me/password", h_password, ENROL},
-    {M_POST, "/api/v1/me/totp", h_totp_begin, ENROL},
-    {M_POST, "/api/v1/me/totp/confirm", h_totp_confirm, ENROL},
-    {M_POST, "/api/v1/me/totp/remove", h_totp_remove, 0},
-    {M_POST, "/api/v1/enrol", h_enrol, PUBLIC},
-    {M_POST, "/api/v1/reset", h_reset, PUBLIC},
-    {M_GET, "/api/v1/me/notices", h_notices, ENROL},
-    {M_GET, "/api/v1/states", h_states, 0},
-    {M_GET, "/api/v1/states/{}", h_state, 0},
-    {M_PATCH, "/api/v1/states/{}", h_state_patch, 0},
-    {M_GET, "/api/v1/states/{}/pocs", h_state_pocs, 0},
-    {M_POST, "/api/v1/states/{}/pocs", h_poc_create, 0},
-    {M_GET, "/api/v1/states/{}/accounts", h_accounts, 0},
-    {M_POST, "/api/v1/states/{}/enrolments", h_enrolment_create, 0},
-    {M_POST, "/api/v1/states/{}/reenrol", h_reenrol, 0},
-    {M_GET, "/api/v1/pocs/{}", h_poc_get, 0},
-    {M_PUT, "/api/v1/pocs/{}", h_poc_put, 0},
-    {M_DELETE, "/api/v1/pocs/{}", h_poc_delete, 0},
-    {M_GET, "/api/v1/pocs/{}/history", h_poc_history, 0},
-    {M_GET, "/api/v1/pocs/{}/changes", h_poc_changes, 0},
-    {M_POST, "/api/v1/pocs/{}/changes/{}/confirm", h_poc_change_confirm, 0},
-    {M_DELETE, "/api/v1/pocs/{}/changes/{}", h_poc_change_cancel, 0},
-    {M_GET, "/api/v1/directory", h_directory, 0},
-    {M_PATCH, "/api/v1/accounts/{}", h_account_patch, 0},
-    {M_POST, "/api/v1/accounts/{}/reset", h_account_reset, 0},
-    {M_GET, "/api/v1/templates", h_templates, 0},
-    {M_POST, "/api/v1/communications", h_comm_send, 0},
-    {M_GET, "/api/v1/communications", h_comm_list, 0},
-    {M_GET, "/api/v1/communications/{}", h_comm_get, 0},
-    {M_POST, "/api/v1/ack", h_comm_ack_link, PUBLIC},
-    {M_POST, "/api/v1/communications/{}/acknowledge", h_comm_ack, 0},
-    {M_POST, "/api/v1/communications/{}/replies", h_comm_reply, 0},
-    {M_POST, "/api/v1/communications/{}/close", h_comm_close, 0},
-    {M_GET, "/api/v1/reports/responsiveness", h_report, 0},
-    {M_POST, "/api/v1/test/clock", h_test_clock, PUBLIC},
-    {M_POST, "/api/v1/ping-campaigns", h_campaign_create, 0},
-    {M_GET, "/api/v1/ping-campaigns", h_campaigns, 0},
-    {M_GET, "/api/v1/ping-campaigns/{}", h_campaign, 0},
-    {M_GET, "/api/v1/ping-campaigns/{}/results", h_campaign_results, 0},
-    {M_GET, "/api/v1/pings", h_pings, 0},
-    {M_POST, "/api/v1/pings/answer", h_ping_answer_link, PUBLIC},
-    {M_POST, "/api/v1/pings/{}/answer", h_ping_answer, 0},
-    {M_GET, "/api/v1/reports/pings", h_ping_report, 0},
-    {M_GET, "/api/v1/tasks", h_tasks, 0},
-    {M_POST, "/api/v1/pocs/{}/confirm", h_poc_confirm, 0},
-    {M_PUT, "/api/v1/pocs/{}/key", h_poc_key_put, 0},
-    {M_GET, "/api/v1/service", h_service, PUBLIC},
-    {M_GET, "/api/v1/log/checkpoint", h_log_checkpoint, PUBLIC},
-    {M_GET, "/api/v1/log/key", h_log_key, PUBLIC},
-    {M_GET, "/api/v1/log/leaves", h_log_leaves, 0},
-    {M_GET, "/api/v1/log/proof/inclusion", h_log_inclusion, 0},
-    {M_GET, "/api/v1/log/proof/consistency", h_log_consistency, 0},
-    {M_GET, "/api/v1/log/witnesses", h_witnesses, 0},
-    {M_POST, "/api/v1/log/witnesses", h_witness_add, 0},
-    {M_POST, "/api/v1/log/cosignatures", h_cosign, 0},
-    {M_GET, "/api/v1/receipts/{}", h_receipt, 0},
-    {M_POST, "/api/v1/broadcasts", h_broadcast_send, 0},
-    {M_GET, "/api/v1/broadcasts", h_broadcasts, 0},
-    {M_GET, "/api/v1/communications/{}/receipts", h_comm_receipts, 0},
-    {M_POST, "/api/v1/attachments", h_attachment_upload, UPLOAD},
-    {M_GET, "/api/v1/attachments/{}", h_attachment_get, 0},
+    {M_GET, "/healthz", h_healthz, PUBLIC, 0},
+    {M_GET, "/metrics", h_metrics, METRICS, 0},
+    {M_POST, "/api/v1/login", h_login, PUBLIC, 0},
+    {M_POST, "/api/v1/logout", h_logout, ENROL, 0},
+    {M_GET, "/api/v1/me", h_me, ENROL, ANY_KEY},
+    {M_POST, "/api/v1/me/password", h_password, ENROL, 0},
+    {M_POST, "/api/v1/me/totp", h_totp_begin, ENROL, 0},
+    {M_POST, "/api/v1/me/totp/confirm", h_totp_confirm, ENROL, 0},
+    {M_POST, "/api/v1/me/totp/remove", h_totp_remove, 0, 0},
+    {M_POST, "/api/v1/enrol", h_enrol, PUBLIC, 0},
+    {M_POST, "/api/v1/reset", h_reset, PUBLIC, 0},
+    {M_GET, "/api/v1/me/notices", h_notices, ENROL, 0},
+    {M_GET, "/api/v1/states", h_states, 0, DIR_READ},
+    {M_GET, "/api/v1/states/{}", h_state, 0, DIR_READ},
+    {M_PATCH, "/api/v1/states/{}", h_state_patch, 0, 0},
+    {M_GET, "/api/v1/states/{}/pocs", h_state_pocs, 0, DIR_READ},
+    {M_POST, "/api/v1/states/{}/pocs", h_poc_create, 0, 0},
+    {M_GET, "/api/v1/states/{}/accounts", h_accounts, 0, 0},
+    {M_POST, "/api/v1/states/{}/enrolments", h_enrolment_create, 0, 0},
+    {M_POST, "/api/v1/states/{}/reenrol", h_reenrol, 0, 0},
+    {M_GET, "/api/v1/pocs/{}", h_poc_get, 0, DIR_READ},
+    {M_PUT, "/api/v1/pocs/{}", h_poc_put, 0, 0},
+    {M_DELETE, "/api/v1/pocs/{}", h_poc_delete, 0, 0},
+    {M_GET, "/api/v1/pocs/{}/history", h_poc_history, 0, DIR_READ},
+    {M_GET, "/api/v1/pocs/{}/changes", h_poc_changes, 0, 0},
+    {M_POST, "/api/v1/pocs/{}/changes/{}/confirm", h_poc_change_confirm, 0, 0},
+    {M_DELETE, "/api/v1/pocs/{}/changes/{}", h_poc_change_cancel, 0, 0},
+    {M_GET, "/api/v1/directory", h_directory, 0, DIR_READ},
+    {M_PATCH, "/api/v1/accounts/{}", h_account_patch, 0, 0},
+    {M_POST, "/api/v1/accounts/{}/reset", h_account_reset, 0, 0},
+    {M_GET, "/api/v1/templates", h_templates, 0, COMM_SEND},
+    {M_POST, "/api/v1/communications", h_comm_send, 0, COMM_SEND},
+    {M_GET, "/api/v1/communications", h_comm_list, 0, COMM_READ},
+    {M_GET, "/api/v1/communications/{}", h_comm_get, 0, COMM_READ},
+    {M_POST, "/api/v1/ack", h_comm_ack_link, PUBLIC, 0},
+    {M_POST, "/api/v1/communications/{}/acknowledge", h_comm_ack, 0, COMM_ACK},
+    {M_POST, "/api/v1/communications/{}/replies", h_comm_reply, 0, COMM_SEND},
+    {M_POST, "/api/v1/communications/{}/close", h_comm_close, 0, COMM_SEND},
+    {M_GET, "/api/v1/reports/responsiveness", h_report, 0, 0},
+    {M_POST, "/api/v1/test/clock", h_test_clock, PUBLIC, 0},
+    {M_POST, "/api/v1/ping-campaigns", h_campaign_create, 0, 0},
+    {M_GET, "/api/v1/ping-campaigns", h_campaigns, 0, 0},
+    {M_GET, "/api/v1/ping-campaigns/{}", h_campaign, 0, 0},
+    {M_GET, "/api/v1/ping-campaigns/{}/results", h_campaign_results, 0, 0},
+    {M_GET, "/api/v1/pings", h_pings, 0, PING_ANSWER},
+    {M_POST, "/api/v1/pings/answer", h_ping_answer_link, PUBLIC, 0},
+    {M_POST, "/api/v1/pings/{}/answer", h_ping_answer, 0, PING_ANSWER},
+    {M_GET, "/api/v1/reports/pings", h_ping_report, 0, 0},
+    {M_GET, "/api/v1/tasks", h_tasks, 0, 0},
+    {M_POST, "/api/v1/pocs/{}/confirm", h_poc_confirm, 0, 0},
+    {M_PUT, "/api/v1/pocs/{}/key", h_poc_key_put, 0, 0},
+    {M_GET, "/api/v1/service", h_service, PUBLIC, 0},
+    {M_GET, "/api/v1/log/checkpoint", h_log_checkpoint, PUBLIC, 0},
+    {M_GET, "/api/v1/log/key", h_log_key, PUBLIC, 0},
+    {M_GET, "/api/v1/log/leaves", h_log_leaves, 0, 0},
+    {M_GET, "/api/v1/log/proof/inclusion", h_log_inclusion, 0, 0},
+    {M_GET, "/api/v1/log/proof/consistency", h_log_consistency, 0, 0},
+    {M_GET, "/api/v1/log/witnesses", h_witnesses, 0, 0},
+    {M_POST, "/api/v1/log/witnesses", h_witness_add, 0, 0},
+    {M_POST, "/api/v1/log/cosignatures", h_cosign, 0, 0},
+    {M_GET, "/api/v1/receipts/{}", h_receipt, 0, COMM_READ},
+    {M_POST, "/api/v1/broadcasts", h_broadcast_send, 0, 0},
+    {M_GET, "/api/v1/broadcasts", h_broadcasts, 0, 0},
+    {M_GET, "/api/v1/communications/{}/receipts", h_comm_receipts, 0, COMM_READ},
+    {M_POST, "/api/v1/attachments", h_attachment_upload, UPLOAD, COMM_SEND},
+    {M_GET, "/api/v1/attachments/{}", h_attachment_get, 0, COMM_READ},
+    {M_POST, "/api/v1/api-keys", h_apikey_create, 0, 0},
+    {M_GET, "/api/v1/api-keys", h_apikeys, 0, 0},
+    {M_DELETE, "/api/v1/api-keys/{}", h_apikey_revoke, 0, 0},
+    {M_POST, "/api/v1/webhooks", h_webhook_create, 0, 0},
+    {M_GET, "/api/v1/webhooks", h_webhooks, 0, 0},
+    {M_DELETE, "/api/v1/webhooks/{}", h_webhook_delete, 0, 0},
+    {M_GET, "/api/v1/webhooks/{}/deliveries", h_webhook_deliveries, 0, 0},
 };
 
 /* The web interface's files and pages, outside /api (api/web.h). */
-static const struct route web_route = {M_GET, "", h_web, PUBLIC};
-
-static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+static const struct route web_route = {M_GET, "", h_web, PUBLIC, 0};
 
 /* Matches path against pattern, capturing "{}" segments; false on mismatch or overflow. */
 static bool
@@ -127,7 +145,7 @@ match(const char *pattern, const char *path, char params[API_PARAMS_MAX][API_PAR
 
 /* The bearer token of req, from Authorization or from the session cookie. */
 static bool
-credentials(struct api_req *req, char token[TOKEN_SIZE], bool *by_cookie)
+credentials(struct api_req *req, char token[APIKEY_SIZE], bool *by_cookie)
 {
 	const char *h = req->header(req, "Authorization"), *c, *p;
 	size_t n;
@@ -139,9 +157,10 @@ credentials(struct api_req *req, char token[TOKEN_SIZE], bool *by_cookie)
 		h += 7;
 		while (*h == ' ')
 			h++;
-		if (strlen(h) != TOKEN_LEN)
+		n = strlen(h);
+		if (n != TOKEN_LEN && n != APIKEY_LEN)
 			return false;
-		memcpy(token, h, TOKEN_SIZE);
+		memcpy(token, h, n + 1);
 		return true;
 	}
 	c = req->header(req, "Cookie");
@@ -177,6 +196,27 @@ csrf_ok(struct api_req *req)
 	return ok;
 }
 
+/* Whether the API key of req holds the scope route r needs; false with a 403 naming it. */
+static bool
+key_allowed(struct api_req *req, struct api_resp *resp, const struct route *r)
+{
+	char detail[160];
+
+	if (r->scope != 0 && (req->who.scopes & r->scope) != 0) {
+		req->authenticated = true;
+		return true;
+	}
+	if (r->scope == 0)
+		snprintf(detail, sizeof(detail),
+		         "API keys cannot use this route: log in as a person to %s %s",
+		         method_names[r->method], r->pattern);
+	else
+		snprintf(detail, sizeof(detail), "this API key lacks the scope %s",
+		         apikey_scope_name(r->scope) != NULL ? apikey_scope_name(r->scope) : "");
+	problem(resp, POCD_EFORBIDDEN, detail);
+	return false;
+}
+
 /* Identifies the caller; false (and a problem in resp) when the route needs a login that
  * was not given or does not hold. */
 static bool
@@ -204,6 +244,8 @@ authenticate(struct api_req *req, struct api_resp *resp, const struct route *r)
 		problem(resp, POCD_EFORBIDDEN, "a cookie session needs the X-CSRF-Token header");
 		return false;
 	}
+	if (err == POCD_OK && req->who.key_id[0] != '\0')
+		return key_allowed(req, resp, r);
 	if (err == POCD_OK && (r->flags & ENROL) == 0 &&
 	    twofactor_must_enrol(req->api->core, &req->who)) {
 		problem(resp, POCD_EFORBIDDEN,

@@ -219,3 +219,11 @@ authz_decide_poc_change(const struct principal *p, const struct poc_change *ch, 
 	/* The second person must be another person. */
 	return confirm && strcmp(p->account_id, ch->proposed_by) == 0 ? POCD_EFORBIDDEN : POCD_OK;
 }
+
+enum pocd_err
+authz_manage_machines(const struct principal *p)
+{
+	return p->role == ROLE_STATE_ADMIN && p->participating && p->key_id[0] == '\0'
+	           ? POCD_OK
+	           : POCD_EFORBIDDEN;
+}

@@ -81,4 +81,7 @@ enum pocd_err authz_register_witness(const struct principal *p);
 /* Posting a cosignature by a witness of state: an account of that state, while it takes part. */
 enum pocd_err authz_cosign(const struct principal *p, const char *state);
 
+/* A state's API keys and webhooks: its state_admins, in a session of their own (never by a key). */
+enum pocd_err authz_manage_machines(const struct principal *p);
+
 #endif

@@ -43,6 +43,7 @@ struct core_config {
 	bool test_clock;            /* the clock may be moved (test databases only) */
 	bool require_second_factor; /* of the Secretariat and states' administrators */
 	size_t attachment_limit;    /* bytes of one attachment */
+	bool webhook_allow_private; /* webhooks may target private and loopback addresses */
 };
 
 struct core {

@@ -12,6 +12,7 @@
 #include "core/record.h"
 #include "core/scheduler.h"
 #include "core/template.h"
+#include "core/webhooks.h"
 #include "lib/timeutil.h"
 
 int
@@ -263,6 +264,7 @@ static enum pocd_err
 add_reply(struct store_conn *w, struct act_op *op, struct comm *cm, const char *thread)
 {
 	struct comm_reply rp;
+	enum pocd_err err;
 
 	memset(&rp, 0, sizeof(rp));
 	rand_id(rp.id);
@@ -271,7 +273,13 @@ add_reply(struct store_conn *w, struct act_op *op, struct comm *cm, const char *
 	memcpy(rp.author_state, op->actor.state, STATE_SIZE);
 	rp.body = op->reply_body;
 	rp.at = op->now;
-	return store_comm_reply_add(w, cm->id, &rp);
+	err = store_comm_reply_add(w, cm->id, &rp);
+	/* The other party of the thread hears of it: the recipient, or the sender. */
+	return err != POCD_OK
+	           ? err
+	           : webhook_comm(w, WEBHOOK_EV_COMM_REPLY,
+	                          strcmp(op->actor.state, thread) == 0 ? cm->sender_state : thread,
+	                          cm, op->now);
 }
 
 /* A reply with attachments is an event of its own, whose parties are the sender and the

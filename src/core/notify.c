@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "core/webhooks.h"
 #include "lib/timeutil.h"
 
 void
@@ -168,6 +169,7 @@ notify_comm_sent(struct store_conn *w, const struct comm *cm, const struct comm_
                  int64_t now)
 {
 	struct batch b;
+	enum pocd_err err;
 
 	batch_init(&b, w, MAIL_COMM_NEW, cm->id, r->state, now);
 	if (b.fields == NULL)
@@ -176,7 +178,8 @@ notify_comm_sent(struct store_conn *w, const struct comm *cm, const struct comm_
 	set_time(b.fields, "ack_due", r->ack_due);
 	b.cm = cm;
 	b.link_expires_at = r->answer_due;
-	return batch_end(&b, to_addressed(&b, r));
+	err = batch_end(&b, to_addressed(&b, r));
+	return err != POCD_OK ? err : webhook_comm(w, WEBHOOK_EV_COMM_NEW, r->state, cm, now);
 }
 
 enum pocd_err
@@ -198,7 +201,8 @@ notify_comm_escalated(struct store_conn *w, const struct comm *cm, const struct 
 	err = r->escalation == 1
 	          ? store_mail_pocs_of_kind(w, r->state, POC_TECHNICAL, POC_ALTERNATE, add_row, &b)
 	          : store_mail_pocs_of_kind(w, r->state, POC_DIPLOMATIC, -1, add_row, &b);
-	return batch_end(&b, err);
+	err = batch_end(&b, err);
+	return err != POCD_OK ? err : webhook_comm(w, WEBHOOK_EV_COMM_ESCALATED, r->state, cm, now);
 }
 
 enum pocd_err
@@ -206,13 +210,15 @@ notify_comm_overdue(struct store_conn *w, const struct comm *cm, const struct co
                     int64_t now)
 {
 	struct batch b;
+	enum pocd_err err;
 
 	batch_init(&b, w, MAIL_COMM_OVERDUE, cm->id, r->state, now);
 	if (b.fields == NULL)
 		return POCD_ENOMEM;
 	comm_fields(&b, cm);
 	set_time(b.fields, "answer_due", r->answer_due);
-	return batch_end(&b, to_addressed(&b, r));
+	err = batch_end(&b, to_addressed(&b, r));
+	return err != POCD_OK ? err : webhook_comm(w, WEBHOOK_EV_COMM_OVERDUE, r->state, cm, now);
 }
 
 enum pocd_err

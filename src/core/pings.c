@@ -13,6 +13,7 @@
 #include "core/record.h"
 #include "core/scheduler.h"
 #include "core/validate.h"
+#include "core/webhooks.h"
 #include "lib/timeutil.h"
 
 #define WINDOW_MAX_HOURS 720
@@ -229,6 +230,12 @@ add_ping(struct store_conn *w, struct campaign_op *op, const struct poc *poc)
 	if (err == POCD_OK)
 		err =
 		    store_outbox_add(w, "ping", p.id, p.poc_id, p.state, p.lang, payload, op->now);
+	/* The challenge stays out: a person returns it. */
+	if (err == POCD_OK)
+		err = webhook_queue(w, WEBHOOK_EV_PING, p.state, p.id,
+		                    json_pack("{s:s,s:s,s:s,s:s}", "ping", p.id, "campaign",
+		                              p.campaign, "poc", p.poc_id, "due", due),
+		                    op->now);
 	if (payload != NULL) {
 		sodium_memzero(payload, strlen(payload));
 		free(payload);

@@ -1,6 +1,7 @@
 /*
  * The cache is a fixed table indexed by the token hash. Entries carry the generation at
- * which they were filled; a flush bumps the generation, so every older entry misses.
+ * which they were filled; a flush bumps the generation, so every older entry misses. API keys
+ * share it: a key's text hashes apart from every session token's.
  */
 #include "core/sessions.h"
 
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/apikeys.h"
 #include "core/core.h"
 #include "lib/rand.h"
 #include "lib/timeutil.h"
@@ -22,6 +24,7 @@ struct entry {
 	uint8_t hash[TOKEN_HASH_LEN];
 	uint64_t gen;
 	int64_t expires_at;
+	int64_t noted; /* an API key's: when its last use was last written */
 	struct principal who;
 };
 
@@ -70,19 +73,28 @@ slot_of(const uint8_t hash[TOKEN_HASH_LEN])
 	return v % CACHE_SLOTS;
 }
 
+/* Whether token is an API key's text: the prefix, then a token. */
+static bool
+is_apikey(const char *token)
+{
+	return strncmp(token, APIKEY_PREFIX, APIKEY_PREFIX_LEN) == 0 &&
+	       token_valid(token + APIKEY_PREFIX_LEN);
+}
+
 enum pocd_err
 session_check(struct core *c, const char *token, struct principal *out)
 {
 	struct session_cache *sc = c->sessions;
 	uint8_t hash[TOKEN_HASH_LEN];
 	uint64_t gen = atomic_load(&sc->gen);
-	int64_t now = now_s(), expires;
+	int64_t now = now_s(), expires, last_used = 0;
+	bool key = is_apikey(token), touch = false;
 	size_t i;
 	struct entry *e;
 	struct store_conn *rd;
 	enum pocd_err err;
 
-	if (!token_valid(token))
+	if (!key && !token_valid(token))
 		return POCD_EAUTH;
 	token_hash(token, hash);
 	i = slot_of(hash);
@@ -91,7 +103,14 @@ session_check(struct core *c, const char *token, struct principal *out)
 	if (e->gen == gen && sodium_memcmp(e->hash, hash, sizeof(hash)) == 0 &&
 	    e->expires_at > now) {
 		*out = e->who;
+		/* A key's last use is written at most once a minute, not once a request. */
+		if (key && now - e->noted >= APIKEY_TOUCH_EVERY) {
+			e->noted = now;
+			touch = true;
+		}
 		pthread_mutex_unlock(&sc->lk[i % STRIPES]);
+		if (touch)
+			apikey_touch(c, out->key_id, now);
 		return POCD_OK;
 	}
 	pthread_mutex_unlock(&sc->lk[i % STRIPES]);
@@ -99,16 +118,23 @@ session_check(struct core *c, const char *token, struct principal *out)
 	rd = store_reader(c->store);
 	if (rd == NULL)
 		return POCD_ESTORE;
-	err = store_session_lookup(rd, hash, now, out, &expires);
+	if (key)
+		err = store_apikey_lookup(rd, hash, now, out, &expires, &last_used);
+	else
+		err = store_session_lookup(rd, hash, now, out, &expires);
 	if (err == POCD_ENOTFOUND)
 		return POCD_EAUTH;
 	if (err != POCD_OK)
 		return err;
+	touch = key && now - last_used >= APIKEY_TOUCH_EVERY;
 	pthread_mutex_lock(&sc->lk[i % STRIPES]);
 	memcpy(e->hash, hash, sizeof(hash));
 	e->gen = gen;
 	e->expires_at = expires;
+	e->noted = touch ? now : last_used;
 	e->who = *out;
 	pthread_mutex_unlock(&sc->lk[i % STRIPES]);
+	if (touch)
+		apikey_touch(c, out->key_id, now);
 	return POCD_OK;
 }

@@ -1,4 +1,4 @@
-/* Bearer tokens: checked against the store once, then from an in-memory cache. */
+/* Bearer tokens and API keys: checked against the store once, then from an in-memory cache. */
 #ifndef POCD_CORE_SESSIONS_H
 #define POCD_CORE_SESSIONS_H
 
@@ -15,8 +15,10 @@ void session_cache_free(struct session_cache *sc);
 /* Forgets every cached token (an account was disabled, a state's participation changed). */
 void session_cache_flush(struct session_cache *sc);
 
-/* Resolves a token to its principal. POCD_EAUTH if unknown, expired or its account is
- * disabled; POCD_ESTORE if the database could not be asked. */
+/* Resolves a session token or an API key (APIKEY_PREFIX and a token) to its principal; a key's
+ * carries its id and scopes, and its use is noted at most every APIKEY_TOUCH_EVERY seconds.
+ * POCD_EAUTH if unknown, expired, revoked or its account is disabled; POCD_ESTORE if the
+ * database could not be asked. */
 enum pocd_err session_check(struct core *c, const char *token, struct principal *out);
 
 #endif

@@ -53,6 +53,45 @@ struct principal {
 	char state[STATE_SIZE];
 	bool participating; /* the account's state takes part (always true for the Secretariat) */
 	bool second_factor; /* the account has a TOTP key enrolled */
+	/* An API key acting for its state: its id and scopes (APIKEY_SCOPE_ bits, core/apikeys.h);
+	 * key_id is "" for a login session. */
+	char key_id[ID_SIZE];
+	unsigned scopes;
+};
+
+/* An API key as listed: never its secret. */
+struct apikey {
+	char id[ID_SIZE];
+	char state[STATE_SIZE];
+	char name[TEXT_SIZE];
+	unsigned scopes;
+	char created_by[ID_SIZE];
+	int64_t created_at;
+	int64_t expires_at;
+	int64_t last_used_at; /* 0: never */
+};
+
+#define WEBHOOK_URL_MAX 512
+
+/* A webhook as listed: never its secret. */
+struct webhook {
+	char id[ID_SIZE];
+	char state[STATE_SIZE];
+	char url[WEBHOOK_URL_MAX + 1];
+	unsigned events; /* WEBHOOK_EV_ bits (core/webhooks.h) */
+	char created_by[ID_SIZE];
+	int64_t created_at;
+};
+
+/* One webhook delivery, as the delivery log shows it. */
+struct webhook_delivery {
+	char id[ID_SIZE]; /* the event's id, the same on every attempt */
+	char event[32];
+	char ref_id[ID_SIZE];
+	int attempts;
+	int http_status; /* 0: no answer yet */
+	char error[256];
+	int64_t created_at, tried_at, sent_at, failed_at, next_try; /* 0: not (yet) */
 };
 
 /* One-time links share a table: an enrolment makes an account; a recovery link sets a new

@@ -11,6 +11,11 @@
 #define TOKEN_LEN      43 /* 256 random bits in base64url without padding */
 #define TOKEN_SIZE     (TOKEN_LEN + 1)
 #define TOKEN_HASH_LEN 32 /* SHA-256 of the token text */
+/* An API key: a token behind a prefix that says what it is (to people and secret scanners). */
+#define APIKEY_PREFIX     "pocd_"
+#define APIKEY_PREFIX_LEN 5
+#define APIKEY_LEN        (APIKEY_PREFIX_LEN + TOKEN_LEN)
+#define APIKEY_SIZE       (APIKEY_LEN + 1)
 
 /* Fills out with a fresh opaque id. */
 void rand_id(char out[ID_SIZE]);

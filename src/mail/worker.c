@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/notify.h"
+#include "core/webhooks.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "mail/mime.h"
@@ -185,6 +186,55 @@ broadcast_mail(struct store_conn *c, const struct mail_worker_config *cfg,
 	return err;
 }
 
+/* One webhook event: post it signed with its webhook's secret, record the outcome. */
+static enum pocd_err
+deliver_webhook(struct store_conn *c, const struct mail_worker_config *cfg,
+                const struct outbox_msg *m)
+{
+	struct webhook h;
+	char secret[TOKEN_SIZE], why[512];
+	json_t *p;
+	const char *event;
+	int attempts = m->attempts + 1, status = 0;
+	int64_t now = now_s();
+	enum webhook_result res;
+	enum pocd_err err = store_webhook_get(c, m->poc_id, NULL, &h, secret);
+
+	if (err == POCD_ENOTFOUND)
+		return store_outbox_failed(c, m->id, attempts, now, "the webhook was deleted",
+		                           false);
+	if (err != POCD_OK)
+		return err;
+	p = json_loads(m->payload, 0, NULL);
+	event = json_string_value(json_object_get(p, "type"));
+	/* Into a header only a name it knows: the row is not trusted to be well formed. */
+	if (event == NULL || webhook_event_parse(event) == 0)
+		event = "";
+	if (m->id[0] == '\0' ||
+	    strspn(m->id, "0123456789abcdefghijklmnopqrstuvwxyz") != strlen(m->id)) {
+		json_decref(p);
+		sodium_memzero(secret, sizeof(secret));
+		return store_outbox_failed(c, m->id, attempts, now, "a malformed outbox row",
+		                           false);
+	}
+	res = webhook_post(&cfg->webhook, h.url, secret, event, m->id, m->payload, now, &status,
+	                   why, sizeof(why));
+	json_decref(p);
+	sodium_memzero(secret, sizeof(secret));
+	err = store_webhook_tried(c, m->id, attempts, status, now);
+	if (err == POCD_OK && res == WEBHOOK_SENT)
+		return store_outbox_sent(c, m->id, now);
+	if (err != POCD_OK)
+		return err;
+	if (attempts >= MAIL_MAX_ATTEMPTS) {
+		log_info("webhook: %s to %s failed for good: %s", m->id, h.id, why);
+		return store_outbox_failed(c, m->id, attempts, now, why, false);
+	}
+	log_info("webhook: %s to %s: %s; retry %d", m->id, h.id, why, attempts);
+	return store_outbox_retry(c, m->id, attempts,
+	                          now + mail_retry_delay(cfg->retry_base, attempts), why);
+}
+
 /* One message: render, encrypt where a key is on file, build, send, record the outcome. */
 static enum pocd_err
 deliver(struct store_conn *c, const struct mail_worker_config *cfg, struct pgp *pgp,
@@ -269,11 +319,11 @@ out:
 
 /* How long to sleep when nothing is due: until the next retry, at most POLL_MS. */
 static long
-idle_ms(struct store_conn *c)
+idle_ms(struct store_conn *c, const char *only_kind)
 {
 	int64_t next = 0, now = now_s();
 
-	if (store_outbox_next_try(c, &next) != POCD_OK || next == 0 || next > now + 1)
+	if (store_outbox_next_try(c, only_kind, &next) != POCD_OK || next == 0 || next > now + 1)
 		return POLL_MS;
 	return next <= now ? 0 : POLL_MS;
 }
@@ -286,6 +336,7 @@ mail_worker_run(const struct mail_worker_config *cfg)
 	struct outbox_msg m;
 	sigset_t set;
 	char msg[512], uid[MIME_ADDR_MAX + 16], fpr[FPR_SIZE];
+	const char *only = NULL;
 	enum pocd_err err;
 	bool stop = false;
 
@@ -307,23 +358,31 @@ mail_worker_run(const struct mail_worker_config *cfg)
 		curl_global_cleanup();
 		return 1;
 	}
-	snprintf(uid, sizeof(uid), "pocd <%s>", cfg->smtp.from);
-	pgp = pgp_open(cfg->gnupg_home, uid, fpr, msg, sizeof(msg));
-	if (pgp == NULL) {
-		log_info("mail: %s", msg);
-		store_outbox_close(c);
-		curl_global_cleanup();
-		return 1;
+	/* Without a relay, mail waits in the outbox and only webhook events leave. */
+	if (cfg->smtp.url == NULL) {
+		only = WEBHOOK_OUTBOX;
+		pgp = NULL;
+		log_info("mail: no relay: sending webhook events only");
+	} else {
+		snprintf(uid, sizeof(uid), "pocd <%s>", cfg->smtp.from);
+		pgp = pgp_open(cfg->gnupg_home, uid, fpr, msg, sizeof(msg));
+		if (pgp == NULL) {
+			log_info("mail: %s", msg);
+			store_outbox_close(c);
+			curl_global_cleanup();
+			return 1;
+		}
+		log_info("mail: sending through %s as %s", cfg->smtp.url, cfg->smtp.from);
 	}
-	log_info("mail: sending through %s as %s", cfg->smtp.url, cfg->smtp.from);
 	while (!stop) {
-		err = store_outbox_next(c, now_s(), &m);
+		err = store_outbox_next(c, now_s(), only, &m);
 		if (err == POCD_ENOTFOUND) {
-			stop = wait_signal(&set, idle_ms(c));
+			stop = wait_signal(&set, idle_ms(c, only));
 			continue;
 		}
 		if (err == POCD_OK)
-			err = deliver(c, cfg, pgp, &m);
+			err = strcmp(m.kind, WEBHOOK_OUTBOX) == 0 ? deliver_webhook(c, cfg, &m)
+			                                          : deliver(c, cfg, pgp, &m);
 		if (m.payload != NULL) {
 			sodium_memzero(m.payload, strlen(m.payload));
 			free(m.payload);

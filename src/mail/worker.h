@@ -1,10 +1,11 @@
 /*
- * The mail sender: a process of its own (`pocd mail-worker`, started by `pocd serve --smtp`)
- * that drains the outbox. It opens the database itself with a connection that may write the
- * outbox table and nothing else, renders each message in its recipient's language, hands it
- * to the relay and marks it sent (wiping its link), or schedules a retry with exponential
- * backoff, or marks it failed. Delivery is at least once: a message is marked sent only after
- * the relay took it, and carries the same Message-ID (its outbox id) every time it is sent.
+ * The mail sender: a process of its own (`pocd mail-worker`, started by `pocd serve`) that
+ * drains the outbox: mail (with --smtp) and webhook events (always, src/mail/webhook.c). It opens
+ * the database itself with a connection that may write the outbox table and nothing else, renders
+ * each message in its recipient's language, hands it to the relay and marks it sent (wiping its
+ * link), or schedules a retry with exponential backoff, or marks it failed. Delivery is at least
+ * once: a message is marked sent only after the relay took it, and carries the same Message-ID (its
+ * outbox id) every time it is sent.
  */
 #ifndef POCD_MAIL_WORKER_H
 #define POCD_MAIL_WORKER_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "mail/smtp.h"
+#include "mail/webhook.h"
 
 #define MAIL_RETRY_BASE_DEFAULT 60 /* seconds before the first retry; doubled each time */
 #define MAIL_RETRY_MAX_DELAY    (4 * 3600)
@@ -19,7 +21,8 @@
 
 struct mail_worker_config {
 	const char *db;
-	struct smtp_config smtp;
+	struct smtp_config smtp; /* smtp.url NULL: no mail, webhook events only */
+	struct webhook_config webhook;
 	const char *public_url; /* links start with it; no trailing slash */
 	int64_t retry_base;     /* seconds */
 	int notify_fd;          /* a byte is written here when a correction task is owed; -1 */

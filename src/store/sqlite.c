@@ -203,6 +203,24 @@ static const char *const migrations[] = {
     "CREATE INDEX attachments_sha ON attachments(sha256);"
     "CREATE INDEX attachments_unreferenced ON attachments(created_at) WHERE comm_id IS NULL;",
 
+    /* Migration 12: machines. API keys (only the SHA-256 of a key is kept), webhooks (the
+     * signing secret in clear: the sender needs it), and what the sender learnt of each
+     * webhook delivery, which rides in the outbox as kind 'webhook'. */
+    "CREATE TABLE api_keys(id TEXT PRIMARY KEY, key_hash BLOB NOT NULL UNIQUE,"
+    " state TEXT NOT NULL REFERENCES states(code), name TEXT NOT NULL,"
+    " scopes INTEGER NOT NULL, created_by TEXT NOT NULL REFERENCES accounts(id),"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, last_used_at INTEGER,"
+    " revoked_at INTEGER) STRICT;"
+    "CREATE INDEX api_keys_state ON api_keys(state, created_at) WHERE revoked_at IS NULL;"
+    "CREATE TABLE webhooks(id TEXT PRIMARY KEY, state TEXT NOT NULL REFERENCES states(code),"
+    " url TEXT NOT NULL, events INTEGER NOT NULL, secret TEXT NOT NULL,"
+    " created_by TEXT NOT NULL REFERENCES accounts(id), created_at INTEGER NOT NULL,"
+    " deleted_at INTEGER) STRICT;"
+    "CREATE INDEX webhooks_state ON webhooks(state) WHERE deleted_at IS NULL;"
+    "ALTER TABLE outbox ADD COLUMN http_status INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN tried_at INTEGER;"
+    "CREATE INDEX outbox_webhook ON outbox(poc_id, seq) WHERE kind = 'webhook';",
+
     /* Migration 13: recovery and re-enrolment links beside enrolment links (kind, and the
      * account a recovery link is for), and notices to accounts, shown in the app. */
     "ALTER TABLE enrolments ADD COLUMN kind TEXT NOT NULL DEFAULT 'enrol'"

@@ -342,10 +342,12 @@ struct outbox_msg {
 enum pocd_err store_outbox_open(const char *path, struct store_conn **out, char *msg,
                                 size_t msglen);
 void store_outbox_close(struct store_conn *c);
-/* The oldest message waiting whose next try has come by now; POCD_ENOTFOUND when none. */
-enum pocd_err store_outbox_next(struct store_conn *c, int64_t now, struct outbox_msg *out);
-/* The earliest next try of all waiting messages, 0 when none waits. */
-enum pocd_err store_outbox_next_try(struct store_conn *c, int64_t *out);
+/* The oldest message waiting whose next try has come by now, of kind only_kind unless NULL;
+ * POCD_ENOTFOUND when none. */
+enum pocd_err store_outbox_next(struct store_conn *c, int64_t now, const char *only_kind,
+                                struct outbox_msg *out);
+/* The earliest next try of all waiting messages (of only_kind unless NULL), 0 when none. */
+enum pocd_err store_outbox_next_try(struct store_conn *c, const char *only_kind, int64_t *out);
 /* Marks a message sent and wipes its link and challenge from the payload. */
 enum pocd_err store_outbox_sent(struct store_conn *c, const char *id, int64_t now);
 enum pocd_err store_outbox_retry(struct store_conn *c, const char *id, int attempts,
@@ -359,6 +361,46 @@ enum pocd_err store_outbox_owed(struct store_conn *c,
                                           void *arg),
                                 void *arg);
 enum pocd_err store_outbox_task_done(struct store_conn *w, const char *id);
+
+/* API keys: only the SHA-256 of a key's text is stored */
+enum pocd_err store_apikey_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
+                                  const struct apikey *k);
+/* The principal of a live key (not revoked, not expired by now, its creator enabled) acting
+ * as an officer of its state; its last use in *last_used (0: never); POCD_ENOTFOUND. */
+enum pocd_err store_apikey_lookup(struct store_conn *c, const uint8_t hash[TOKEN_HASH_LEN],
+                                  int64_t now, struct principal *out, int64_t *expires_at,
+                                  int64_t *last_used);
+/* The state's keys not revoked, newest first. */
+enum pocd_err store_apikeys_list(struct store_conn *c, const char *state,
+                                 int (*cb)(const struct apikey *k, void *arg), void *arg);
+/* Revokes key id of state; POCD_ENOTFOUND if it has none such (or it is revoked already). */
+enum pocd_err store_apikey_revoke(struct store_conn *w, const char *id, const char *state,
+                                  int64_t now);
+enum pocd_err store_apikey_touch(struct store_conn *w, const char *id, int64_t at);
+
+/* webhooks */
+enum pocd_err store_webhook_insert(struct store_conn *w, const struct webhook *h,
+                                   const char *secret);
+enum pocd_err store_webhooks_list(struct store_conn *c, const char *state,
+                                  int (*cb)(const struct webhook *h, void *arg), void *arg);
+/* Deletes webhook id of state (its waiting deliveries fail); POCD_ENOTFOUND if none such. */
+enum pocd_err store_webhook_delete(struct store_conn *w, const char *id, const char *state,
+                                   int64_t now);
+/* A live webhook of state (any state when state is NULL) and its secret (size TOKEN_SIZE). */
+enum pocd_err store_webhook_get(struct store_conn *c, const char *id, const char *state,
+                                struct webhook *out, char secret[TOKEN_SIZE]);
+/* Queues payload (the event's JSON) for each live webhook of state subscribed to event_bit,
+ * in the transaction of its cause. */
+enum pocd_err store_webhook_queue(struct store_conn *w, const char *state, unsigned event_bit,
+                                  const char *ref_id, const char *payload, int64_t now);
+/* A webhook's deliveries, newest first, at most limit. */
+enum pocd_err store_webhook_deliveries(struct store_conn *c, const char *webhook_id, size_t limit,
+                                       int (*cb)(const struct webhook_delivery *d, void *arg),
+                                       void *arg);
+/* The sender's record of attempt number attempts, at at: the HTTP status (0: none); then
+ * store_outbox_sent, _retry or _failed as for mail. */
+enum pocd_err store_webhook_tried(struct store_conn *c, const char *id, int attempts,
+                                  int http_status, int64_t at);
 
 /* the transparency log: leaves, stored complete subtrees, signed checkpoints */
 enum pocd_err store_log_size(struct store_conn *c, int64_t *out);

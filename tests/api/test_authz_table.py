@@ -85,6 +85,22 @@ class Ctx:
         assert r.status_code == 201, r.text
         return key
 
+    def new_key(self):
+        r = self.s.post("/api/v1/api-keys", who="FRA/admin",
+                        json={"name": "To revoke", "scopes": ["directory:read"]})
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def new_webhook(self, fresh=False):
+        if fresh or not hasattr(self, "webhook"):
+            r = self.s.post("/api/v1/webhooks", who="FRA/admin",
+                            json={"url": "https://hooks.example.org/table"})
+            assert r.status_code == 201, r.text
+            if fresh:
+                return r.json()["id"]
+            self.webhook = r.json()["id"]
+        return self.webhook
+
     def send(self, method, path, who, token=None, **kw):
         h = kw.pop("headers", {})
         if token is not None:
@@ -351,6 +367,26 @@ TABLE = {
     # an attachment of FRA's communication to KEN: its parties only
     ("GET", "/api/v1/attachments/{}"): (get("/api/v1/attachments/{c.attachment}"),
                                         [404, 200, 200, 404, 404, 401]),
+    # a state's machines are its administrators' (in a session: an API key has no scope for
+    # them, test_machines.py); another state's key or webhook is not found
+    ("POST", "/api/v1/api-keys"): (
+        post("/api/v1/api-keys", {"name": "Table", "scopes": ["directory:read"]}),
+        [403, 201, 403, 201, 403, 401]),
+    ("GET", "/api/v1/api-keys"): (get("/api/v1/api-keys"), [403, 200, 403, 200, 403, 401]),
+    ("DELETE", "/api/v1/api-keys/{}"): (
+        lambda ctx, who: ctx.send("DELETE", "/api/v1/api-keys/" + ctx.new_key(), who),
+        [403, 204, 403, 404, 403, 401]),
+    ("POST", "/api/v1/webhooks"): (
+        post("/api/v1/webhooks", {"url": "https://hooks.example.org/pocd"}),
+        [403, 201, 403, 201, 403, 401]),
+    ("GET", "/api/v1/webhooks"): (get("/api/v1/webhooks"), [403, 200, 403, 200, 403, 401]),
+    ("DELETE", "/api/v1/webhooks/{}"): (
+        lambda ctx, who: ctx.send("DELETE", "/api/v1/webhooks/" + ctx.new_webhook(True), who),
+        [403, 204, 403, 404, 403, 401]),
+    ("GET", "/api/v1/webhooks/{}/deliveries"): (
+        lambda ctx, who: ctx.send("GET", "/api/v1/webhooks/%s/deliveries" % ctx.new_webhook(),
+                                  who),
+        [403, 200, 403, 404, 403, 401]),
     # a receipt is for the states party to the event: FRA sent, KEN received
     ("GET", "/api/v1/receipts/{}"): (get("/api/v1/receipts/{c.event}"),
                                      [404, 200, 200, 404, 404, 401]),

@@ -423,6 +423,13 @@ class Probe:
                                        params={"filename": "probe.txt"},
                                        data=b"probe").json()["id"],
         }
+        key = server.post("/api/v1/api-keys", who=self.who,
+                          json={"name": "Probe", "scopes": ["directory:read"]})
+        hook = server.post("/api/v1/webhooks", who=self.who,
+                           json={"url": "https://hooks.example.org/probe"})
+        assert key.status_code == 201 and hook.status_code == 201, (key.text, hook.text)
+        self.values["api-keys"] = key.json()["id"]
+        self.values["webhooks"] = hook.json()["id"]
         self.values["changes"] = self.pending_change(self.values["pocs"])
 
     def pending_change(self, pid):
