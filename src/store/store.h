@@ -58,6 +58,9 @@ enum pocd_err store_submit(struct store *s, struct store_job *job);
 enum pocd_err store_run_sync(struct store *s, struct store_job *job);
 /* Changes whenever a committed job changed the directory. */
 uint64_t store_directory_generation(struct store *s);
+/* Changes whenever a committed job wrote to a communication, or changed the directory (which
+ * decides whose accounts read TLP:RED content). */
+uint64_t store_comms_generation(struct store *s);
 void store_get_stats(struct store *s, struct store_stats *out);
 bool store_is_test(struct store *s);
 
@@ -148,6 +151,8 @@ enum pocd_err store_comm_insert(struct store_conn *w, const struct comm *cm);
 /* Fills out with the communication and all its recipients; out->content is malloc'd (the
  * caller frees it, also on failure it is NULL). */
 enum pocd_err store_comm_get(struct store_conn *c, const char *id, struct comm *out);
+/* As store_comm_get, with content holding only {"subject": ...}. */
+enum pocd_err store_comm_summary(struct store_conn *c, const char *id, struct comm *out);
 /* Writes back one recipient's lifecycle fields (status, lateness, escalation, due times). */
 enum pocd_err store_comm_recipient_update(struct store_conn *w, const char *comm_id,
                                           const struct comm_recipient *r);
