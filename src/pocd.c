@@ -46,6 +46,7 @@ struct opts {
 	size_t header_limit;
 	size_t body_limit;
 	long session_ttl;
+	long campaign_chunk;
 	int64_t ack_after[3]; /* 0: the default; by urgency: routine, priority, urgent */
 	int64_t answer_after[3];
 	int demo;
@@ -74,7 +75,7 @@ usage(FILE *f)
 	    "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
 	    "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
 	    "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
-	    "                  [--require-second-factor]\n"
+	    "                  [--require-second-factor] [--campaign-chunk N]\n"
 	    "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
 	    "                  [--deadline-urgent ACK/ANSWER]\n"
 	    "                  [--smtp URL --mail-from ADDR [--smtp-tls none|starttls]\n"
@@ -257,6 +258,8 @@ apply(struct opts *o, const char *name, const char *v)
 		add_trusted(o, v);
 	else if (strcmp(name, "session-ttl") == 0)
 		o->session_ttl = parse_uint(name, v, 60, 30 * 24 * 3600);
+	else if (strcmp(name, "campaign-chunk") == 0)
+		o->campaign_chunk = parse_uint(name, v, 1, 1000000);
 	else if (strcmp(name, "deadline-routine") == 0)
 		set_deadline(o, 0, name, v);
 	else if (strcmp(name, "deadline-priority") == 0)
@@ -337,6 +340,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"body-limit", required_argument, NULL, 0},
 	    {"trusted-proxy", required_argument, NULL, 0},
 	    {"session-ttl", required_argument, NULL, 0},
+	    {"campaign-chunk", required_argument, NULL, 0},
 	    {"metrics-token", required_argument, NULL, 0},
 	    {"tls-cert", required_argument, NULL, 0},
 	    {"tls-key", required_argument, NULL, 0},
@@ -443,6 +447,8 @@ open_core(const struct opts *o, struct store **st)
 		fatal("--no-log: %s was not created with pocd init --test", o->db);
 	cc.test_clock = o->test_clock;
 	cc.require_second_factor = o->require_2fa;
+	if (o->campaign_chunk > 0)
+		cc.campaign_chunk = (size_t)o->campaign_chunk;
 	c = core_new(*st, &cc);
 	if (c == NULL)
 		fatal("cannot start the core services: out of memory");

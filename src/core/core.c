@@ -27,6 +27,7 @@ core_config_defaults(struct core_config *cfg)
 	cfg->ack_after[2] = 2 * 3600;
 	cfg->answer_after[2] = 24 * 3600;
 	cfg->test_clock = false;
+	cfg->campaign_chunk = 1000;
 }
 
 struct core *

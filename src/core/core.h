@@ -41,6 +41,7 @@ struct core_config {
 	int64_t answer_after[3];
 	bool test_clock;            /* the clock may be moved (test databases only) */
 	bool require_second_factor; /* of the Secretariat and states' administrators */
+	size_t campaign_chunk;      /* pings a ping campaign makes per transaction */
 };
 
 struct core {

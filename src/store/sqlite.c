@@ -174,6 +174,13 @@ static const char *const migrations[] = {
     "CREATE TABLE broadcasts(id TEXT PRIMARY KEY, created_by TEXT NOT NULL"
     " REFERENCES accounts(id), created_at INTEGER NOT NULL, texts TEXT NOT NULL) STRICT;"
     "CREATE INDEX broadcasts_at ON broadcasts(created_at);",
+
+    /* Migration 14: ping campaigns filled in chunks; a campaign is complete when its fill
+     * cursor is NULL (every campaign made before this was filled in one transaction). */
+    "ALTER TABLE ping_campaigns ADD COLUMN fill_state TEXT;"
+    "ALTER TABLE ping_campaigns ADD COLUMN fill_key TEXT;"
+    "CREATE INDEX ping_campaigns_filling ON ping_campaigns(created_at)"
+    " WHERE fill_state IS NOT NULL;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
