@@ -294,7 +294,11 @@ print(*db.execute("SELECT count(*), coalesce(sum(correct = 0 OR late = 1), 0) FR
 done
 rss=$(awk '/^VmHWM:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$pocd_pid/status" 2>/dev/null || true)
 
-goal=$(awk -v u="$c_med" -v n="$pocs" 'BEGIN { print (u < 100000 ? "met" : "missed") " (goal: under 100 ms for " n " PoCs)" }')
+# Issue 4's goal is for 1,000 PoCs; at another size the time is reported, the goal not judged.
+goal=$(awk -v u="$c_med" -v n="$pocs" 'BEGIN {
+	if (n == 1000) print (u < 100000 ? "met" : "missed") " (goal: under 100 ms for 1,000 PoCs)"
+	else print "goal not judged: it is set for 1,000 PoCs, this database has " n
+}')
 
 # --- the section, appended to the results ------------------------------------------------------------
 {

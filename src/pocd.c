@@ -49,6 +49,7 @@ struct opts {
 	size_t body_limit;
 	size_t attachment_limit;
 	long session_ttl;
+	long campaign_chunk;
 	int64_t ack_after[3]; /* 0: the default; by urgency: routine, priority, urgent */
 	int64_t answer_after[3];
 	int demo;
@@ -79,7 +80,7 @@ usage(FILE *f)
 	    "       pocd serve --db PATH [--listen ADDR:PORT] [--config FILE] [--threads N]\n"
 	    "                  [--conn-limit N] [--timeout SECONDS] [--session-ttl SECONDS]\n"
 	    "                  [--metrics-token TOKEN] [--quiet] [--test-clock] [--no-log]\n"
-	    "                  [--require-second-factor]\n"
+	    "                  [--require-second-factor] [--campaign-chunk N]\n"
 	    "                  [--deadline-routine ACK/ANSWER] [--deadline-priority ACK/ANSWER]\n"
 	    "                  [--deadline-urgent ACK/ANSWER]\n"
 	    "                  [--smtp URL --mail-from ADDR [--smtp-tls none|starttls]\n"
@@ -276,6 +277,8 @@ apply(struct opts *o, const char *name, const char *v)
 		add_trusted(o, v);
 	else if (strcmp(name, "session-ttl") == 0)
 		o->session_ttl = parse_uint(name, v, 60, 30 * 24 * 3600);
+	else if (strcmp(name, "campaign-chunk") == 0)
+		o->campaign_chunk = parse_uint(name, v, 1, 1000000);
 	else if (strcmp(name, "deadline-routine") == 0)
 		set_deadline(o, 0, name, v);
 	else if (strcmp(name, "deadline-priority") == 0)
@@ -361,6 +364,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"attachment-limit", required_argument, NULL, 0},
 	    {"trusted-proxy", required_argument, NULL, 0},
 	    {"session-ttl", required_argument, NULL, 0},
+	    {"campaign-chunk", required_argument, NULL, 0},
 	    {"metrics-token", required_argument, NULL, 0},
 	    {"tls-cert", required_argument, NULL, 0},
 	    {"tls-key", required_argument, NULL, 0},
@@ -475,6 +479,8 @@ open_core(const struct opts *o, struct store **st)
 	cc.require_second_factor = o->require_2fa;
 	cc.attachment_limit = o->attachment_limit;
 	cc.webhook_allow_private = o->webhook_allow_private;
+	if (o->campaign_chunk > 0)
+		cc.campaign_chunk = (size_t)o->campaign_chunk;
 	c = core_new(*st, &cc);
 	if (c == NULL)
 		fatal("cannot start the core services: out of memory");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/cache.h"
 #include "api/handlers.h"
 #include "core/attachment.h"
 #include "core/authz.h"
@@ -592,7 +593,7 @@ add_item(const char *id, int64_t created_at, void *arg)
 	lc->n++;
 	lc->last_at = created_at;
 	strlcpy(lc->last_id, id, sizeof(lc->last_id));
-	lc->err = store_comm_get(lc->c, id, &lc->cm);
+	lc->err = store_comm_summary(lc->c, id, &lc->cm);
 	if (lc->err == POCD_OK && strcmp(lc->cm.tlp, "RED") == 0)
 		lc->err =
 		    store_account_poc_kinds(lc->c, lc->who->account_id, lc->who->state, &linked);
@@ -629,8 +630,10 @@ h_comm_list(struct api_req *req, struct api_resp *resp)
 	struct comm_filter f = {.status = -1};
 	struct verrs errs = {0};
 	struct list_ctx *lc;
-	char at[24], next[CURSOR_MAX + 1];
+	char at[24], next[CURSOR_MAX + 1], key[64 + ID_SIZE + CURSOR_MAX];
 	struct store_conn *c;
+	struct blob *b;
+	uint64_t gen;
 	json_t *page;
 
 	if (req->who.role == ROLE_SECRETARIAT) {
@@ -656,8 +659,20 @@ h_comm_list(struct api_req *req, struct api_resp *resp)
 		problem_fields(resp, &errs);
 		return API_DONE;
 	}
-	if (!query_limit(req, resp, PAGE_DEFAULT, PAGE_MAX, &f.limit) ||
-	    (c = reader(req, resp)) == NULL)
+	if (!query_limit(req, resp, PAGE_DEFAULT, PAGE_MAX, &f.limit))
+		return API_DONE;
+	/* An account's pages are kept until a communication or the directory changes: the
+	 * account is in the key because TLP:RED content is shown by account. */
+	resp_header(resp, "Cache-Control", "no-store");
+	gen = store_comms_generation(req->api->core->store);
+	snprintf(key, sizeof(key), "comms:%s:%d:%d:%d:%zu:%s", req->who.account_id, f.outbox,
+	         f.status, f.overdue_only, f.limit, cursor != NULL ? cursor : "");
+	b = cache_get(req->api->cache, key, gen);
+	if (b != NULL) {
+		resp_blob(req, resp, b);
+		return API_DONE;
+	}
+	if ((c = reader(req, resp)) == NULL)
 		return API_DONE;
 	memcpy(f.state, req->who.state, STATE_SIZE);
 	lc = calloc(1, sizeof(*lc));
@@ -679,7 +694,7 @@ h_comm_list(struct api_req *req, struct api_resp *resp)
 	cursor_pack(at, lc->last_id, next, sizeof(next));
 	page = json_pack("{s:o,s:s?}", "items", lc->items, "next", lc->n == f.limit ? next : NULL);
 	resp_json(resp, 200, page);
-	resp_header(resp, "Cache-Control", "no-store");
+	resp_cache_store(req, resp, key, gen);
 	free(lc);
 	return API_DONE;
 }

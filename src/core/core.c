@@ -29,6 +29,7 @@ core_config_defaults(struct core_config *cfg)
 	cfg->answer_after[2] = 24 * 3600;
 	cfg->test_clock = false;
 	cfg->attachment_limit = ATTACH_LIMIT_DEFAULT;
+	cfg->campaign_chunk = 1000;
 }
 
 struct core *

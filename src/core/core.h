@@ -44,6 +44,7 @@ struct core_config {
 	bool require_second_factor; /* of the Secretariat and states' administrators */
 	size_t attachment_limit;    /* bytes of one attachment */
 	bool webhook_allow_private; /* webhooks may target private and loopback addresses */
+	size_t campaign_chunk;      /* pings a ping campaign makes per transaction */
 };
 
 struct core {

@@ -14,6 +14,7 @@
 #include "core/scheduler.h"
 #include "core/validate.h"
 #include "core/webhooks.h"
+#include "lib/log.h"
 #include "lib/timeutil.h"
 
 #define WINDOW_MAX_HOURS 720
@@ -180,15 +181,18 @@ ping_next_due(const struct ping *p, const struct ping_campaign *pc)
 	return p->grace_end;
 }
 
-struct campaign_ctx {
+/* One chunk of a campaign's pings: what it made and where it stopped. */
+struct fill_ctx {
 	struct store_conn *w;
-	struct campaign_op *op;
+	const struct ping_campaign *pc;
+	size_t n;
+	char last_state[STATE_SIZE];
+	char last_key[SORTKEY_SIZE];
 	enum pocd_err err;
-	char pinged[STATES_SCOPE_SIZE]; /* the states pinged, comma-separated: the log's parties */
 };
 
 static enum pocd_err
-add_ping(struct store_conn *w, struct campaign_op *op, const struct poc *poc)
+add_ping(struct store_conn *w, const struct ping_campaign *pc, const struct poc *poc)
 {
 	struct ping p;
 	char token[TOKEN_SIZE], due[RFC3339_SIZE], *payload = NULL;
@@ -197,21 +201,22 @@ add_ping(struct store_conn *w, struct campaign_op *op, const struct poc *poc)
 
 	memset(&p, 0, sizeof(p));
 	rand_id(p.id);
-	memcpy(p.campaign, op->pc.id, ID_SIZE);
+	memcpy(p.campaign, pc->id, ID_SIZE);
 	memcpy(p.poc_id, poc->id, ID_SIZE);
 	memcpy(p.state, poc->state, STATE_SIZE);
 	p.kind = poc->kind;
 	notify_poc_lang(poc, p.lang);
-	if (op->pc.challenge)
+	if (pc->challenge)
 		new_challenge(p.challenge);
-	p.created_at = op->now;
-	p.due = op->pc.due;
-	p.grace_end = op->pc.grace_end;
+	/* Every chunk's pings are the campaign's: they exist from its creation. */
+	p.created_at = pc->created_at;
+	p.due = pc->due;
+	p.grace_end = pc->grace_end;
 	/* Reminders that would fall before the ping exists are skipped. */
-	while ((size_t)p.reminders_sent < op->pc.nreminders &&
-	       p.due - op->pc.reminders[p.reminders_sent] <= op->now)
+	while ((size_t)p.reminders_sent < pc->nreminders &&
+	       p.due - pc->reminders[p.reminders_sent] <= p.created_at)
 		p.reminders_sent++;
-	p.next_due = ping_next_due(&p, &op->pc);
+	p.next_due = ping_next_due(&p, pc);
 	rand_token(token);
 	token_hash(token, hash);
 	err = store_ping_insert(w, &p, hash);
@@ -228,81 +233,99 @@ add_ping(struct store_conn *w, struct campaign_op *op, const struct poc *poc)
 	if (err == POCD_OK && payload == NULL)
 		err = POCD_ENOMEM;
 	if (err == POCD_OK)
-		err =
-		    store_outbox_add(w, "ping", p.id, p.poc_id, p.state, p.lang, payload, op->now);
+		err = store_outbox_add(w, "ping", p.id, p.poc_id, p.state, p.lang, payload,
+		                       pc->created_at);
 	/* The challenge stays out: a person returns it. */
 	if (err == POCD_OK)
 		err = webhook_queue(w, WEBHOOK_EV_PING, p.state, p.id,
 		                    json_pack("{s:s,s:s,s:s,s:s}", "ping", p.id, "campaign",
 		                              p.campaign, "poc", p.poc_id, "due", due),
-		                    op->now);
+		                    pc->created_at);
 	if (payload != NULL) {
 		sodium_memzero(payload, strlen(payload));
 		free(payload);
 	}
-	if (err == POCD_OK)
-		op->npings++;
 	return err;
 }
 
 static int
-each_poc(const struct poc *poc, void *arg)
+each_poc(const struct poc *poc, const char *sortkey, void *arg)
 {
-	struct campaign_ctx *cc = arg;
-	char item[STATE_SIZE + 2];
-	size_t n = strlen(cc->pinged);
+	struct fill_ctx *fc = arg;
 
-	cc->err = add_ping(cc->w, cc->op, poc);
-	snprintf(item, sizeof(item), "%s,", poc->state);
-	/* Listed with a trailing comma while filling, so that a search cannot match across two. */
-	if (cc->err == POCD_OK && (n == 0 || strstr(cc->pinged, item) == NULL) &&
-	    n + strlen(item) < sizeof(cc->pinged))
-		memcpy(cc->pinged + n, item, strlen(item) + 1);
-	return cc->err != POCD_OK;
+	fc->err = add_ping(fc->w, fc->pc, poc);
+	if (fc->err != POCD_OK)
+		return 1;
+	fc->n++;
+	memcpy(fc->last_state, poc->state, STATE_SIZE);
+	strlcpy(fc->last_key, sortkey, sizeof(fc->last_key));
+	return 0;
 }
 
-/* The PoCs of one state (or all with state NULL) of the campaign's kinds. */
+/* Makes the next chunk of pings of a campaign still being filled (the first chunk of a new
+ * one when first is set, whose cursor starts before every PoC). The chunk that finds nothing
+ * more to ping completes the campaign and logs it, with as parties the states it pinged when
+ * its scope is all of them. Running it on a complete campaign does nothing, so the request that
+ * created a campaign and the scheduler (after a restart) may both drive one. */
 static enum pocd_err
-ping_state(struct campaign_ctx *cc, const char *state)
+fill_chunk(struct store_conn *w, struct core *c, const char *id, bool first, int64_t now,
+           bool *complete, size_t *npings)
 {
-	struct poc_filter f = {.kind = -1, .limit = 1000000};
-	unsigned kinds = cc->op->pc.kinds;
+	struct ping_campaign pc;
+	struct fill_ctx fc = {.w = w, .pc = &pc};
+	char details[64], pinged[STATES_SCOPE_SIZE];
+	struct event ev = {.type = "ping_campaign.created",
+	                   .actor_role = role_name(ROLE_SECRETARIAT),
+	                   .object_id = id,
+	                   .details = details};
+	bool filling = true;
 	enum pocd_err err;
 
-	if (state != NULL)
-		strlcpy(f.state, state, sizeof(f.state));
-	if (kinds == KIND_BIT(POC_TECHNICAL))
-		f.kind = POC_TECHNICAL;
-	else if (kinds == KIND_BIT(POC_DIPLOMATIC))
-		f.kind = POC_DIPLOMATIC;
-	err = store_pocs_list(cc->w, &f, each_poc, cc);
-	return err != POCD_OK ? err : cc->err;
+	*complete = true;
+	err = store_campaign_get(w, id, &pc);
+	if (err == POCD_OK && !first)
+		err = store_campaign_fill_get(w, id, &filling, fc.last_state, fc.last_key);
+	if (err == POCD_OK && !filling)
+		err = store_campaign_pinged(w, id, npings, NULL, 0);
+	if (err != POCD_OK || !filling)
+		return err;
+	err = store_campaign_pocs(w, &pc, fc.last_state, fc.last_key, c->cfg.campaign_chunk,
+	                          each_poc, &fc);
+	if (err == POCD_OK)
+		err = fc.err;
+	if (err != POCD_OK)
+		return err;
+	if (fc.n == c->cfg.campaign_chunk) {
+		*complete = false;
+		return store_campaign_fill_set(w, id, fc.last_state, fc.last_key);
+	}
+	err = first ? POCD_OK : store_campaign_fill_set(w, id, NULL, NULL);
+	if (err == POCD_OK)
+		err = store_campaign_pinged(w, id, npings, pinged, sizeof(pinged));
+	if (err != POCD_OK)
+		return err;
+	snprintf(details, sizeof(details), "{\"pings\":%zu}", *npings);
+	ev.actor_account = pc.created_by;
+	ev.states = strcmp(pc.scope, "all") == 0 ? pinged : pc.scope;
+	return record_event(w, c, &ev, now, NULL);
 }
 
 static enum pocd_err
 campaign_run(struct store_conn *w, struct store_job *j)
 {
 	struct campaign_op *op = container_of(j, struct campaign_op, job);
-	struct campaign_ctx cc = {.w = w, .op = op};
 	struct state_rec st;
-	char code[STATE_SIZE], field[VERR_FIELD], details[64];
-	struct event ev = {.type = "ping_campaign.created",
-	                   .actor_account = op->actor.account_id,
-	                   .actor_role = role_name(op->actor.role),
-	                   .states = op->pc.scope,
-	                   .details = details};
+	char code[STATE_SIZE], field[VERR_FIELD];
 	enum pocd_err err;
-	size_t i;
 
 	op->errs.n = 0;
-	op->npings = 0;
 	rand_id(op->pc.id);
 	memcpy(op->pc.created_by, op->actor.account_id, ID_SIZE);
 	op->pc.created_at = op->now;
 	op->pc.due = op->now + op->window;
 	op->pc.grace_end = op->pc.due + PING_GRACE;
 	if (strcmp(op->pc.scope, "all") != 0) {
-		for (i = 0; op->pc.scope[i * 4] != '\0'; i++) {
+		for (size_t i = 0; op->pc.scope[i * 4] != '\0'; i++) {
 			memcpy(code, op->pc.scope + i * 4, 3);
 			code[3] = '\0';
 			err = store_state_get(w, code, &st);
@@ -316,23 +339,18 @@ campaign_run(struct store_conn *w, struct store_job *j)
 			return POCD_EINVAL;
 	}
 	err = store_campaign_insert(w, &op->pc);
-	if (err == POCD_OK && strcmp(op->pc.scope, "all") == 0)
-		err = ping_state(&cc, NULL);
-	for (i = 0;
-	     err == POCD_OK && strcmp(op->pc.scope, "all") != 0 && op->pc.scope[i * 4] != '\0';
-	     i++) {
-		memcpy(code, op->pc.scope + i * 4, 3);
-		code[3] = '\0';
-		err = ping_state(&cc, code);
-	}
-	if (err != POCD_OK)
-		return err;
-	snprintf(details, sizeof(details), "{\"pings\":%zu}", op->npings);
-	ev.object_id = op->pc.id;
-	/* A campaign over all states has as parties the states it pinged. */
-	if (strcmp(op->pc.scope, "all") == 0)
-		ev.states = cc.pinged;
-	return record_event(w, op->core, &ev, op->now, NULL);
+	return err != POCD_OK
+	           ? err
+	           : fill_chunk(w, op->core, op->pc.id, true, op->now, &op->complete, &op->npings);
+}
+
+static enum pocd_err
+campaign_more(struct store_conn *w, struct store_job *j)
+{
+	struct campaign_op *op = container_of(j, struct campaign_op, job);
+
+	return fill_chunk(w, op->core, op->pc.id, false, core_now(op->core), &op->complete,
+	                  &op->npings);
 }
 
 static void
@@ -340,7 +358,19 @@ campaign_committed(struct store_job *j, enum pocd_err st)
 {
 	struct campaign_op *op = container_of(j, struct campaign_op, job);
 
-	if (st == POCD_OK && op->core->scheduler != NULL)
+	/* The next chunk queues behind whatever came in meanwhile. */
+	if (st == POCD_OK && !op->complete) {
+		op->job.run = campaign_more;
+		st = store_submit(op->core->store, &op->job);
+		if (st == POCD_OK)
+			return;
+		/* The scheduler completes what is left. */
+		log_info(
+		    "pings: campaign %s: the writer's queue is full; the scheduler completes it",
+		    op->pc.id);
+		st = POCD_EUNAVAILABLE;
+	}
+	if (op->core->scheduler != NULL)
 		scheduler_kick(op->core->scheduler);
 	op->status = st;
 	op->done(op->arg);
@@ -353,6 +383,42 @@ pings_create_campaign(struct core *c, struct campaign_op *op)
 	op->job.run = campaign_run;
 	op->job.done = campaign_committed;
 	return store_submit(c->store, &op->job);
+}
+
+struct resume_job {
+	struct store_job job;
+	struct core *core;
+	char id[ID_SIZE];
+	int64_t now;
+	bool complete;
+	size_t npings;
+};
+
+static enum pocd_err
+resume_run(struct store_conn *w, struct store_job *j)
+{
+	struct resume_job *rj = container_of(j, struct resume_job, job);
+
+	return fill_chunk(w, rj->core, rj->id, false, rj->now, &rj->complete, &rj->npings);
+}
+
+/* Completes the campaigns a restart (or a full queue) left half filled. */
+static enum pocd_err
+resume_campaigns(struct core *c, int64_t now)
+{
+	struct resume_job rj = {.job.run = resume_run, .core = c, .now = now};
+	char ids[8][ID_SIZE];
+	struct store_conn *rd = store_reader(c->store);
+	size_t n = 0;
+	enum pocd_err err = rd != NULL ? store_campaigns_filling(rd, ids, 8, &n) : POCD_ESTORE;
+
+	for (size_t i = 0; err == POCD_OK && i < n; i++) {
+		memcpy(rj.id, ids[i], ID_SIZE);
+		do
+			err = store_run_sync(c->store, &rj.job);
+		while (err == POCD_OK && !rj.complete);
+	}
+	return err;
 }
 
 /* A ping answered wrongly or not at all: a correction task for its state's administrators. */
@@ -535,6 +601,11 @@ pings_process_due(struct core *c, int64_t now)
 		return POCD_ENOMEM;
 	dj->job.run = due_run;
 	dj->now = now;
+	err = resume_campaigns(c, now);
+	if (err != POCD_OK) {
+		free(dj);
+		return err;
+	}
 	do
 		err = store_run_sync(c->store, &dj->job);
 	while (err == POCD_OK && dj->n == DUE_BATCH);

@@ -22,6 +22,7 @@ struct campaign_op {
 	int64_t window;
 	int64_t now;
 	size_t npings; /* out */
+	bool complete; /* every PoC has its ping: no chunk is left to make */
 	enum pocd_err status;
 	struct verrs errs; /* with POCD_EINVAL: scope states that do not take part */
 	struct core *core;

@@ -22,6 +22,7 @@ store_comm_insert(struct store_conn *w, const struct comm *cm)
 	                       "INSERT INTO communications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	enum pocd_err err;
 
+	w->comms_touched = true;
 	if (s == NULL)
 		return POCD_ESTORE;
 	sqlite3_bind_text(s, 1, cm->id, -1, SQLITE_STATIC);
@@ -78,13 +79,22 @@ row_recipient(sqlite3_stmt *s, int base, struct comm_recipient *r)
 	r->closed_at = sqlite3_column_int64(s, base + 11);
 }
 
-enum pocd_err
-store_comm_get(struct store_conn *c, const char *id, struct comm *out)
+#define COMM_COLS                                                                                  \
+	"id, sender_state, sender_account, type, urgency, tlp, template_version,"                  \
+	" open_distribution"
+
+/* With summary, the content is reduced to its subject: lists show no more, and SQLite picks
+ * it out of the stored JSON for a fraction of what parsing it whole would cost. */
+static enum pocd_err
+comm_get(struct store_conn *c, const char *id, bool summary, struct comm *out)
 {
-	sqlite3_stmt *s = stmt(c, ST_COMM_GET,
-	                       "SELECT id, sender_state, sender_account, type, urgency, tlp,"
-	                       " template_version, open_distribution, content, created_at"
-	                       " FROM communications WHERE id = ?");
+	sqlite3_stmt *s =
+	    summary ? stmt(c, ST_COMM_SUMMARY,
+	                   "SELECT " COMM_COLS ", json_object('subject', content -> '$.subject'),"
+	                   " created_at FROM communications WHERE id = ?")
+	            : stmt(c, ST_COMM_GET,
+	                   "SELECT " COMM_COLS ", content, created_at FROM communications"
+	                   " WHERE id = ?");
 	const unsigned char *content;
 	int rc;
 
@@ -120,6 +130,18 @@ store_comm_get(struct store_conn *c, const char *id, struct comm *out)
 }
 
 enum pocd_err
+store_comm_get(struct store_conn *c, const char *id, struct comm *out)
+{
+	return comm_get(c, id, false, out);
+}
+
+enum pocd_err
+store_comm_summary(struct store_conn *c, const char *id, struct comm *out)
+{
+	return comm_get(c, id, true, out);
+}
+
+enum pocd_err
 store_comm_recipient_update(struct store_conn *w, const char *comm_id,
                             const struct comm_recipient *r)
 {
@@ -130,6 +152,7 @@ store_comm_recipient_update(struct store_conn *w, const char *comm_id,
 	         " acknowledged_at = ?, answered_at = ?, closed_at = ?"
 	         " WHERE comm_id = ? AND state = ?");
 
+	w->comms_touched = true;
 	if (s == NULL)
 		return POCD_ESTORE;
 	sqlite3_bind_text(s, 1, status_names[r->status], -1, SQLITE_STATIC);
@@ -155,6 +178,7 @@ store_comm_step_add(struct store_conn *w, const char *comm_id, const struct comm
 	         "INSERT INTO comm_steps (comm_id, state, what, actor_account,"
 	         " actor_state, at, detail, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 
+	w->comms_touched = true;
 	if (s == NULL)
 		return POCD_ESTORE;
 	sqlite3_bind_text(s, 1, comm_id, -1, SQLITE_STATIC);
@@ -202,6 +226,7 @@ store_comm_reply_add(struct store_conn *w, const char *comm_id, const struct com
 	sqlite3_stmt *s =
 	    stmt(w, ST_COMM_REPLY_ADD, "INSERT INTO comm_replies VALUES (?, ?, ?, ?, ?, ?, ?)");
 
+	w->comms_touched = true;
 	if (s == NULL)
 		return POCD_ESTORE;
 	sqlite3_bind_text(s, 1, rp->id, -1, SQLITE_STATIC);

@@ -48,6 +48,7 @@ enum stmt_id {
 	ST_COMM_INSERT,
 	ST_COMM_RCPT_INSERT,
 	ST_COMM_GET,
+	ST_COMM_SUMMARY,
 	ST_COMM_RCPTS,
 	ST_COMM_RCPT_UPDATE,
 	ST_COMM_STEP_ADD,
@@ -64,6 +65,11 @@ enum stmt_id {
 	ST_CAMP_INSERT,
 	ST_CAMP_GET,
 	ST_CAMP_LIST,
+	ST_CAMP_POCS,
+	ST_CAMP_FILL_GET,
+	ST_CAMP_FILL_SET,
+	ST_CAMP_FILLING,
+	ST_CAMP_PINGED,
 	ST_PING_INSERT,
 	ST_PING_GET,
 	ST_PING_BY_TOKEN,
@@ -155,6 +161,9 @@ struct store_conn {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__COUNT];
 	struct store_conn *next; /* in the store's list of readers */
+	/* Set by every write to a communication's tables, so that the writer moves the
+	 * communications generation on whichever job wrote it. */
+	bool comms_touched;
 };
 
 /* The cached statement id of c, prepared from sql on first use, reset and unbound.

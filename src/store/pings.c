@@ -11,7 +11,9 @@ enum pocd_err
 store_campaign_insert(struct store_conn *w, const struct ping_campaign *pc)
 {
 	sqlite3_stmt *s = stmt(w, ST_CAMP_INSERT,
-	                       "INSERT INTO ping_campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	                       "INSERT INTO ping_campaigns (id, created_by, created_at, scope,"
+	                       " kinds, due, grace_end, reminders, challenge)"
+	                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	char rem[PING_MAX_REMINDERS * 24] = "", one[24];
 
 	if (s == NULL)
@@ -52,6 +54,83 @@ row_campaign(sqlite3_stmt *s, struct ping_campaign *pc)
 		rem = *end == ',' ? end + 1 : end;
 	}
 	pc->challenge = sqlite3_column_int(s, 8) != 0;
+}
+
+enum pocd_err
+store_campaign_fill_get(struct store_conn *w, const char *id, bool *filling,
+                        char after_state[STATE_SIZE], char after_key[SORTKEY_SIZE])
+{
+	sqlite3_stmt *s = stmt(w, ST_CAMP_FILL_GET,
+	                       "SELECT fill_state, fill_key FROM ping_campaigns WHERE id = ?");
+	int rc;
+
+	*filling = false;
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(w, rc));
+	*filling = sqlite3_column_type(s, 0) != SQLITE_NULL;
+	col_text(s, 0, after_state, STATE_SIZE);
+	col_text(s, 1, after_key, SORTKEY_SIZE);
+	return stmt_end(s, POCD_OK);
+}
+
+enum pocd_err
+store_campaign_fill_set(struct store_conn *w, const char *id, const char *after_state,
+                        const char *after_key)
+{
+	sqlite3_stmt *s =
+	    stmt(w, ST_CAMP_FILL_SET,
+	         "UPDATE ping_campaigns SET fill_state = ?, fill_key = ? WHERE id = ?");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	if (after_state != NULL) {
+		sqlite3_bind_text(s, 1, after_state, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, after_key, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
+	return step_one_changed(w, s);
+}
+
+enum pocd_err
+store_campaigns_filling(struct store_conn *c, char (*ids)[ID_SIZE], size_t max, size_t *n)
+{
+	sqlite3_stmt *s = stmt(c, ST_CAMP_FILLING,
+	                       "SELECT id FROM ping_campaigns WHERE fill_state IS NOT NULL"
+	                       " ORDER BY created_at LIMIT ?");
+	int rc;
+
+	*n = 0;
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+		col_text(s, 0, ids[(*n)++], ID_SIZE);
+	return stmt_end(s, rc == SQLITE_ROW ? POCD_OK : sql_err(c, rc));
+}
+
+enum pocd_err
+store_campaign_pinged(struct store_conn *c, const char *id, size_t *n, char *states, size_t len)
+{
+	sqlite3_stmt *s = stmt(c, ST_CAMP_PINGED,
+	                       "SELECT count(*), coalesce((SELECT group_concat(state) FROM"
+	                       " (SELECT DISTINCT state FROM pings WHERE campaign_id = ?1"
+	                       " ORDER BY state)), '') FROM pings WHERE campaign_id = ?1");
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return stmt_end(s, sql_err(c, rc));
+	*n = (size_t)sqlite3_column_int64(s, 0);
+	if (states != NULL)
+		col_text(s, 1, states, len);
+	return stmt_end(s, POCD_OK);
 }
 
 enum pocd_err
@@ -280,7 +359,9 @@ store_ping_next_due(struct store_conn *c, int64_t *out)
 {
 	sqlite3_stmt *s =
 	    stmt(c, ST_PING_NEXT_DUE,
-	         "SELECT coalesce(min(next_due), 0) FROM pings WHERE next_due IS NOT NULL");
+	         "SELECT coalesce(min(t), 0) FROM (SELECT min(next_due) AS t FROM pings"
+	         " WHERE next_due IS NOT NULL UNION ALL SELECT min(created_at) FROM"
+	         " ping_campaigns WHERE fill_state IS NOT NULL)");
 
 	if (s == NULL)
 		return POCD_ESTORE;

@@ -13,6 +13,7 @@
 	" (SELECT group_concat(account_id) FROM"                                                   \
 	" (SELECT account_id FROM poc_accounts WHERE poc_id = pocs.id ORDER BY account_id)),"      \
 	" coalesce(email_changed_at, 0), coalesce(key_changed_at, 0)"
+#define POC_NCOLS 21
 
 /* Splits a comma-joined column into at most max fixed-size strings. */
 static size_t
@@ -214,6 +215,48 @@ store_poc_get(struct store_conn *c, const char *id, struct poc *out)
 		return stmt_end(s, POCD_OK);
 	}
 	return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(c, rc));
+}
+
+enum pocd_err
+store_campaign_pocs(struct store_conn *w, const struct ping_campaign *pc, const char *after_state,
+                    const char *after_key, size_t limit,
+                    int (*cb)(const struct poc *p, const char *sortkey, void *arg), void *arg)
+{
+	/* A scope of codes is matched as a list: "FRA,DEU," holds "DEU," only at a code. */
+	sqlite3_stmt *s = stmt(w, ST_CAMP_POCS,
+	                       "SELECT " POC_COLS ", sortkey FROM pocs"
+	                       " WHERE (?1 = 'all' OR instr(?1 || ',', state || ',') > 0)"
+	                       " AND (?2 IS NULL OR kind = ?2) AND (state, sortkey) > (?3, ?4)"
+	                       " AND state IN (SELECT code FROM states WHERE participating = 1)"
+	                       " ORDER BY state, sortkey LIMIT ?5");
+	char key[SORTKEY_SIZE];
+	struct poc *p;
+	int rc;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return stmt_end(s, POCD_ENOMEM);
+	sqlite3_bind_text(s, 1, pc->scope, -1, SQLITE_STATIC);
+	if (pc->kinds == KIND_BIT(POC_TECHNICAL) || pc->kinds == KIND_BIT(POC_DIPLOMATIC))
+		sqlite3_bind_text(s, 2,
+		                  kind_name(pc->kinds == KIND_BIT(POC_TECHNICAL) ? POC_TECHNICAL
+		                                                                 : POC_DIPLOMATIC),
+		                  -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, after_state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, after_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_poc(s, p);
+		col_text(s, POC_NCOLS, key, sizeof(key));
+		if (cb(p, key, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	free(p);
+	return stmt_end(s, sql_err(w, rc));
 }
 
 enum pocd_err

@@ -231,6 +231,13 @@ static const char *const migrations[] = {
     " REFERENCES accounts(id), kind TEXT NOT NULL, created_at INTEGER NOT NULL,"
     " details TEXT NOT NULL) STRICT;"
     "CREATE INDEX notices_account ON notices(account_id, created_at);",
+
+    /* Migration 14: ping campaigns filled in chunks; a campaign is complete when its fill
+     * cursor is NULL (every campaign made before this was filled in one transaction). */
+    "ALTER TABLE ping_campaigns ADD COLUMN fill_state TEXT;"
+    "ALTER TABLE ping_campaigns ADD COLUMN fill_key TEXT;"
+    "CREATE INDEX ping_campaigns_filling ON ping_campaigns(created_at)"
+    " WHERE fill_state IS NOT NULL;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

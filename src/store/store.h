@@ -58,6 +58,9 @@ enum pocd_err store_submit(struct store *s, struct store_job *job);
 enum pocd_err store_run_sync(struct store *s, struct store_job *job);
 /* Changes whenever a committed job changed the directory. */
 uint64_t store_directory_generation(struct store *s);
+/* Changes whenever a committed job wrote to a communication, or changed the directory (which
+ * decides whose accounts read TLP:RED content). */
+uint64_t store_comms_generation(struct store *s);
 void store_get_stats(struct store *s, struct store_stats *out);
 bool store_is_test(struct store *s);
 
@@ -159,6 +162,8 @@ enum pocd_err store_comm_insert(struct store_conn *w, const struct comm *cm);
 /* Fills out with the communication and all its recipients; out->content is malloc'd (the
  * caller frees it, also on failure it is NULL). */
 enum pocd_err store_comm_get(struct store_conn *c, const char *id, struct comm *out);
+/* As store_comm_get, with content holding only {"subject": ...}. */
+enum pocd_err store_comm_summary(struct store_conn *c, const char *id, struct comm *out);
 /* Writes back one recipient's lifecycle fields (status, lateness, escalation, due times). */
 enum pocd_err store_comm_recipient_update(struct store_conn *w, const char *comm_id,
                                           const struct comm_recipient *r);
@@ -194,6 +199,27 @@ enum pocd_err store_state_poc_ranks(struct store_conn *c, const char *state, uns
 /* ping campaigns, pings, correction tasks */
 enum pocd_err store_campaign_insert(struct store_conn *w, const struct ping_campaign *pc);
 enum pocd_err store_campaign_get(struct store_conn *c, const char *id, struct ping_campaign *out);
+/* A campaign's pings are created in chunks, each its own job, so that a campaign over a large
+ * directory never holds the writer for long. The fill cursor is the last PoC (state, sortkey)
+ * pinged; *filling is false once every PoC has its ping. */
+enum pocd_err store_campaign_fill_get(struct store_conn *w, const char *id, bool *filling,
+                                      char after_state[STATE_SIZE], char after_key[SORTKEY_SIZE]);
+/* after_state NULL: the campaign is complete. */
+enum pocd_err store_campaign_fill_set(struct store_conn *w, const char *id, const char *after_state,
+                                      const char *after_key);
+/* The ids of at most max campaigns still being filled, oldest first. */
+enum pocd_err store_campaigns_filling(struct store_conn *c, char (*ids)[ID_SIZE], size_t max,
+                                      size_t *n);
+/* The PoCs of pc's scope and kinds after (after_state, after_key), in that order, at most
+ * limit; cb gets each with its sortkey. */
+enum pocd_err store_campaign_pocs(struct store_conn *w, const struct ping_campaign *pc,
+                                  const char *after_state, const char *after_key, size_t limit,
+                                  int (*cb)(const struct poc *p, const char *sortkey, void *arg),
+                                  void *arg);
+/* How many pings a campaign made, and (unless states is NULL) their states comma-separated in
+ * code order. */
+enum pocd_err store_campaign_pinged(struct store_conn *c, const char *id, size_t *n, char *states,
+                                    size_t len);
 /* Newest first. */
 enum pocd_err store_campaigns_list(struct store_conn *c,
                                    int (*cb)(const struct ping_campaign *pc, void *arg), void *arg);

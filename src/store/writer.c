@@ -26,6 +26,7 @@ struct store {
 	size_t queued;
 	bool stopping;
 	_Atomic uint64_t dir_gen;
+	_Atomic uint64_t comms_gen;
 	_Atomic uint64_t commits, jobs, max_batch;
 	pthread_mutex_t readers_lk;
 	struct store_conn *readers;
@@ -40,7 +41,7 @@ static void
 run_batch(struct store *s, const struct store_hooks *h, struct store_job *batch, size_t n)
 {
 	struct store_job *j, *next;
-	bool dir = false, open, committed = false;
+	bool dir = false, comms = false, open, committed = false;
 	enum pocd_err st[BATCH_MAX];
 	size_t i;
 
@@ -55,17 +56,20 @@ run_batch(struct store *s, const struct store_hooks *h, struct store_job *batch,
 			continue;
 		}
 		j->directory_changed = false;
+		s->w->comms_touched = false;
 		if (h->job_begin != NULL)
 			h->job_begin(h->arg);
 		st[i] = j->run(s->w, j);
 		if (st[i] != POCD_OK) {
 			store_conn_exec(s->w, "ROLLBACK TO job");
 			j->directory_changed = false;
+			s->w->comms_touched = false;
 			if (h->job_undone != NULL)
 				h->job_undone(h->arg);
 		}
 		store_conn_exec(s->w, "RELEASE job");
 		dir |= j->directory_changed;
+		comms |= s->w->comms_touched;
 		/* Some errors (I/O, full disk) make SQLite roll the whole transaction back by
 		 * itself: then nothing of the batch is written, and no job may say otherwise. */
 		if (sqlite3_get_autocommit(s->w->db)) {
@@ -97,6 +101,8 @@ run_batch(struct store *s, const struct store_hooks *h, struct store_job *batch,
 		atomic_fetch_add(&s->commits, 1);
 		if (dir)
 			atomic_fetch_add(&s->dir_gen, 1);
+		if (comms || dir)
+			atomic_fetch_add(&s->comms_gen, 1);
 	}
 	atomic_fetch_add(&s->jobs, n);
 	if (n > atomic_load(&s->max_batch))
@@ -155,6 +161,7 @@ writer_start(const char *path, struct store_conn *w, bool test_db)
 	s->w = w;
 	s->test_db = test_db;
 	atomic_init(&s->dir_gen, 1);
+	atomic_init(&s->comms_gen, 1);
 	pthread_mutex_init(&s->lk, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	pthread_mutex_init(&s->readers_lk, NULL);
@@ -308,6 +315,12 @@ uint64_t
 store_directory_generation(struct store *s)
 {
 	return atomic_load_explicit(&s->dir_gen, memory_order_acquire);
+}
+
+uint64_t
+store_comms_generation(struct store *s)
+{
+	return atomic_load_explicit(&s->comms_gen, memory_order_acquire);
 }
 
 void
