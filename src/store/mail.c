@@ -190,11 +190,12 @@ enum pocd_err
 store_outbox_next(struct store_conn *c, int64_t now, const char *kind, bool but,
                   struct outbox_msg *out)
 {
-	sqlite3_stmt *s = stmt(c, ST_OUTBOX_NEXT,
-	                       "SELECT id, kind, ref_id, poc_id, state, lang, payload, created_at,"
-	                       " attempts FROM outbox INDEXED BY outbox_pending"
-	                       " WHERE sent_at IS NULL AND failed_at IS NULL AND next_try <= ?"
-	                       " AND (?2 IS NULL OR (kind = ?2) = ?3) ORDER BY next_try, seq LIMIT 1");
+	sqlite3_stmt *s =
+	    stmt(c, ST_OUTBOX_NEXT,
+	         "SELECT id, kind, ref_id, poc_id, state, lang, payload, created_at,"
+	         " attempts FROM outbox INDEXED BY outbox_pending"
+	         " WHERE sent_at IS NULL AND failed_at IS NULL AND next_try <= ?"
+	         " AND (?2 IS NULL OR (kind = ?2) = ?3) ORDER BY next_try, seq LIMIT 1");
 	const unsigned char *payload;
 	int rc;
 

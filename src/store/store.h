@@ -374,8 +374,7 @@ enum pocd_err store_outbox_next(struct store_conn *c, int64_t now, const char *k
                                 struct outbox_msg *out);
 /* The earliest next try of the waiting messages store_outbox_next would choose among, 0 when
  * none. */
-enum pocd_err store_outbox_next_try(struct store_conn *c, const char *kind, bool but,
-                                    int64_t *out);
+enum pocd_err store_outbox_next_try(struct store_conn *c, const char *kind, bool but, int64_t *out);
 /* Marks a message sent and wipes its link and challenge from the payload. */
 enum pocd_err store_outbox_sent(struct store_conn *c, const char *id, int64_t now);
 enum pocd_err store_outbox_retry(struct store_conn *c, const char *id, int attempts,
