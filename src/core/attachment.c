@@ -14,6 +14,7 @@
 
 #include "core/authz.h"
 #include "core/validate.h"
+#include "lib/log.h"
 
 #define TMP_PREFIX "upload."
 /* Uploads queued for their final steps at most, beyond which the caller answers 503. */
@@ -446,6 +447,59 @@ sweep_run(struct store_conn *w, struct store_job *j)
 	return store_attachments_sweep(w, sj->before, 64, collect, sj);
 }
 
+/* True when name is a file name the store gives: 64 lowercase hex digits. */
+static bool
+hash_name(const char *name)
+{
+	return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
+}
+
+/* Removes what no row names and nothing writes any more, last written before cutoff: files
+ * under a hash no attachment holds (a sweep whose unlinks did not happen, an upload whose row
+ * did not commit after its rename) and temporary files of uploads long gone. Names of any
+ * other form are not the store's and are left alone. */
+static enum pocd_err
+remove_orphans(struct attach_store *s, struct store_conn *rd, int64_t cutoff)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	enum pocd_err err = POCD_OK;
+	bool used, busy;
+	/* A descriptor of its own for the listing (dup is not among serve's system calls). */
+	int fd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return POCD_EUNAVAILABLE;
+	}
+	while (err == POCD_OK && (e = readdir(d)) != NULL) {
+		bool tmp = strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0;
+		if ((!tmp && !hash_name(e->d_name)) ||
+		    fstatat(s->dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime >= cutoff)
+			continue;
+		if (tmp) {
+			unlinkat(s->dirfd, e->d_name, 0);
+			continue;
+		}
+		pthread_mutex_lock(&s->lk);
+		busy = false;
+		for (struct upload *u = s->inflight; u != NULL; u = u->next_inflight)
+			busy |= strcmp(u->a.sha256, e->d_name) == 0;
+		err = busy ? POCD_OK : store_attachment_sha_used(rd, e->d_name, &used);
+		if (err == POCD_OK && !busy && !used) {
+			log_info("attachments: removed %s, a file no attachment holds", e->d_name);
+			unlinkat(s->dirfd, e->d_name, 0);
+		}
+		pthread_mutex_unlock(&s->lk);
+	}
+	closedir(d);
+	return err;
+}
+
 enum pocd_err
 attachments_sweep(struct core *c, int64_t now)
 {
@@ -478,5 +532,7 @@ attachments_sweep(struct core *c, int64_t now)
 		pthread_mutex_unlock(&s->lk);
 	}
 	free(sj);
+	if (err == POCD_OK)
+		err = remove_orphans(s, rd, now - ATTACH_SWEEP_AGE);
 	return err;
 }

@@ -103,7 +103,9 @@ enum pocd_err attachments_bind(struct store_conn *w, const char ids[ATTACH_MAX][
                                bool reply, char **content, struct verrs *errs);
 
 /* Deletes the unreferenced uploads older than ATTACH_SWEEP_AGE at now, and their files
- * when no other row holds the same content. Blocking; for the scheduler thread. */
+ * when no other row holds the same content; then any file in the directory last written more
+ * than ATTACH_SWEEP_AGE before now that no row names (left by a failure between a file and
+ * its row), and temporary files as old. Blocking; for the scheduler thread. */
 enum pocd_err attachments_sweep(struct core *c, int64_t now);
 
 #endif

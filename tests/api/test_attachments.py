@@ -227,6 +227,36 @@ def test_unreferenced_uploads_are_swept_after_a_day(clock_server):
     assert server.get("%s/%s" % (ATT, kept["id"]), who="FRA/officer").content == b"kept"
 
 
+def test_the_sweep_removes_old_files_no_row_names(clock_server):
+    """A file under a hash without a row (an insert that failed after the rename, a sweep whose
+    unlinks did not happen) and an old temporary file go once a day old; younger ones, files
+    rows hold and names that are not the store's stay."""
+    server = clock_server
+    kept = uploaded(server, data=b"kept")
+    send_with(server, [kept["id"]])
+    old = time.time() - 2 * DAY
+    planted = {}
+    for name, data, mtime in (
+            (hashlib.sha256(b"orphan").hexdigest(), b"orphan", old),
+            ("upload.stale", b"half", old),
+            (hashlib.sha256(b"young").hexdigest(), b"young", None),
+            ("upload.young", b"half", None),
+            ("notes.txt", b"the operator's", old)):
+        p = os.path.join(store_dir(server), name)
+        with open(p, "wb") as f:
+            f.write(data)
+        if mtime is not None:
+            os.utime(p, (mtime, mtime))
+        planted[name] = p
+    os.utime(os.path.join(store_dir(server), kept["sha256"]), (old, old))
+    # The next hourly sweep.
+    advance(server, 3700)
+    want = sorted([kept["sha256"], hashlib.sha256(b"young").hexdigest(), "upload.young",
+                   "notes.txt"])
+    wait_for(lambda: files_in(server), lambda fs: fs == want)
+    assert server.get("%s/%s" % (ATT, kept["id"]), who="FRA/officer").content == b"kept"
+
+
 def test_poc_sends_with_attachments_gets_them_and_verifies_their_hashes(server, tmp_path):
     from test_verify_cli import COMM, log_key, poc
     evidence = tmp_path / "capture.pcap"
