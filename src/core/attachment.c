@@ -249,12 +249,53 @@ inflight_remove(struct attach_store *s, struct upload *u)
 	pthread_mutex_unlock(&s->lk);
 }
 
+enum pocd_err
+attachment_quota_check(struct core *c, struct store_conn *conn, const char *state, int64_t adding,
+                       char *why, size_t whylen)
+{
+	int64_t bytes, count;
+	uint64_t quota = c->cfg.attachment_quota;
+	enum pocd_err err = store_attachments_pending(conn, state, &bytes, &count);
+
+	if (err != POCD_OK)
+		return err;
+	if (count >= ATTACH_QUOTA_FILES) {
+		snprintf(why, whylen,
+		         "your state keeps %d uploads that no communication or reply references "
+		         "yet, the most it may: reference them, or wait a day for them to go",
+		         ATTACH_QUOTA_FILES);
+		return POCD_ETHROTTLED;
+	}
+	if ((uint64_t)bytes + (uint64_t)(adding > 0 ? adding : 1) > quota) {
+		snprintf(why, whylen,
+		         "your state's uploads that nothing references yet would pass its quota of "
+		         "%llu MiB (%llu MiB kept): reference them, or wait a day for them to go",
+		         (unsigned long long)(quota >> 20), (unsigned long long)(bytes >> 20));
+		return POCD_ETHROTTLED;
+	}
+	return POCD_OK;
+}
+
+/* On the writer: the row, unless it passes the quota; then the file goes too, unless a row
+ * or another upload holds the same content (under the lock the sweep takes). */
 static enum pocd_err
 insert_run(struct store_conn *w, struct store_job *j)
 {
 	struct upload *u = container_of(j, struct upload, job);
+	struct attach_store *s = u->core->attach;
+	enum pocd_err err =
+	    attachment_quota_check(u->core, w, u->a.owner_state, u->a.size, u->why, sizeof(u->why));
+	bool keep = false;
 
-	return store_attachment_insert(w, &u->a);
+	if (err != POCD_ETHROTTLED)
+		return err == POCD_OK ? store_attachment_insert(w, &u->a) : err;
+	pthread_mutex_lock(&s->lk);
+	for (struct upload *o = s->inflight; o != NULL; o = o->next_inflight)
+		keep |= o != u && strcmp(o->a.sha256, u->a.sha256) == 0;
+	if (!keep && store_attachment_sha_used(w, u->a.sha256, &keep) == POCD_OK && !keep)
+		unlinkat(s->dirfd, u->a.sha256, 0);
+	pthread_mutex_unlock(&s->lk);
+	return POCD_ETHROTTLED;
 }
 
 static void
@@ -310,7 +351,7 @@ enum pocd_err
 upload_finish(struct upload *u)
 {
 	u->work.fn = finish_work;
-	if (workq_submit(u->core->hashq, &u->work, FINISH_QUEUE_MAX) != 0)
+	if (workq_submit(u->core->attachq, &u->work, FINISH_QUEUE_MAX) != 0)
 		return POCD_EUNAVAILABLE;
 	return POCD_OK;
 }

@@ -511,5 +511,8 @@ enum pocd_err store_attachments_sweep(struct store_conn *w, int64_t before, size
                                       int (*cb)(const char *sha256, void *arg), void *arg);
 /* Whether any attachment row holds this content. */
 enum pocd_err store_attachment_sha_used(struct store_conn *c, const char *sha256, bool *used);
+/* The bytes and number of state's uploads that nothing references yet. */
+enum pocd_err store_attachments_pending(struct store_conn *c, const char *state, int64_t *bytes,
+                                        int64_t *count);
 
 #endif

@@ -155,6 +155,26 @@ def test_size_limit(server):
     assert files_in(server) == [hashlib.sha256(b"a" * 4096).hexdigest()]
 
 
+def test_a_states_unreferenced_uploads_are_bounded(server):
+    assert server.stop() == 0
+    server.start("--attachment-quota", "1M")
+    first = uploaded(server, data=b"a" * ((1 << 20) - 1024))
+    # Declared too large for what is left: refused before a byte is stored.
+    doc = assert_problem(upload(server, data=b"b" * 2048), 413)
+    assert doc["type"].endswith("attachment-quota") and "quota of 1 MiB" in doc["detail"], doc
+    # Streamed without a length: refused once complete, and nothing of it kept.
+    r = server.post(ATT, who="FRA/officer", params={"filename": "big.bin"},
+                    data=(b"c" * 1024 for _ in range(2)))
+    doc = assert_problem(r, 413)
+    assert "quota" in doc["detail"], doc
+    assert files_in(server) == [first["sha256"]]
+    # Another state's quota is its own.
+    uploaded(server, data=b"d" * (600 << 10), who="DEU/officer")
+    # Referenced, an upload no longer counts.
+    send_with(server, [first["id"]])
+    uploaded(server, data=b"b" * (600 << 10))
+
+
 def test_an_interrupted_upload_leaves_nothing(server):
     token = server.token("FRA/officer")
     with socket.create_connection(("127.0.0.1", server.port)) as s:
