@@ -16,6 +16,8 @@ static const char *const roles[] = {"secretariat", "state_admin", "officer"};
 void
 core_config_defaults(struct core_config *cfg)
 {
+	/* Every setting not named below (require_second_factor, ...) off. */
+	*cfg = (struct core_config){0};
 	cfg->session_ttl = 12 * 3600;
 	cfg->enrolment_ttl = 7 * 24 * 3600;
 	cfg->hash_threads = 2;
