@@ -48,6 +48,7 @@ struct opts {
 	size_t header_limit;
 	size_t body_limit;
 	size_t attachment_limit;
+	size_t attachment_quota;
 	long session_ttl;
 	long campaign_chunk;
 	int64_t ack_after[3]; /* 0: the default; by urgency: routine, priority, urgent */
@@ -87,7 +88,8 @@ usage(FILE *f)
 	    "                   [--public-url URL] [--mail-retry-base SECONDS]]\n"
 	    "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR]...\n"
 	    "                  [--rate-limit N] [--header-limit BYTES] [--body-limit BYTES]\n"
-	    "                  [--attachment-limit BYTES] [--user NAME] [--no-seccomp]\n"
+	    "                  [--attachment-limit BYTES] [--attachment-quota BYTES]\n"
+	    "                  [--user NAME] [--no-seccomp]\n"
 	    "                  [--webhook-allow-private] [--webhook-ca FILE]\n"
 	    "\n"
 	    "init creates the database, the 193 states and the Secretariat account; --demo adds\n"
@@ -167,11 +169,13 @@ parse_size(const char *name, const char *v, size_t min, size_t max)
 		unit = 1024;
 	else if (*end == 'M' || *end == 'm')
 		unit = 1024 * 1024;
+	else if (*end == 'G' || *end == 'g')
+		unit = 1024 * 1024 * 1024;
 	if (unit != 1)
 		end++;
 	if (errno != 0 || end == v || *v == '-' || *end != '\0' || n > max / unit || n * unit < min)
-		fatal("--%s %s: expected a size from %zu to %zu bytes (K and M allowed)", name, v,
-		      min, max);
+		fatal("--%s %s: expected a size from %zu to %zu bytes (K, M and G allowed)", name,
+		      v, min, max);
 	return (size_t)n * unit;
 }
 
@@ -273,6 +277,8 @@ apply(struct opts *o, const char *name, const char *v)
 		o->body_limit = parse_size(name, v, 1024, 64 << 20);
 	else if (strcmp(name, "attachment-limit") == 0)
 		o->attachment_limit = parse_size(name, v, 1024, 1024u << 20);
+	else if (strcmp(name, "attachment-quota") == 0)
+		o->attachment_quota = parse_size(name, v, 1u << 20, (size_t)1 << 40);
 	else if (strcmp(name, "trusted-proxy") == 0)
 		add_trusted(o, v);
 	else if (strcmp(name, "session-ttl") == 0)
@@ -362,6 +368,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	    {"header-limit", required_argument, NULL, 0},
 	    {"body-limit", required_argument, NULL, 0},
 	    {"attachment-limit", required_argument, NULL, 0},
+	    {"attachment-quota", required_argument, NULL, 0},
 	    {"trusted-proxy", required_argument, NULL, 0},
 	    {"session-ttl", required_argument, NULL, 0},
 	    {"campaign-chunk", required_argument, NULL, 0},
@@ -401,6 +408,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->header_limit = 16 * 1024;
 	o->body_limit = 1 << 20;
 	o->attachment_limit = ATTACH_LIMIT_DEFAULT;
+	o->attachment_quota = ATTACH_QUOTA_DEFAULT;
 	o->retry_base = MAIL_RETRY_BASE_DEFAULT;
 	o->notify_fd = -1;
 	optind = 2;
@@ -478,6 +486,7 @@ open_core(const struct opts *o, struct store **st)
 	cc.test_clock = o->test_clock;
 	cc.require_second_factor = o->require_2fa;
 	cc.attachment_limit = o->attachment_limit;
+	cc.attachment_quota = o->attachment_quota;
 	cc.webhook_allow_private = o->webhook_allow_private;
 	if (o->campaign_chunk > 0)
 		cc.campaign_chunk = (size_t)o->campaign_chunk;

@@ -28,6 +28,34 @@ free_upload(void *state)
 	upload_discard(&((struct upload_state *)state)->up);
 }
 
+static void
+over_quota(struct api_resp *resp, const char *why)
+{
+	problem_status(resp, 413, "attachment-quota", "Attachment quota reached", why);
+}
+
+/* The state's quota of unreferenced uploads, checked with the declared length when there is
+ * one (a body without one is checked against it when complete). False with the answer. */
+static bool
+within_quota(struct api_req *req, struct api_resp *resp, struct upload_state *us)
+{
+	struct store_conn *c = reader(req, resp);
+	const char *cl = req->header(req, "Content-Length");
+	long long declared = cl != NULL ? strtoll(cl, NULL, 10) : 0;
+	enum pocd_err err;
+
+	if (c == NULL)
+		return false;
+	err = attachment_quota_check(req->api->core, c, req->who.state,
+	                             declared > 0 ? (int64_t)declared : 0, us->up.why,
+	                             sizeof(us->up.why));
+	if (err == POCD_ETHROTTLED)
+		over_quota(resp, us->up.why);
+	else if (err != POCD_OK)
+		problem(resp, err, "attachments cannot be stored now: retry later");
+	return err == POCD_OK;
+}
+
 /* POST /api/v1/attachments?filename=NAME with the raw bytes: who may upload and what the
  * upload is called are settled before a byte of it is read. */
 bool
@@ -53,6 +81,8 @@ attachment_sink_open(struct api_req *req, struct api_resp *resp)
 		problem_fields(resp, &errs);
 		return false;
 	}
+	if (!within_quota(req, resp, us))
+		return false;
 	err = upload_begin(req->api->core, &us->up, &req->who);
 	if (err != POCD_OK) {
 		problem(resp, err, "attachments cannot be stored now: retry later");
@@ -70,6 +100,10 @@ upload_cont(struct api_req *req, struct api_resp *resp)
 	struct upload_state *us = req->state;
 	const struct attachment *a = &us->up.a;
 
+	if (us->up.status == POCD_ETHROTTLED) {
+		over_quota(resp, us->up.why);
+		return;
+	}
 	if (us->up.status != POCD_OK) {
 		problem(resp, us->up.status, "the attachment could not be stored: send it again");
 		return;

@@ -14,6 +14,7 @@
 
 #include "core/authz.h"
 #include "core/validate.h"
+#include "lib/log.h"
 
 #define TMP_PREFIX "upload."
 /* Uploads queued for their final steps at most, beyond which the caller answers 503. */
@@ -248,12 +249,53 @@ inflight_remove(struct attach_store *s, struct upload *u)
 	pthread_mutex_unlock(&s->lk);
 }
 
+enum pocd_err
+attachment_quota_check(struct core *c, struct store_conn *conn, const char *state, int64_t adding,
+                       char *why, size_t whylen)
+{
+	int64_t bytes, count;
+	uint64_t quota = c->cfg.attachment_quota;
+	enum pocd_err err = store_attachments_pending(conn, state, &bytes, &count);
+
+	if (err != POCD_OK)
+		return err;
+	if (count >= ATTACH_QUOTA_FILES) {
+		snprintf(why, whylen,
+		         "your state keeps %d uploads that no communication or reply references "
+		         "yet, the most it may: reference them, or wait a day for them to go",
+		         ATTACH_QUOTA_FILES);
+		return POCD_ETHROTTLED;
+	}
+	if ((uint64_t)bytes + (uint64_t)(adding > 0 ? adding : 1) > quota) {
+		snprintf(why, whylen,
+		         "your state's uploads that nothing references yet would pass its quota of "
+		         "%llu MiB (%llu MiB kept): reference them, or wait a day for them to go",
+		         (unsigned long long)(quota >> 20), (unsigned long long)(bytes >> 20));
+		return POCD_ETHROTTLED;
+	}
+	return POCD_OK;
+}
+
+/* On the writer: the row, unless it passes the quota; then the file goes too, unless a row
+ * or another upload holds the same content (under the lock the sweep takes). */
 static enum pocd_err
 insert_run(struct store_conn *w, struct store_job *j)
 {
 	struct upload *u = container_of(j, struct upload, job);
+	struct attach_store *s = u->core->attach;
+	enum pocd_err err =
+	    attachment_quota_check(u->core, w, u->a.owner_state, u->a.size, u->why, sizeof(u->why));
+	bool keep = false;
 
-	return store_attachment_insert(w, &u->a);
+	if (err != POCD_ETHROTTLED)
+		return err == POCD_OK ? store_attachment_insert(w, &u->a) : err;
+	pthread_mutex_lock(&s->lk);
+	for (struct upload *o = s->inflight; o != NULL; o = o->next_inflight)
+		keep |= o != u && strcmp(o->a.sha256, u->a.sha256) == 0;
+	if (!keep && store_attachment_sha_used(w, u->a.sha256, &keep) == POCD_OK && !keep)
+		unlinkat(s->dirfd, u->a.sha256, 0);
+	pthread_mutex_unlock(&s->lk);
+	return POCD_ETHROTTLED;
 }
 
 static void
@@ -309,7 +351,7 @@ enum pocd_err
 upload_finish(struct upload *u)
 {
 	u->work.fn = finish_work;
-	if (workq_submit(u->core->hashq, &u->work, FINISH_QUEUE_MAX) != 0)
+	if (workq_submit(u->core->attachq, &u->work, FINISH_QUEUE_MAX) != 0)
 		return POCD_EUNAVAILABLE;
 	return POCD_OK;
 }
@@ -446,6 +488,59 @@ sweep_run(struct store_conn *w, struct store_job *j)
 	return store_attachments_sweep(w, sj->before, 64, collect, sj);
 }
 
+/* True when name is a file name the store gives: 64 lowercase hex digits. */
+static bool
+hash_name(const char *name)
+{
+	return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
+}
+
+/* Removes what no row names and nothing writes any more, last written before cutoff: files
+ * under a hash no attachment holds (a sweep whose unlinks did not happen, an upload whose row
+ * did not commit after its rename) and temporary files of uploads long gone. Names of any
+ * other form are not the store's and are left alone. */
+static enum pocd_err
+remove_orphans(struct attach_store *s, struct store_conn *rd, int64_t cutoff)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	enum pocd_err err = POCD_OK;
+	bool used, busy;
+	/* A descriptor of its own for the listing (dup is not among serve's system calls). */
+	int fd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return POCD_EUNAVAILABLE;
+	}
+	while (err == POCD_OK && (e = readdir(d)) != NULL) {
+		bool tmp = strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0;
+		if ((!tmp && !hash_name(e->d_name)) ||
+		    fstatat(s->dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime >= cutoff)
+			continue;
+		if (tmp) {
+			unlinkat(s->dirfd, e->d_name, 0);
+			continue;
+		}
+		pthread_mutex_lock(&s->lk);
+		busy = false;
+		for (struct upload *u = s->inflight; u != NULL; u = u->next_inflight)
+			busy |= strcmp(u->a.sha256, e->d_name) == 0;
+		err = busy ? POCD_OK : store_attachment_sha_used(rd, e->d_name, &used);
+		if (err == POCD_OK && !busy && !used) {
+			log_info("attachments: removed %s, a file no attachment holds", e->d_name);
+			unlinkat(s->dirfd, e->d_name, 0);
+		}
+		pthread_mutex_unlock(&s->lk);
+	}
+	closedir(d);
+	return err;
+}
+
 enum pocd_err
 attachments_sweep(struct core *c, int64_t now)
 {
@@ -478,5 +573,7 @@ attachments_sweep(struct core *c, int64_t now)
 		pthread_mutex_unlock(&s->lk);
 	}
 	free(sj);
+	if (err == POCD_OK)
+		err = remove_orphans(s, rd, now - ATTACH_SWEEP_AGE);
 	return err;
 }

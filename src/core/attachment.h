@@ -20,8 +20,11 @@
 #include "core/core.h"
 #include "lib/workq.h"
 
-#define ATTACH_LIMIT_DEFAULT (25u << 20) /* bytes of one file unless configured */
-#define ATTACH_SWEEP_AGE     86400       /* seconds an unreferenced upload is kept */
+#define ATTACH_LIMIT_DEFAULT (25u << 20)         /* bytes of one file unless configured */
+#define ATTACH_SWEEP_AGE     86400               /* seconds an unreferenced upload is kept */
+#define ATTACH_QUOTA_DEFAULT ((uint64_t)1 << 30) /* a state's unreferenced bytes by default */
+#define ATTACH_QUOTA_FILES   1000                /* a state's unreferenced uploads at most */
+#define ATTACH_THREADS       2 /* uploads synced and renamed at once (core->attachq) */
 
 /* The directory of attachment files for the database at db_path: db_path + ".attachments".
  * False when it does not fit in out. */
@@ -50,6 +53,15 @@ void attachment_meta(const char *filename, const char *content_type, struct atta
 void attachment_ids_decode(const json_t *v, char ids[ATTACH_MAX][ID_SIZE], size_t *n,
                            struct verrs *errs);
 
+/*
+ * Whether state may keep one more upload that nothing references, of adding bytes (0 when
+ * not known yet), beside those it keeps already: at most c->cfg.attachment_quota bytes and
+ * ATTACH_QUOTA_FILES uploads. POCD_OK, or POCD_ETHROTTLED with the bound it would pass in
+ * why; conn is a reader, or the writer inside the upload's insert.
+ */
+enum pocd_err attachment_quota_check(struct core *c, struct store_conn *conn, const char *state,
+                                     int64_t adding, char *why, size_t whylen);
+
 /* One upload in progress; the request that carries it owns it. */
 struct upload {
 	struct core *core;
@@ -59,6 +71,7 @@ struct upload {
 	crypto_hash_sha256_state hash;
 	bool write_failed;
 	enum pocd_err status; /* of upload_finish, when done runs */
+	char why[200];        /* with status POCD_ETHROTTLED: the quota it would pass */
 	struct work work;
 	struct store_job job;
 	struct upload *next_inflight;
@@ -73,9 +86,11 @@ enum pocd_err upload_begin(struct core *c, struct upload *u, const struct princi
 /* Appends n bytes: hashed and written. False once a write failed (the upload then ends
  * POCD_EUNAVAILABLE). */
 bool upload_write(struct upload *u, const void *data, size_t n);
-/* Completes the upload off the request thread: sync, rename to the hash, sync the directory,
- * commit the row (a->id, sha256, size, created_at set). u->done(u->arg) runs when it is over,
- * with u->status. POCD_EUNAVAILABLE when it cannot be queued (done does not run then). */
+/* Completes the upload off the request thread (on core->attachq): sync, rename to the hash,
+ * sync the directory, commit the row (a->id, sha256, size, created_at set) unless that passes
+ * the state's quota (then POCD_ETHROTTLED, u->why, and the file goes unless another row or
+ * upload holds it). u->done(u->arg) runs when it is over, with u->status. POCD_EUNAVAILABLE
+ * when it cannot be queued (done does not run then). */
 enum pocd_err upload_finish(struct upload *u);
 /* Ends whatever the upload left: its temporary file is closed and removed. Safe to call
  * more than once and after upload_finish completed. */
@@ -103,7 +118,9 @@ enum pocd_err attachments_bind(struct store_conn *w, const char ids[ATTACH_MAX][
                                bool reply, char **content, struct verrs *errs);
 
 /* Deletes the unreferenced uploads older than ATTACH_SWEEP_AGE at now, and their files
- * when no other row holds the same content. Blocking; for the scheduler thread. */
+ * when no other row holds the same content; then any file in the directory last written more
+ * than ATTACH_SWEEP_AGE before now that no row names (left by a failure between a file and
+ * its row), and temporary files as old. Blocking; for the scheduler thread. */
 enum pocd_err attachments_sweep(struct core *c, int64_t now);
 
 #endif

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/durable.h"
 #include "lib/timeutil.h"
 #include "store/store.h"
 
@@ -553,8 +554,19 @@ has_member(const struct members *ms, const char *name)
 	return false;
 }
 
+static int
+sync_dir(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return flag == FTW_DP && !durable_sync(path) ? -1 : 0;
+}
+
 /* Moves what was staged into place: the keys and trees first, the database last, so that a
- * database present means a restore that finished. On failure undoes the moves it made. */
+ * database present means a restore that finished. The staged files were synced as they were
+ * written; their directories are synced before the moves, and the directory that receives
+ * them after, so that a restore reported done survives a power loss. On failure undoes the
+ * moves it made. */
 static bool
 put_in_place(const char *stage, const char *db_path, char *msg, size_t msglen)
 {
@@ -564,6 +576,10 @@ put_in_place(const char *stage, const char *db_path, char *msg, size_t msglen)
 	size_t moved = 0, n = sizeof(order) / sizeof(order[0]);
 	struct stat sb;
 
+	if (nftw(stage, sync_dir, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+		snprintf(msg, msglen, "cannot sync %s: %s", stage, strerror(errno));
+		return false;
+	}
 	for (; moved < n; moved++) {
 		char leaf[64];
 		snprintf(leaf, sizeof(leaf), DB_MEMBER "%s", order[moved]);
@@ -578,8 +594,11 @@ put_in_place(const char *stage, const char *db_path, char *msg, size_t msglen)
 			break;
 		}
 	}
-	if (moved == n)
+	if (moved == n && durable_sync_parent(db_path))
 		return true;
+	if (moved == n)
+		snprintf(msg, msglen, "cannot sync the directory of %s: %s", db_path,
+		         strerror(errno));
 	while (moved-- > 0)
 		if (path_with(to, db_path, order[moved], msg, msglen))
 			remove_tree(to);

@@ -30,6 +30,7 @@ core_config_defaults(struct core_config *cfg)
 	cfg->ack_after[2] = 2 * 3600;
 	cfg->answer_after[2] = 24 * 3600;
 	cfg->attachment_limit = ATTACH_LIMIT_DEFAULT;
+	cfg->attachment_quota = ATTACH_QUOTA_DEFAULT;
 	cfg->campaign_chunk = 1000;
 }
 
@@ -43,10 +44,11 @@ core_new(struct store *st, const struct core_config *cfg)
 	c->store = st;
 	c->cfg = *cfg;
 	c->hashq = workq_new(cfg->hash_threads);
+	c->attachq = workq_new(ATTACH_THREADS);
 	c->sessions = session_cache_new();
 	c->throttle = throttle_new(cfg->login_attempts, cfg->login_window);
 	atomic_init(&c->clock_offset, 0);
-	if (c->hashq == NULL || c->sessions == NULL || c->throttle == NULL) {
+	if (c->hashq == NULL || c->attachq == NULL || c->sessions == NULL || c->throttle == NULL) {
 		core_free(c);
 		return NULL;
 	}
@@ -62,6 +64,7 @@ core_free(struct core *c)
 	record_close(c);
 	attachments_close(c);
 	workq_free(c->hashq);
+	workq_free(c->attachq);
 	session_cache_free(c->sessions);
 	throttle_free(c->throttle);
 	free(c);

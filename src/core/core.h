@@ -43,6 +43,7 @@ struct core_config {
 	bool test_clock;            /* the clock may be moved (test databases only) */
 	bool require_second_factor; /* of the Secretariat and states' administrators */
 	size_t attachment_limit;    /* bytes of one attachment */
+	uint64_t attachment_quota;  /* bytes of a state's uploads nothing references yet */
 	bool webhook_allow_private; /* webhooks may target private and loopback addresses */
 	size_t campaign_chunk;      /* pings a ping campaign makes per transaction */
 };
@@ -51,6 +52,7 @@ struct core {
 	struct store *store;
 	struct core_config cfg;
 	struct workq *hashq;
+	struct workq *attachq; /* uploads' final steps: never ahead of a login's hash */
 	struct session_cache *sessions;
 	struct throttle *throttle;
 	struct scheduler *scheduler;

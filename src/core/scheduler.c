@@ -90,8 +90,10 @@ loop(void *arg)
 		now = core_now(s->c);
 		rd = store_reader(s->c->store);
 		if (now >= s->sweep_at) {
-			if (attachments_sweep(s->c, now) != POCD_OK)
-				log_info("scheduler: sweeping attachments failed");
+			err = attachments_sweep(s->c, now);
+			if (err != POCD_OK)
+				log_info("scheduler: sweeping attachments failed: %s",
+				         pocd_err_name(err));
 			s->sweep_at = now + SWEEP_SECONDS;
 		}
 		err = rd != NULL ? next_due(rd, now, &next) : POCD_ESTORE;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/durable.h"
 #include "lib/timeutil.h"
 
 #define SIGNERS_FILE "pocd-signers"
@@ -118,6 +119,11 @@ signers_write(const char *home, const struct pgp_keys *keys, char *msg, size_t m
 	if (!ok || rename(tmp, path) != 0) {
 		snprintf(msg, msglen, "cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
+		return POCD_ESTORE;
+	}
+	/* The rename is durable once the keyring directory is. */
+	if (!durable_sync(home)) {
+		snprintf(msg, msglen, "cannot sync %s: %s", home, strerror(errno));
 		return POCD_ESTORE;
 	}
 	return POCD_OK;

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <nettle/hmac.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -30,7 +31,7 @@ webhook_sign(const char *secret, int64_t t, const char *body, size_t len,
 	hmac_sha256_digest(&ctx, sizeof(mac), mac);
 	hex_encode(mac, sizeof(mac), hex);
 	snprintf(out, WEBHOOK_SIG_SIZE, "t=%s,v1=%s", ts, hex);
-	memset(&ctx, 0, sizeof(ctx));
+	sodium_memzero(&ctx, sizeof(ctx));
 }
 
 struct conn {

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -317,28 +318,120 @@ out:
 	return err;
 }
 
+/* One sending loop: the mail loop (every kind but webhook events; it alone has the keyring)
+ * or the webhook loop (webhook events only), each on its own thread and connection so that a
+ * slow receiver never holds up mail. The mail loop's thread takes the signals and tells the
+ * other to stop. */
+struct stop;
+
+struct sender {
+	const struct mail_worker_config *cfg;
+	struct store_conn *c;
+	struct pgp *pgp;      /* NULL in the webhook loop */
+	bool webhooks;        /* this loop sends webhook events, and nothing else */
+	const sigset_t *sigs; /* waited on by the signal-taking loop; NULL in the other */
+	struct stop *stop;
+};
+
+struct stop {
+	pthread_mutex_t lk;
+	pthread_cond_t cv;
+	bool now;
+};
+
+static void
+stop_all(struct stop *st)
+{
+	pthread_mutex_lock(&st->lk);
+	st->now = true;
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->lk);
+}
+
+/* Waits up to ms, less when told to stop; true when the loop is to stop. */
+static bool
+pause_ms(struct sender *s, long ms)
+{
+	struct timespec ts;
+	bool stop;
+
+	if (s->sigs != NULL) {
+		if (wait_signal(s->sigs, ms))
+			stop_all(s->stop);
+		pthread_mutex_lock(&s->stop->lk);
+		stop = s->stop->now;
+		pthread_mutex_unlock(&s->stop->lk);
+		return stop;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->stop->lk);
+	while (!s->stop->now && pthread_cond_timedwait(&s->stop->cv, &s->stop->lk, &ts) == 0)
+		;
+	stop = s->stop->now;
+	pthread_mutex_unlock(&s->stop->lk);
+	return stop;
+}
+
 /* How long to sleep when nothing is due: until the next retry, at most POLL_MS. */
 static long
-idle_ms(struct store_conn *c, const char *only_kind)
+idle_ms(struct sender *s)
 {
 	int64_t next = 0, now = now_s();
 
-	if (store_outbox_next_try(c, only_kind, &next) != POCD_OK || next == 0 || next > now + 1)
+	if (store_outbox_next_try(s->c, WEBHOOK_OUTBOX, !s->webhooks, &next) != POCD_OK ||
+	    next == 0 || next > now + 1)
 		return POLL_MS;
 	return next <= now ? 0 : POLL_MS;
+}
+
+static void *
+send_loop(void *arg)
+{
+	struct sender *s = arg;
+	struct outbox_msg m;
+	enum pocd_err err;
+	bool stop = false;
+
+	while (!stop) {
+		err = store_outbox_next(s->c, now_s(), WEBHOOK_OUTBOX, !s->webhooks, &m);
+		if (err == POCD_ENOTFOUND) {
+			stop = pause_ms(s, idle_ms(s));
+			continue;
+		}
+		if (err == POCD_OK)
+			err = s->webhooks ? deliver_webhook(s->c, s->cfg, &m)
+			                  : deliver(s->c, s->cfg, s->pgp, &m);
+		if (m.payload != NULL) {
+			sodium_memzero(m.payload, strlen(m.payload));
+			free(m.payload);
+		}
+		if (err != POCD_OK) {
+			log_info("%s: the outbox cannot be read or written: %s",
+			         s->webhooks ? "webhook" : "mail", pocd_err_name(err));
+			stop = pause_ms(s, STORE_RETRY_S * 1000L);
+			continue;
+		}
+		stop = pause_ms(s, 0);
+	}
+	return NULL;
 }
 
 int
 mail_worker_run(const struct mail_worker_config *cfg)
 {
-	struct store_conn *c = NULL;
-	struct pgp *pgp;
-	struct outbox_msg m;
+	struct stop st = {.now = false};
+	struct sender mail = {.cfg = cfg, .stop = &st}, hooks = {.cfg = cfg, .stop = &st};
+	pthread_t th;
 	sigset_t set;
 	char msg[512], uid[MIME_ADDR_MAX + 16], fpr[FPR_SIZE];
-	const char *only = NULL;
-	enum pocd_err err;
-	bool stop = false;
+	int status = 1;
+	bool threaded = false;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -353,51 +446,52 @@ mail_worker_run(const struct mail_worker_config *cfg)
 		log_info("mail: cannot initialise libcurl");
 		return 1;
 	}
-	if (store_outbox_open(cfg->db, &c, msg, sizeof(msg)) != POCD_OK) {
+	pthread_mutex_init(&st.lk, NULL);
+	pthread_cond_init(&st.cv, NULL);
+	hooks.webhooks = true;
+	if (store_outbox_open(cfg->db, &hooks.c, msg, sizeof(msg)) != POCD_OK) {
 		log_info("mail: %s", msg);
-		curl_global_cleanup();
-		return 1;
+		goto out;
 	}
-	/* Without a relay, mail waits in the outbox and only webhook events leave. */
+	/* Without a relay, mail waits in the outbox and only webhook events leave, on this
+	 * thread; with one, webhook events go on a thread of their own. */
 	if (cfg->smtp.url == NULL) {
-		only = WEBHOOK_OUTBOX;
-		pgp = NULL;
 		log_info("mail: no relay: sending webhook events only");
-	} else {
-		snprintf(uid, sizeof(uid), "pocd <%s>", cfg->smtp.from);
-		pgp = pgp_open(cfg->gnupg_home, uid, fpr, msg, sizeof(msg));
-		if (pgp == NULL) {
-			log_info("mail: %s", msg);
-			store_outbox_close(c);
-			curl_global_cleanup();
-			return 1;
-		}
-		log_info("mail: sending through %s as %s", cfg->smtp.url, cfg->smtp.from);
+		hooks.sigs = &set;
+		send_loop(&hooks);
+		status = 0;
+		goto out;
 	}
-	while (!stop) {
-		err = store_outbox_next(c, now_s(), only, &m);
-		if (err == POCD_ENOTFOUND) {
-			stop = wait_signal(&set, idle_ms(c, only));
-			continue;
-		}
-		if (err == POCD_OK)
-			err = strcmp(m.kind, WEBHOOK_OUTBOX) == 0 ? deliver_webhook(c, cfg, &m)
-			                                          : deliver(c, cfg, pgp, &m);
-		if (m.payload != NULL) {
-			sodium_memzero(m.payload, strlen(m.payload));
-			free(m.payload);
-		}
-		if (err != POCD_OK) {
-			log_info("mail: the outbox cannot be read or written: %s",
-			         pocd_err_name(err));
-			stop = wait_signal(&set, STORE_RETRY_S * 1000L);
-			continue;
-		}
-		stop = wait_signal(&set, 0);
+	if (store_outbox_open(cfg->db, &mail.c, msg, sizeof(msg)) != POCD_OK) {
+		log_info("mail: %s", msg);
+		goto out;
 	}
-	pgp_close(pgp);
-	store_outbox_close(c);
+	snprintf(uid, sizeof(uid), "pocd <%s>", cfg->smtp.from);
+	mail.pgp = pgp_open(cfg->gnupg_home, uid, fpr, msg, sizeof(msg));
+	if (mail.pgp == NULL) {
+		log_info("mail: %s", msg);
+		goto out;
+	}
+	if (pthread_create(&th, NULL, send_loop, &hooks) != 0) {
+		log_info("mail: cannot start the webhook thread");
+		goto out;
+	}
+	threaded = true;
+	log_info("mail: sending through %s as %s", cfg->smtp.url, cfg->smtp.from);
+	mail.sigs = &set;
+	send_loop(&mail);
+	status = 0;
+out:
+	if (threaded) {
+		stop_all(&st);
+		pthread_join(th, NULL);
+	}
+	pgp_close(mail.pgp);
+	store_outbox_close(mail.c);
+	store_outbox_close(hooks.c);
+	pthread_cond_destroy(&st.cv);
+	pthread_mutex_destroy(&st.lk);
 	curl_global_cleanup();
 	log_info("mail: stopped");
-	return 0;
+	return status;
 }

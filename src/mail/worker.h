@@ -5,7 +5,8 @@
  * each message in its recipient's language, hands it to the relay and marks it sent (wiping its
  * link), or schedules a retry with exponential backoff, or marks it failed. Delivery is at least
  * once: a message is marked sent only after the relay took it, and carries the same Message-ID (its
- * outbox id) every time it is sent.
+ * outbox id) every time it is sent. Mail and webhook events are sent by two loops on two threads,
+ * each with its own connection, so that a slow webhook receiver never holds up mail.
  */
 #ifndef POCD_MAIL_WORKER_H
 #define POCD_MAIL_WORKER_H

@@ -132,3 +132,24 @@ store_attachment_sha_used(struct store_conn *c, const char *sha256, bool *used)
 	*used = n > 0;
 	return err;
 }
+
+enum pocd_err
+store_attachments_pending(struct store_conn *c, const char *state, int64_t *bytes, int64_t *count)
+{
+	sqlite3_stmt *s = stmt(c, ST_ATT_PENDING,
+	                       "SELECT coalesce(sum(size), 0), count(*) FROM attachments"
+	                       " INDEXED BY attachments_unreferenced"
+	                       " WHERE comm_id IS NULL AND owner_state = ?");
+	int rc;
+
+	*bytes = *count = 0;
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*bytes = sqlite3_column_int64(s, 0);
+		*count = sqlite3_column_int64(s, 1);
+	}
+	return stmt_end(s, rc == SQLITE_ROW ? POCD_OK : sql_err(c, rc));
+}

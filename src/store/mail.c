@@ -187,13 +187,15 @@ store_outbox_close(struct store_conn *c)
 }
 
 enum pocd_err
-store_outbox_next(struct store_conn *c, int64_t now, const char *only_kind, struct outbox_msg *out)
+store_outbox_next(struct store_conn *c, int64_t now, const char *kind, bool but,
+                  struct outbox_msg *out)
 {
-	sqlite3_stmt *s = stmt(c, ST_OUTBOX_NEXT,
-	                       "SELECT id, kind, ref_id, poc_id, state, lang, payload, created_at,"
-	                       " attempts FROM outbox INDEXED BY outbox_pending"
-	                       " WHERE sent_at IS NULL AND failed_at IS NULL AND next_try <= ?"
-	                       " AND (?2 IS NULL OR kind = ?2) ORDER BY next_try, seq LIMIT 1");
+	sqlite3_stmt *s =
+	    stmt(c, ST_OUTBOX_NEXT,
+	         "SELECT id, kind, ref_id, poc_id, state, lang, payload, created_at,"
+	         " attempts FROM outbox INDEXED BY outbox_pending"
+	         " WHERE sent_at IS NULL AND failed_at IS NULL AND next_try <= ?"
+	         " AND (?2 IS NULL OR (kind = ?2) = ?3) ORDER BY next_try, seq LIMIT 1");
 	const unsigned char *payload;
 	int rc;
 
@@ -201,8 +203,9 @@ store_outbox_next(struct store_conn *c, int64_t now, const char *only_kind, stru
 	if (s == NULL)
 		return POCD_ESTORE;
 	sqlite3_bind_int64(s, 1, now);
-	if (only_kind != NULL)
-		sqlite3_bind_text(s, 2, only_kind, -1, SQLITE_STATIC);
+	if (kind != NULL)
+		sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, !but);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW)
 		return stmt_end(s, rc == SQLITE_DONE ? POCD_ENOTFOUND : sql_err(c, rc));
@@ -220,17 +223,18 @@ store_outbox_next(struct store_conn *c, int64_t now, const char *only_kind, stru
 }
 
 enum pocd_err
-store_outbox_next_try(struct store_conn *c, const char *only_kind, int64_t *out)
+store_outbox_next_try(struct store_conn *c, const char *kind, bool but, int64_t *out)
 {
 	sqlite3_stmt *s = stmt(c, ST_OUTBOX_NEXT_TRY,
 	                       "SELECT coalesce(min(next_try), 0) FROM outbox INDEXED BY"
 	                       " outbox_pending WHERE sent_at IS NULL AND failed_at IS NULL"
-	                       " AND (?1 IS NULL OR kind = ?1)");
+	                       " AND (?1 IS NULL OR (kind = ?1) = ?2)");
 
 	if (s == NULL)
 		return POCD_ESTORE;
-	if (only_kind != NULL)
-		sqlite3_bind_text(s, 1, only_kind, -1, SQLITE_STATIC);
+	if (kind != NULL)
+		sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, !but);
 	return step_int64(c, s, out);
 }
 

@@ -368,12 +368,13 @@ struct outbox_msg {
 enum pocd_err store_outbox_open(const char *path, struct store_conn **out, char *msg,
                                 size_t msglen);
 void store_outbox_close(struct store_conn *c);
-/* The oldest message waiting whose next try has come by now, of kind only_kind unless NULL;
- * POCD_ENOTFOUND when none. */
-enum pocd_err store_outbox_next(struct store_conn *c, int64_t now, const char *only_kind,
+/* The oldest message waiting whose next try has come by now: of any kind when kind is NULL,
+ * else of kind, or with but of any kind except kind. POCD_ENOTFOUND when none. */
+enum pocd_err store_outbox_next(struct store_conn *c, int64_t now, const char *kind, bool but,
                                 struct outbox_msg *out);
-/* The earliest next try of all waiting messages (of only_kind unless NULL), 0 when none. */
-enum pocd_err store_outbox_next_try(struct store_conn *c, const char *only_kind, int64_t *out);
+/* The earliest next try of the waiting messages store_outbox_next would choose among, 0 when
+ * none. */
+enum pocd_err store_outbox_next_try(struct store_conn *c, const char *kind, bool but, int64_t *out);
 /* Marks a message sent and wipes its link and challenge from the payload. */
 enum pocd_err store_outbox_sent(struct store_conn *c, const char *id, int64_t now);
 enum pocd_err store_outbox_retry(struct store_conn *c, const char *id, int attempts,
@@ -510,5 +511,8 @@ enum pocd_err store_attachments_sweep(struct store_conn *w, int64_t before, size
                                       int (*cb)(const char *sha256, void *arg), void *arg);
 /* Whether any attachment row holds this content. */
 enum pocd_err store_attachment_sha_used(struct store_conn *c, const char *sha256, bool *used);
+/* The bytes and number of state's uploads that nothing references yet. */
+enum pocd_err store_attachments_pending(struct store_conn *c, const char *state, int64_t *bytes,
+                                        int64_t *count);
 
 #endif

@@ -155,6 +155,26 @@ def test_size_limit(server):
     assert files_in(server) == [hashlib.sha256(b"a" * 4096).hexdigest()]
 
 
+def test_a_states_unreferenced_uploads_are_bounded(server):
+    assert server.stop() == 0
+    server.start("--attachment-quota", "1M")
+    first = uploaded(server, data=b"a" * ((1 << 20) - 1024))
+    # Declared too large for what is left: refused before a byte is stored.
+    doc = assert_problem(upload(server, data=b"b" * 2048), 413)
+    assert doc["type"].endswith("attachment-quota") and "quota of 1 MiB" in doc["detail"], doc
+    # Streamed without a length: refused once complete, and nothing of it kept.
+    r = server.post(ATT, who="FRA/officer", params={"filename": "big.bin"},
+                    data=(b"c" * 1024 for _ in range(2)))
+    doc = assert_problem(r, 413)
+    assert "quota" in doc["detail"], doc
+    assert files_in(server) == [first["sha256"]]
+    # Another state's quota is its own.
+    uploaded(server, data=b"d" * (600 << 10), who="DEU/officer")
+    # Referenced, an upload no longer counts.
+    send_with(server, [first["id"]])
+    uploaded(server, data=b"b" * (600 << 10))
+
+
 def test_an_interrupted_upload_leaves_nothing(server):
     token = server.token("FRA/officer")
     with socket.create_connection(("127.0.0.1", server.port)) as s:
@@ -224,6 +244,36 @@ def test_unreferenced_uploads_are_swept_after_a_day(clock_server):
     wait_for(lambda: server.get("%s/%s" % (ATT, gone["id"]), who="FRA/officer").status_code,
              lambda st: st == 404)
     wait_for(lambda: files_in(server), lambda fs: fs == [kept["sha256"]])
+    assert server.get("%s/%s" % (ATT, kept["id"]), who="FRA/officer").content == b"kept"
+
+
+def test_the_sweep_removes_old_files_no_row_names(clock_server):
+    """A file under a hash without a row (an insert that failed after the rename, a sweep whose
+    unlinks did not happen) and an old temporary file go once a day old; younger ones, files
+    rows hold and names that are not the store's stay."""
+    server = clock_server
+    kept = uploaded(server, data=b"kept")
+    send_with(server, [kept["id"]])
+    old = time.time() - 2 * DAY
+    planted = {}
+    for name, data, mtime in (
+            (hashlib.sha256(b"orphan").hexdigest(), b"orphan", old),
+            ("upload.stale", b"half", old),
+            (hashlib.sha256(b"young").hexdigest(), b"young", None),
+            ("upload.young", b"half", None),
+            ("notes.txt", b"the operator's", old)):
+        p = os.path.join(store_dir(server), name)
+        with open(p, "wb") as f:
+            f.write(data)
+        if mtime is not None:
+            os.utime(p, (mtime, mtime))
+        planted[name] = p
+    os.utime(os.path.join(store_dir(server), kept["sha256"]), (old, old))
+    # The next hourly sweep.
+    advance(server, 3700)
+    want = sorted([kept["sha256"], hashlib.sha256(b"young").hexdigest(), "upload.young",
+                   "notes.txt"])
+    wait_for(lambda: files_in(server), lambda fs: fs == want)
     assert server.get("%s/%s" % (ATT, kept["id"]), who="FRA/officer").content == b"kept"
 
 

@@ -244,3 +244,36 @@ def test_stopping_while_the_relay_hangs_takes_a_bounded_time(server):
     kill_agent(str(server.db) + ".gnupg")
     lst.close()
     server.start()
+
+
+def test_mail_does_not_wait_behind_a_receiver_that_never_answers(server, relay):
+    """A webhook receiver that accepts the connection and then says nothing holds its event
+    for up to the post's timeout (20 s); mail queued meanwhile still leaves at once."""
+    import socket
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(64)  # connections complete in the kernel; none is ever accepted or answered
+    try:
+        start_mail(server, relay, "--webhook-allow-private")
+        s = server
+        r = s.post("/api/v1/webhooks", who="DEU/admin",
+                   json={"url": "https://127.0.0.1:%d/hook" % hole.getsockname()[1]})
+        assert r.status_code == 201, r.text
+        path = "/api/v1/webhooks/%s/deliveries" % r.json()["id"]
+        send(s, to=to("DEU"))
+        # The event is being posted (its first attempt is not over) ...
+        wait_for(lambda: s.get(path, who="DEU/admin").json()["items"], lambda i: len(i) == 1)
+        time.sleep(1.5)
+        n = len(relay.received())
+        started = time.monotonic()
+        send(s, to=to("RUS"))
+        # ... and the new mail is not behind it.
+        wait_messages(relay, n + 1, timeout=6.0)
+        assert time.monotonic() - started < 6.0
+        d = s.get(path, who="DEU/admin").json()["items"]
+        assert all(x["status"] == "pending" for x in d), d
+        assert all(x["attempts"] == 0 for x in d), d
+    finally:
+        stop_clean(server)
+        kill_agent(str(server.db) + ".gnupg")
+        hole.close()
