@@ -634,7 +634,9 @@ h_comm_list(struct api_req *req, struct api_resp *resp)
 	struct store_conn *c;
 	struct blob *b;
 	uint64_t gen;
+	bool cacheable;
 	json_t *page;
+	int n;
 
 	if (req->who.role == ROLE_SECRETARIAT) {
 		problem(resp, POCD_EFORBIDDEN,
@@ -665,9 +667,10 @@ h_comm_list(struct api_req *req, struct api_resp *resp)
 	 * account is in the key because TLP:RED content is shown by account. */
 	resp_header(resp, "Cache-Control", "no-store");
 	gen = store_comms_generation(req->api->core->store);
-	snprintf(key, sizeof(key), "comms:%s:%d:%d:%d:%zu:%s", req->who.account_id, f.outbox,
-	         f.status, f.overdue_only, f.limit, cursor != NULL ? cursor : "");
-	b = cache_get(req->api->cache, key, gen);
+	n = snprintf(key, sizeof(key), "comms:%s:%d:%d:%d:%zu:%s", req->who.account_id, f.outbox,
+	             f.status, f.overdue_only, f.limit, cursor != NULL ? cursor : "");
+	cacheable = n > 0 && (size_t)n < sizeof(key);
+	b = cacheable ? cache_get(req->api->lists, key, gen) : NULL;
 	if (b != NULL) {
 		resp_blob(req, resp, b);
 		return API_DONE;
@@ -694,7 +697,8 @@ h_comm_list(struct api_req *req, struct api_resp *resp)
 	cursor_pack(at, lc->last_id, next, sizeof(next));
 	page = json_pack("{s:o,s:s?}", "items", lc->items, "next", lc->n == f.limit ? next : NULL);
 	resp_json(resp, 200, page);
-	resp_cache_store(req, resp, key, gen);
+	if (cacheable)
+		resp_cache_store(req, resp, req->api->lists, key, gen);
 	free(lc);
 	return API_DONE;
 }

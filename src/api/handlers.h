@@ -13,8 +13,11 @@ typedef enum api_result (*api_handler)(struct api_req *req, struct api_resp *res
 
 struct api {
 	struct core *core;
-	char *metrics_token; /* NULL for none */
-	struct resp_cache *cache;
+	char *metrics_token;      /* NULL for none */
+	struct resp_cache *cache; /* the directory's responses */
+	/* Inbox and outbox pages, apart so that many accounts' pages never push the directory's
+	 * entries out. */
+	struct resp_cache *lists;
 	_Atomic uint64_t by_class[6]; /* responses by status class: [2] is 2xx, ... */
 	_Atomic uint64_t latency[LATENCY_BUCKETS + 1];
 	_Atomic uint64_t latency_sum_us;
@@ -87,7 +90,8 @@ enum api_result req_pending(struct api_req *req, struct api_resp *resp, enum poc
 void resp_blob(struct api_req *req, struct api_resp *resp, struct blob *b);
 /* Moves a 200 body of resp into the response cache under key at generation gen, then answers
  * from the cached copy (with its ETag). Leaves any other response as it is. */
-void resp_cache_store(struct api_req *req, struct api_resp *resp, const char *key, uint64_t gen);
+void resp_cache_store(struct api_req *req, struct api_resp *resp, struct resp_cache *cache,
+                      const char *key, uint64_t gen);
 /* A read connection for this thread, or NULL with a 503 in resp. */
 struct store_conn *reader(struct api_req *req, struct api_resp *resp);
 

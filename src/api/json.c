@@ -499,7 +499,8 @@ resp_blob(struct api_req *req, struct api_resp *resp, struct blob *b)
 }
 
 void
-resp_cache_store(struct api_req *req, struct api_resp *resp, const char *key, uint64_t gen)
+resp_cache_store(struct api_req *req, struct api_resp *resp, struct resp_cache *cache,
+                 const char *key, uint64_t gen)
 {
 	struct blob *b;
 
@@ -511,7 +512,7 @@ resp_cache_store(struct api_req *req, struct api_resp *resp, const char *key, ui
 	free(resp->body);
 	resp->body = NULL;
 	resp->len = 0;
-	cache_put(req->api->cache, key, gen, b);
+	cache_put(cache, key, gen, b);
 	resp_blob(req, resp, b);
 }
 

@@ -19,8 +19,8 @@
 static json_t *
 campaign_json(const struct ping_campaign *pc)
 {
-	json_t *o = json_pack("{s:s,s:o*,s:b}", "id", pc->id, "kinds", json_kinds(pc->kinds),
-	                      "challenge", pc->challenge),
+	json_t *o = json_pack("{s:s,s:o*,s:b,s:b}", "id", pc->id, "kinds", json_kinds(pc->kinds),
+	                      "challenge", pc->challenge, "complete", !pc->filling),
 	       *scope, *rem;
 	char code[STATE_SIZE];
 
@@ -62,9 +62,10 @@ campaign_cont(struct api_req *req, struct api_resp *resp)
 		return;
 	}
 	o = campaign_json(&op->pc);
-	if (o != NULL)
+	/* Left to the scheduler to complete, the campaign exists but its count is not known. */
+	if (o != NULL && op->complete)
 		json_object_set_new(o, "pings", json_integer((json_int_t)op->npings));
-	resp_json(resp, 201, o);
+	resp_json(resp, op->complete ? 201 : 202, o);
 	resp_header(resp, "Location", "/api/v1/ping-campaigns/%s", op->pc.id);
 }
 

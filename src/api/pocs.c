@@ -97,7 +97,7 @@ h_state_pocs(struct api_req *req, struct api_resp *resp)
 		return API_DONE;
 	}
 	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", lc.items, "next"));
-	resp_cache_store(req, resp, key, gen);
+	resp_cache_store(req, resp, req->api->cache, key, gen);
 	return API_DONE;
 }
 

@@ -380,9 +380,11 @@ api_new(struct core *core, const struct api_config *cfg)
 		return NULL;
 	a->core = core;
 	a->cache = cache_new();
+	a->lists = cache_new();
 	if (cfg->metrics_token != NULL)
 		a->metrics_token = strdup(cfg->metrics_token);
-	if (a->cache == NULL || (cfg->metrics_token != NULL && a->metrics_token == NULL)) {
+	if (a->cache == NULL || a->lists == NULL ||
+	    (cfg->metrics_token != NULL && a->metrics_token == NULL)) {
 		api_free(a);
 		return NULL;
 	}
@@ -395,6 +397,7 @@ api_free(struct api *a)
 	if (a == NULL)
 		return;
 	cache_free(a->cache);
+	cache_free(a->lists);
 	if (a->metrics_token != NULL)
 		sodium_memzero(a->metrics_token, strlen(a->metrics_token));
 	free(a->metrics_token);

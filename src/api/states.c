@@ -52,7 +52,7 @@ h_states(struct api_req *req, struct api_resp *resp)
 		return API_DONE;
 	}
 	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", items, "next"));
-	resp_cache_store(req, resp, "states", gen);
+	resp_cache_store(req, resp, req->api->cache, "states", gen);
 	return API_DONE;
 }
 

@@ -71,6 +71,6 @@ h_templates(struct api_req *req, struct api_resp *resp)
 	o = json_pack("{s:i,s:s?,s:o*,s:o*}", "template_version", TEMPLATE_VERSION, "lang", lang,
 	              "sets", sets, "deadlines", deadlines(&req->api->core->cfg));
 	resp_json(resp, 200, o);
-	resp_cache_store(req, resp, key, 0);
+	resp_cache_store(req, resp, req->api->cache, key, 0);
 	return API_DONE;
 }

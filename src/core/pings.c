@@ -357,19 +357,26 @@ static void
 campaign_committed(struct store_job *j, enum pocd_err st)
 {
 	struct campaign_op *op = container_of(j, struct campaign_op, job);
+	bool later = op->job.run == campaign_more;
 
 	/* The next chunk queues behind whatever came in meanwhile. */
 	if (st == POCD_OK && !op->complete) {
 		op->job.run = campaign_more;
-		st = store_submit(op->core->store, &op->job);
-		if (st == POCD_OK)
+		if (store_submit(op->core->store, &op->job) == POCD_OK)
 			return;
-		/* The scheduler completes what is left. */
 		log_info(
 		    "pings: campaign %s: the writer's queue is full; the scheduler completes it",
 		    op->pc.id);
-		st = POCD_EUNAVAILABLE;
+	} else if (st != POCD_OK && later) {
+		/* Once its first chunk is in, the campaign exists: it is the scheduler's to
+		 * complete, and the request is told so (202) rather than an error that a retry
+		 * would double. */
+		log_info("pings: campaign %s: a chunk failed (%s); the scheduler completes it",
+		         op->pc.id, pocd_err_name(st));
+		op->complete = false;
+		st = POCD_OK;
 	}
+	op->pc.filling = !op->complete;
 	if (op->core->scheduler != NULL)
 		scheduler_kick(op->core->scheduler);
 	op->status = st;
@@ -402,7 +409,9 @@ resume_run(struct store_conn *w, struct store_job *j)
 	return fill_chunk(w, rj->core, rj->id, false, rj->now, &rj->complete, &rj->npings);
 }
 
-/* Completes the campaigns a restart (or a full queue) left half filled. */
+/* Completes the campaigns a restart (or a full queue, or a failed chunk) left half made. A
+ * campaign that fails does not hold up the others, nor the pings that are due: its error is
+ * logged and returned after them, so the scheduler retries later instead of at once. */
 static enum pocd_err
 resume_campaigns(struct core *c, int64_t now)
 {
@@ -411,12 +420,19 @@ resume_campaigns(struct core *c, int64_t now)
 	struct store_conn *rd = store_reader(c->store);
 	size_t n = 0;
 	enum pocd_err err = rd != NULL ? store_campaigns_filling(rd, ids, 8, &n) : POCD_ESTORE;
+	enum pocd_err one;
 
-	for (size_t i = 0; err == POCD_OK && i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		memcpy(rj.id, ids[i], ID_SIZE);
 		do
-			err = store_run_sync(c->store, &rj.job);
-		while (err == POCD_OK && !rj.complete);
+			one = store_run_sync(c->store, &rj.job);
+		while (one == POCD_OK && !rj.complete);
+		if (one != POCD_OK) {
+			log_info("pings: campaign %s: completing it failed: %s", rj.id,
+			         pocd_err_name(one));
+			if (err == POCD_OK)
+				err = one;
+		}
 	}
 	return err;
 }
@@ -595,20 +611,16 @@ enum pocd_err
 pings_process_due(struct core *c, int64_t now)
 {
 	struct due_job *dj = calloc(1, sizeof(*dj));
-	enum pocd_err err;
+	enum pocd_err err, resumed;
 
 	if (dj == NULL)
 		return POCD_ENOMEM;
 	dj->job.run = due_run;
 	dj->now = now;
-	err = resume_campaigns(c, now);
-	if (err != POCD_OK) {
-		free(dj);
-		return err;
-	}
+	resumed = resume_campaigns(c, now);
 	do
 		err = store_run_sync(c->store, &dj->job);
 	while (err == POCD_OK && dj->n == DUE_BATCH);
 	free(dj);
-	return err;
+	return err != POCD_OK ? err : resumed;
 }

@@ -256,6 +256,7 @@ struct ping_campaign {
 	size_t nreminders;
 	int64_t reminders[PING_MAX_REMINDERS]; /* seconds before due */
 	bool challenge;
+	bool filling; /* its pings are still being made, chunk by chunk */
 };
 
 enum ping_channel { PING_OPEN, PING_APP, PING_LINK };

@@ -54,6 +54,7 @@ row_campaign(sqlite3_stmt *s, struct ping_campaign *pc)
 		rem = *end == ',' ? end + 1 : end;
 	}
 	pc->challenge = sqlite3_column_int(s, 8) != 0;
+	pc->filling = sqlite3_column_type(s, 9) != SQLITE_NULL;
 }
 
 enum pocd_err

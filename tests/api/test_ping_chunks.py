@@ -35,7 +35,7 @@ def test_a_campaign_in_chunks_pings_every_poc_once(server):
     before = log_size(s)
     c = campaign(s, scope="all")
     after = log_size(s)
-    assert c["pings"] == len(every)
+    assert c["pings"] == len(every) and c["complete"] is True
     rows = results(s, c["id"])["items"]
     assert sorted(r["poc"] for r in rows) == sorted(p["id"] for p in every)
     mail = outbox(s)
@@ -111,6 +111,8 @@ def test_a_half_made_campaign_is_completed_on_start(server):
                          " AND object_id = ?", ("resumedcampaignaaaaaaaaaaa",)).fetchone()
     con.close()
     assert fill == (None,) and events == (1,)
+    r = s.get("/api/v1/ping-campaigns/resumedcampaignaaaaaaaaaaa", who="secretariat")
+    assert r.status_code == 200 and r.json()["complete"] is True, r.text
     stop_clean(s)
     r = log_verify(s)
     assert r.returncode == 0, r.stdout + r.stderr
