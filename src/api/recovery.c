@@ -218,6 +218,52 @@ h_reenrol(struct api_req *req, struct api_resp *resp)
 	return req_pending(req, resp, recovery_reenrol(req->api->core, op), reenrol_cont);
 }
 
+static void
+reenrol_cancel_cont(struct api_req *req, struct api_resp *resp)
+{
+	struct reenrol_cancel_op *op = req->state;
+
+	if (op->status == POCD_ENOTFOUND) {
+		problem(resp, POCD_ENOTFOUND,
+		        "this state has no unused re-enrolment link with this id");
+		return;
+	}
+	if (op->status != POCD_OK) {
+		problem(resp, op->status, NULL);
+		return;
+	}
+	resp->status = 204;
+}
+
+enum api_result
+h_reenrol_cancel(struct api_req *req, struct api_resp *resp)
+{
+	struct reenrol_cancel_op *op;
+	enum pocd_err err = authz_cancel_reenrol(&req->who, req->params[0]);
+
+	if (err != POCD_OK) {
+		problem(resp, err,
+		        err == POCD_EFORBIDDEN
+		            ? "only the state's administrators cancel its re-enrolment links"
+		            : "no such re-enrolment link");
+		return API_DONE;
+	}
+	if (!id_valid(req->params[1])) {
+		problem(resp, POCD_ENOTFOUND, "no such re-enrolment link");
+		return API_DONE;
+	}
+	if ((op = req_state(req, resp, sizeof(*op))) == NULL)
+		return API_DONE;
+	op->actor = req->who;
+	strlcpy(op->state, req->params[0], sizeof(op->state));
+	strlcpy(op->link_id, req->params[1], sizeof(op->link_id));
+	op->now = core_now(req->api->core);
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, recovery_reenrol_cancel(req->api->core, op),
+	                   reenrol_cancel_cont);
+}
+
 static int
 add_notice(const char *id, const char *kind, int64_t at, const char *details, void *arg)
 {
