@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "lib/log.h"
 #include "core/authz.h"
 #include "core/password.h"
 #include "core/recovery.h"
@@ -264,12 +265,20 @@ h_reenrol_cancel(struct api_req *req, struct api_resp *resp)
 	                   reenrol_cancel_cont);
 }
 
+/* A notice whose details do not parse is left out, alone: the others still show. */
 static int
 add_notice(const char *id, const char *kind, int64_t at, const char *details, void *arg)
 {
-	json_t *o = json_pack("{s:s,s:s,s:o}", "id", id, "kind", kind, "details",
-	                      json_loads(details, 0, NULL));
+	json_t *d = json_loads(details, 0, NULL);
+	json_t *o;
 
+	if (d == NULL) {
+		log_info("notices: notice %s has details that are not JSON: left out", id);
+		return 0;
+	}
+	o = json_pack("{s:s,s:s,s:o}", "id", id, "kind", kind, "details", d);
+	if (o == NULL)
+		return -1;
 	json_set_time(o, "created_at", at);
 	return json_array_append_new(arg, o);
 }
