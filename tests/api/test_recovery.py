@@ -248,8 +248,9 @@ def test_a_malformed_notice_hides_only_itself(server):
     import sqlite3
     server.post("/api/v1/states/FRA/reenrol", who="secretariat")
     with sqlite3.connect(str(server.db)) as con:
+        # the newest, so that it comes first
         con.execute("INSERT INTO notices VALUES ('zzzzzzzzzzzzzzzzzzzzzzzzzz', ?, 'reenrolment',"
-                    " 0, 'not json')", (account_id(server, "FRA/officer"),))
+                    " 4102444800, 'not json')", (account_id(server, "FRA/officer"),))
     r = server.get("/api/v1/me/notices", who="FRA/officer")
     assert r.status_code == 200, r.text
     assert [n["kind"] for n in r.json()["items"]] == ["reenrolment"], r.text
