@@ -16,6 +16,8 @@ static const char *const roles[] = {"secretariat", "state_admin", "officer"};
 void
 core_config_defaults(struct core_config *cfg)
 {
+	/* Every switch off and every field set, whatever the caller's memory held. */
+	memset(cfg, 0, sizeof(*cfg));
 	cfg->session_ttl = 12 * 3600;
 	cfg->enrolment_ttl = 7 * 24 * 3600;
 	cfg->hash_threads = 2;
@@ -27,7 +29,6 @@ core_config_defaults(struct core_config *cfg)
 	cfg->answer_after[1] = 72 * 3600;
 	cfg->ack_after[2] = 2 * 3600;
 	cfg->answer_after[2] = 24 * 3600;
-	cfg->test_clock = false;
 	cfg->attachment_limit = ATTACH_LIMIT_DEFAULT;
 	cfg->campaign_chunk = 1000;
 }
