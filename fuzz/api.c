@@ -314,7 +314,7 @@ setup_run(struct store_conn *w, struct store_job *job)
 		if (err != POCD_OK)
 			return err;
 	}
-	err = store_account_set_disabled(w, g.account[fix_who], false);
+	err = store_account_set_disabled(w, g.account[fix_who], false, 0);
 	token_hash(g.token[fix_who], h);
 	store_session_delete(w, h);
 	return err == POCD_OK

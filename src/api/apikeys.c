@@ -65,7 +65,7 @@ h_apikey_create(struct api_req *req, struct api_resp *resp)
 	struct apikey_op *op;
 	const char *name, *expires;
 	unsigned scopes;
-	int64_t now = now_s(), at = now + APIKEY_TTL_DEFAULT;
+	int64_t now = core_now(req->api->core), at = now + APIKEY_TTL_DEFAULT;
 	json_t *o;
 
 	if (!may_manage_machines(req, resp) || (o = body_object(req, resp)) == NULL)
@@ -165,7 +165,7 @@ h_apikey_revoke(struct api_req *req, struct api_resp *resp)
 	op->actor = req->who;
 	op->revoke = true;
 	strlcpy(op->key.id, req->params[0], sizeof(op->key.id));
-	op->now = now_s();
+	op->now = core_now(req->api->core);
 	op->done = req_wake;
 	op->arg = req;
 	return req_pending(req, resp, apikey_submit(req->api->core, op), revoke_cont);

@@ -235,6 +235,16 @@ enrol_cont(struct api_req *req, struct api_resp *resp)
 		problem_field(resp, POCD_ECONFLICT, "username", "is taken: choose another");
 		return;
 	}
+	if (op->status == POCD_EFORBIDDEN) {
+		char when[RFC3339_SIZE], why[160];
+		fmt_rfc3339(op->usable_at, when);
+		snprintf(why, sizeof(why),
+		         "a re-enrolment link works from %s, a day after its issue, unless the "
+		         "state's administrators cancel it",
+		         when);
+		problem(resp, POCD_EFORBIDDEN, why);
+		return;
+	}
 	if (op->status != POCD_OK) {
 		problem(resp, op->status, NULL);
 		return;

@@ -139,6 +139,7 @@ enum api_result h_account_patch(struct api_req *req, struct api_resp *resp);
 enum api_result h_account_reset(struct api_req *req, struct api_resp *resp);
 enum api_result h_reset(struct api_req *req, struct api_resp *resp);
 enum api_result h_reenrol(struct api_req *req, struct api_resp *resp);
+enum api_result h_reenrol_cancel(struct api_req *req, struct api_resp *resp);
 enum api_result h_notices(struct api_req *req, struct api_resp *resp);
 enum api_result h_comm_send(struct api_req *req, struct api_resp *resp);
 bool attachment_sink_open(struct api_req *req, struct api_resp *resp);

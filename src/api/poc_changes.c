@@ -41,6 +41,7 @@ h_poc_changes(struct api_req *req, struct api_resp *resp)
 	struct store_conn *c = reader(req, resp);
 	struct poc *p;
 	json_t *items;
+	bool truncated;
 	enum pocd_err err;
 
 	if (c == NULL)
@@ -53,13 +54,20 @@ h_poc_changes(struct api_req *req, struct api_resp *resp)
 	if (changes_poc(req, resp, c, p)) {
 		items = json_array();
 		err = items != NULL
-		          ? store_poc_changes_list(c, p->state, p->id, false, add_change, items)
+		          ? store_poc_changes_list(c, p->state, p->id, false, POC_CHANGES_SHOWN + 1,
+		                                   add_change, items)
 		          : POCD_ENOMEM;
+		/* One row more than shown tells whether older changes were left out. */
+		truncated = err == POCD_OK && json_array_size(items) > POC_CHANGES_SHOWN;
+		if (truncated)
+			json_array_remove(items, POC_CHANGES_SHOWN);
 		if (err != POCD_OK) {
 			json_decref(items);
 			problem(resp, err, NULL);
 		} else {
-			resp_json(resp, 200, json_pack("{s:o,s:n}", "items", items, "next"));
+			resp_json(resp, 200,
+			          json_pack("{s:o,s:n,s:b}", "items", items, "next", "truncated",
+			                    truncated));
 			resp_header(resp, "Cache-Control", "no-store");
 		}
 	}
@@ -78,7 +86,8 @@ api_pending_changes(struct api_req *req)
 	c = store_reader(req->api->core->store);
 	items = json_array();
 	if (c == NULL || items == NULL ||
-	    store_poc_changes_list(c, req->who.state, NULL, true, add_change, items) != POCD_OK) {
+	    store_poc_changes_list(c, req->who.state, NULL, true, POC_CHANGES_SHOWN, add_change,
+	                           items) != POCD_OK) {
 		json_decref(items);
 		return NULL;
 	}

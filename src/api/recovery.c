@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "lib/log.h"
 #include "core/authz.h"
 #include "core/password.h"
 #include "core/recovery.h"
@@ -218,12 +219,66 @@ h_reenrol(struct api_req *req, struct api_resp *resp)
 	return req_pending(req, resp, recovery_reenrol(req->api->core, op), reenrol_cont);
 }
 
+static void
+reenrol_cancel_cont(struct api_req *req, struct api_resp *resp)
+{
+	struct reenrol_cancel_op *op = req->state;
+
+	if (op->status == POCD_ENOTFOUND) {
+		problem(resp, POCD_ENOTFOUND,
+		        "this state has no unused re-enrolment link with this id");
+		return;
+	}
+	if (op->status != POCD_OK) {
+		problem(resp, op->status, NULL);
+		return;
+	}
+	resp->status = 204;
+}
+
+enum api_result
+h_reenrol_cancel(struct api_req *req, struct api_resp *resp)
+{
+	struct reenrol_cancel_op *op;
+	enum pocd_err err = authz_cancel_reenrol(&req->who, req->params[0]);
+
+	if (err != POCD_OK) {
+		problem(resp, err,
+		        err == POCD_EFORBIDDEN
+		            ? "only the state's administrators cancel its re-enrolment links"
+		            : "no such re-enrolment link");
+		return API_DONE;
+	}
+	if (!id_valid(req->params[1])) {
+		problem(resp, POCD_ENOTFOUND, "no such re-enrolment link");
+		return API_DONE;
+	}
+	if ((op = req_state(req, resp, sizeof(*op))) == NULL)
+		return API_DONE;
+	op->actor = req->who;
+	strlcpy(op->state, req->params[0], sizeof(op->state));
+	strlcpy(op->link_id, req->params[1], sizeof(op->link_id));
+	op->now = core_now(req->api->core);
+	op->done = req_wake;
+	op->arg = req;
+	return req_pending(req, resp, recovery_reenrol_cancel(req->api->core, op),
+	                   reenrol_cancel_cont);
+}
+
+/* A notice whose details do not parse is left out, alone: the others still show. */
 static int
 add_notice(const char *id, const char *kind, int64_t at, const char *details, void *arg)
 {
-	json_t *o = json_pack("{s:s,s:s,s:o}", "id", id, "kind", kind, "details",
-	                      json_loads(details, 0, NULL));
+	json_t *d = json_loads(details, 0, NULL);
+	json_t *o;
 
+	if (d == NULL) {
+		log_info("notices: notice %s has details that are not JSON: left out", id);
+		return 0;
+	}
+	o = json_pack("{s:s,s:s,s:o}", "id", id, "kind", kind, "details", d);
+	if (o == NULL)
+		return -1;
 	json_set_time(o, "created_at", at);
 	return json_array_append_new(arg, o);
 }

@@ -59,6 +59,7 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/states/{}/accounts", h_accounts, 0, 0},
     {M_POST, "/api/v1/states/{}/enrolments", h_enrolment_create, 0, 0},
     {M_POST, "/api/v1/states/{}/reenrol", h_reenrol, 0, 0},
+    {M_DELETE, "/api/v1/states/{}/reenrol/{}", h_reenrol_cancel, 0, 0},
     {M_GET, "/api/v1/pocs/{}", h_poc_get, 0, DIR_READ},
     {M_PUT, "/api/v1/pocs/{}", h_poc_put, 0, 0},
     {M_DELETE, "/api/v1/pocs/{}", h_poc_delete, 0, 0},

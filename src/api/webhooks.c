@@ -75,7 +75,7 @@ h_webhook_create(struct api_req *req, struct api_resp *resp)
 	op->actor = req->who;
 	strlcpy(op->hook.url, url, sizeof(op->hook.url));
 	op->hook.events = evs;
-	op->now = now_s();
+	op->now = core_now(req->api->core);
 	json_decref(o);
 	op->done = req_wake;
 	op->arg = req;
@@ -138,7 +138,7 @@ h_webhook_delete(struct api_req *req, struct api_resp *resp)
 	op->actor = req->who;
 	op->remove = true;
 	strlcpy(op->hook.id, req->params[0], sizeof(op->hook.id));
-	op->now = now_s();
+	op->now = core_now(req->api->core);
 	op->done = req_wake;
 	op->arg = req;
 	return req_pending(req, resp, webhook_submit(req->api->core, op), delete_cont);

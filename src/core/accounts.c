@@ -217,7 +217,7 @@ enrol_run(struct store_conn *w, struct store_job *j)
 	struct enrol_op *op = container_of(j, struct enrol_op, job);
 	uint8_t hash[TOKEN_HASH_LEN];
 	struct enrolment e;
-	int64_t now = now_s();
+	int64_t now = core_now(op->core);
 	struct event ev = {.type = "account.enrolled"};
 	char details[128];
 	enum pocd_err err;
@@ -232,6 +232,10 @@ enrol_run(struct store_conn *w, struct store_job *j)
 		err = issuer_still_may(w, &e);
 	if (err != POCD_OK)
 		return err;
+	if (e.kind == ENROL_REENROL && now < e.created_at + REENROL_DELAY) {
+		op->usable_at = e.created_at + REENROL_DELAY;
+		return POCD_EFORBIDDEN;
+	}
 	memset(&op->account, 0, sizeof(op->account));
 	rand_id(op->account.id);
 	strlcpy(op->account.username, op->username, sizeof(op->account.username));
@@ -303,7 +307,7 @@ accounts_enrol(struct core *c, struct enrol_op *op)
 		err = store_enrolment_get(rd, hash, &e);
 		if (err == POCD_ENOTFOUND ||
 		    (err == POCD_OK &&
-		     (e.used_at != 0 || e.expires_at <= now_s() || e.kind == ENROL_RESET)))
+		     (e.used_at != 0 || e.expires_at <= core_now(c) || e.kind == ENROL_RESET)))
 			err = POCD_EGONE;
 	}
 	if (err != POCD_OK) {
@@ -322,7 +326,7 @@ enrolment_run(struct store_conn *w, struct store_job *j)
 {
 	struct enrolment_op *op = container_of(j, struct enrolment_op, job);
 	uint8_t hash[TOKEN_HASH_LEN];
-	int64_t now = now_s(), admins;
+	int64_t now = core_now(op->core), admins;
 	struct state_rec st;
 	char details[96];
 	struct event ev = {.type = "enrolment.created",
@@ -385,7 +389,7 @@ static enum pocd_err
 disable_run(struct store_conn *w, struct store_job *j)
 {
 	struct account_op *op = container_of(j, struct account_op, job);
-	int64_t now = now_s();
+	int64_t now = core_now(op->core);
 	struct event ev = {.type = op->disabled ? "account.disabled" : "account.enabled",
 	                   .actor_account = op->actor.account_id,
 	                   .actor_state = op->actor.state,
@@ -400,7 +404,7 @@ disable_run(struct store_conn *w, struct store_job *j)
 		return POCD_EFORBIDDEN;
 	if (op->disabled && strcmp(op->account.id, op->actor.account_id) == 0)
 		return POCD_ECONFLICT;
-	err = store_account_set_disabled(w, op->account_id, op->disabled);
+	err = store_account_set_disabled(w, op->account_id, op->disabled, now);
 	if (err == POCD_OK && op->disabled)
 		err = store_sessions_delete_account(w, op->account_id);
 	if (err == POCD_OK && op->disabled)

@@ -57,8 +57,9 @@ struct enrol_op {
 	char token[TOKEN_SIZE];
 	char username[USERNAME_MAX + 1];
 	char password[PASSWORD_MAX + 1];
-	enum pocd_err status;
+	enum pocd_err status;   /* POCD_EFORBIDDEN: a re-enrolment link not usable yet */
 	struct account account; /* with POCD_OK */
+	int64_t usable_at;      /* with POCD_EFORBIDDEN: when the link starts to work */
 	/* private */
 	char pwhash[PWHASH_SIZE];
 	struct core *core;
@@ -67,6 +68,10 @@ struct enrol_op {
 	void (*done)(void *arg); /* called once with arg when status is final */
 	void *arg;
 };
+
+/* The Secretariat's re-enrolment link works this long after its issue, so that the state's
+ * administrators, all told, can cancel it before anyone uses it. */
+#define REENROL_DELAY (24 * 3600)
 
 /* The username and password must have passed accounts_check_new(). */
 enum pocd_err accounts_enrol(struct core *c, struct enrol_op *op);

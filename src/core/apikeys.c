@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "core/sessions.h"
+#include "lib/names.h"
 
-static const struct {
-	unsigned bit;
-	const char *name;
-} scopes[] = {
+static const struct bit_name scopes[] = {
     {APIKEY_SCOPE_DIRECTORY_READ, "directory:read"},
     {APIKEY_SCOPE_COMMS_READ, "communications:read"},
     {APIKEY_SCOPE_COMMS_SEND, "communications:send"},
@@ -21,26 +19,13 @@ static const struct {
 const char *
 apikey_scope_name(unsigned bit)
 {
-	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++)
-		if (scopes[i].bit == bit)
-			return scopes[i].name;
-	return NULL;
+	return bit_name(scopes, sizeof(scopes) / sizeof(scopes[0]), bit);
 }
 
 unsigned
 apikey_scope_parse(const char *name)
 {
-	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++)
-		if (strcmp(scopes[i].name, name) == 0)
-			return scopes[i].bit;
-	return 0;
-}
-
-static int
-count_key(const struct apikey *k, void *arg)
-{
-	(*(size_t *)arg)++;
-	return 0;
+	return bit_parse(scopes, sizeof(scopes) / sizeof(scopes[0]), name);
 }
 
 static enum pocd_err
@@ -55,7 +40,7 @@ apikey_run(struct store_conn *w, struct store_job *j)
 	                   .states = op->actor.state,
 	                   .object_id = op->key.id,
 	                   .details = details};
-	size_t n = 0;
+	int64_t n = 0;
 	enum pocd_err err;
 
 	if (op->revoke) {
@@ -63,7 +48,7 @@ apikey_run(struct store_conn *w, struct store_job *j)
 		ev.type = "api_key.revoked";
 		snprintf(details, sizeof(details), "{}");
 	} else {
-		err = store_apikeys_list(w, op->actor.state, count_key, &n);
+		err = store_apikeys_count(w, op->actor.state, &n);
 		if (err == POCD_OK && n >= APIKEYS_PER_STATE)
 			err = POCD_ECONFLICT;
 		if (err == POCD_OK) {

@@ -57,6 +57,14 @@ authz_reenrol(const struct principal *p)
 }
 
 enum pocd_err
+authz_cancel_reenrol(const struct principal *p, const char *state)
+{
+	if (p->role == ROLE_SECRETARIAT || strcmp(p->state, state) != 0)
+		return p->role == ROLE_SECRETARIAT ? POCD_EFORBIDDEN : POCD_ENOTFOUND;
+	return is_admin_of(p, state) ? POCD_OK : POCD_EFORBIDDEN;
+}
+
+enum pocd_err
 authz_set_participation(const struct principal *p)
 {
 	return p->role == ROLE_SECRETARIAT ? POCD_OK : POCD_EFORBIDDEN;
@@ -117,6 +125,9 @@ authz_comm_content(const struct principal *p, const struct comm *cm, unsigned li
 		return false;
 	if (strcmp(cm->tlp, "RED") != 0)
 		return true;
+	/* An API key acts for its creator but is no person: TLP:RED is for people only. */
+	if (p->key_id[0] != '\0')
+		return false;
 	/* On the sending side only the author; on a receiving side the accounts acting for the
 	 * PoCs addressed (escalation included). */
 	if (party == PARTY_SENDER)

@@ -24,6 +24,8 @@ enum pocd_err authz_create_enrolment(const struct principal *p, const char *stat
 enum pocd_err authz_reset_account(const struct principal *p, const char *state);
 /* Re-enrolling a state's administrator (with notice to the state): the Secretariat. */
 enum pocd_err authz_reenrol(const struct principal *p);
+/* Cancelling a re-enrolment link: the state's administrators (404 for other states). */
+enum pocd_err authz_cancel_reenrol(const struct principal *p, const char *state);
 /* Admitting a state or ending its participation: the Secretariat. */
 enum pocd_err authz_set_participation(const struct principal *p);
 /* Reading /metrics: the Secretariat (or the metrics token, checked by the caller). */

@@ -47,7 +47,11 @@ poc_changes_propose(struct store_conn *w, struct core *c, const struct principal
 	ch->decided_by[0] = '\0';
 	ch->decided_at = 0;
 	ch->has_armored = armored != NULL;
-	err = store_accounts_count(w, ch->state, ROLE_STATE_ADMIN, &admins);
+	/* An administrator disabled within the delay still counts: disabling the others first
+	 * must not turn a confirmation into a wait. A state whose second administrator left
+	 * waits that long before its changes take the delayed path. */
+	err = store_accounts_count_since(w, ch->state, ROLE_STATE_ADMIN, now - POC_CHANGE_DELAY,
+	                                 &admins);
 	if (err != POCD_OK)
 		return err;
 	/* Nobody can confirm in a state with one administrator: time stands in for the second
@@ -117,6 +121,23 @@ apply(struct store_conn *w, struct core *c, const struct principal *actor,
 	return err;
 }
 
+/* Whether the confirmer was a person of the state when the change was proposed: an account
+ * made later, or one whose password a recovery link set since, is (or may be) the proposer
+ * again. POCD_EFORBIDDEN if not. */
+static enum pocd_err
+confirmer_predates(struct store_conn *w, const struct principal *p, const struct poc_change *ch)
+{
+	struct account a;
+	bool recovered = false;
+	enum pocd_err err = store_account_get(w, p->account_id, &a);
+
+	if (err == POCD_OK && a.created_at >= ch->created_at)
+		return POCD_EFORBIDDEN;
+	if (err == POCD_OK)
+		err = store_enrolment_reset_used_since(w, a.id, ch->created_at, &recovered);
+	return err == POCD_OK && recovered ? POCD_EFORBIDDEN : err;
+}
+
 static enum pocd_err
 decide_run(struct store_conn *w, struct store_job *j)
 {
@@ -151,6 +172,13 @@ decide_run(struct store_conn *w, struct store_job *j)
 		op->why = "this change is no longer pending";
 		return POCD_ECONFLICT;
 	}
+	err = confirm ? confirmer_predates(w, &op->actor, &op->change) : POCD_OK;
+	if (err == POCD_EFORBIDDEN)
+		op->why =
+		    "a change is confirmed by an administrator whose account existed, and was "
+		    "not recovered with a link, when it was proposed";
+	if (err != POCD_OK)
+		return err;
 	if (confirm) {
 		err = apply(w, op->core, &op->actor, &op->change, op->actor.account_id, op->now,
 		            &op->poc, &op->mine);
@@ -231,7 +259,7 @@ struct due_job {
 	struct store_job job;
 	struct core *core;
 	int64_t now;
-	size_t n;
+	size_t n, i; /* the changes collected; the one being applied */
 	struct poc_change items[DUE_BATCH];
 };
 
@@ -271,40 +299,71 @@ due_one(struct store_conn *w, struct core *c, const struct poc_change *ch, int64
 }
 
 static enum pocd_err
-due_run(struct store_conn *w, struct store_job *j)
+due_collect_run(struct store_conn *w, struct store_job *j)
 {
 	struct due_job *dj = container_of(j, struct due_job, job);
-	struct core *c = dj->core;
-	enum pocd_err err;
 
 	dj->n = 0;
-	err = store_poc_changes_due(w, dj->now, DUE_BATCH, collect, dj);
-	for (size_t i = 0; err == POCD_OK && i < dj->n; i++) {
-		err = due_one(w, c, &dj->items[i], dj->now);
-		/* The entry went away meanwhile: nothing left to change. */
-		if (err == POCD_ENOTFOUND)
-			err = store_poc_change_decide(w, dj->items[i].id, POC_CHANGE_CANCELLED, "",
-			                              dj->now);
-	}
-	if (err == POCD_OK && dj->n > 0)
+	return store_poc_changes_due(w, dj->now, DUE_BATCH, collect, dj);
+}
+
+/* Each change applies in a job of its own, so that one that fails is undone alone. */
+static enum pocd_err
+due_apply_run(struct store_conn *w, struct store_job *j)
+{
+	struct due_job *dj = container_of(j, struct due_job, job);
+	const struct poc_change *ch = &dj->items[dj->i];
+	enum pocd_err err = due_one(w, dj->core, ch, dj->now);
+
+	/* The entry went away meanwhile: nothing left to change. */
+	if (err == POCD_ENOTFOUND)
+		err = store_poc_change_decide(w, ch->id, POC_CHANGE_CANCELLED, "", dj->now);
+	if (err == POCD_OK)
 		j->directory_changed = true;
 	return err;
+}
+
+/* A change that cannot apply is cancelled, by nobody, in the record: left pending it would
+ * come due again at every turn and hold up the changes behind it. */
+static enum pocd_err
+due_drop_run(struct store_conn *w, struct store_job *j)
+{
+	struct due_job *dj = container_of(j, struct due_job, job);
+	const struct poc_change *ch = &dj->items[dj->i];
+	struct principal nobody;
+	enum pocd_err err = store_poc_change_decide(w, ch->id, POC_CHANGE_CANCELLED, "", dj->now);
+
+	memset(&nobody, 0, sizeof(nobody));
+	return err == POCD_OK
+	           ? log_step(w, dj->core, &nobody, "poc.change_cancelled", ch, dj->now, NULL)
+	           : err;
 }
 
 enum pocd_err
 poc_changes_process_due(struct core *c, int64_t now)
 {
 	struct due_job *dj = calloc(1, sizeof(*dj));
-	enum pocd_err err;
+	enum pocd_err err, one;
 
 	if (dj == NULL)
 		return POCD_ENOMEM;
-	dj->job.run = due_run;
 	dj->core = c;
 	dj->now = now;
-	do
+	do {
+		dj->job.run = due_collect_run;
 		err = store_run_sync(c->store, &dj->job);
-	while (err == POCD_OK && dj->n == DUE_BATCH);
+		for (dj->i = 0; err == POCD_OK && dj->i < dj->n; dj->i++) {
+			dj->job.run = due_apply_run;
+			one = store_run_sync(c->store, &dj->job);
+			if (one == POCD_OK)
+				continue;
+			log_info("poc changes: change %s of PoC %s could not be applied (%s): "
+			         "cancelled",
+			         dj->items[dj->i].id, dj->items[dj->i].poc_id, pocd_err_name(one));
+			dj->job.run = due_drop_run;
+			err = store_run_sync(c->store, &dj->job);
+		}
+	} while (err == POCD_OK && dj->n == DUE_BATCH);
 	if (err != POCD_OK)
 		log_info("poc changes: applying due changes failed: %s", pocd_err_name(err));
 	free(dj);

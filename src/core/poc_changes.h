@@ -15,6 +15,8 @@
 #include "core/core.h"
 
 #define POC_CHANGE_DELAY (24 * 3600)
+/* The most changes a list shows, newest first; a longer list says it was cut. */
+#define POC_CHANGES_SHOWN 500
 
 /*
  * Inside the transaction of a PoC update (cur as stored, next as the client sent it): when

@@ -26,6 +26,7 @@ static const char *const logged[] = {
     "ping.answered",
     "account.reenrolment",
     "account.reenrolled",
+    "account.reenrolment_cancelled",
     NULL,
 };
 

@@ -14,6 +14,92 @@
  * account can have (names start with a letter or digit). */
 #define RESET_THROTTLE_NAME "(recovery link)"
 
+/* Who is told of a link and how: accounts of state (all, or only the target and the
+ * state's administrators) get a notice; PoCs (all of the state, or those the target acts
+ * for) get a mail of the same kind, whose reference is the link. */
+struct tell_ctx {
+	struct store_conn *w;
+	const char *kind, *ref, *details;
+	const char *target; /* NULL: every account and PoC of the state */
+	int64_t now;
+	size_t notices, mails;
+	enum pocd_err err;
+};
+
+static int
+notice_account(const struct account *a, void *arg)
+{
+	struct tell_ctx *t = arg;
+
+	if (t->target != NULL && strcmp(a->id, t->target) != 0 &&
+	    (a->role != ROLE_STATE_ADMIN || a->disabled))
+		return 0;
+	t->err = store_notice_insert(t->w, a->id, t->kind, t->now, t->details);
+	t->notices += t->err == POCD_OK;
+	return t->err != POCD_OK;
+}
+
+/* Accounts have no mail addresses: their state's PoCs' functional mailboxes are where the
+ * state reads its mail, so each PoC concerned is told. */
+static int
+mail_poc(const struct poc *p, void *arg)
+{
+	struct tell_ctx *t = arg;
+	bool concerned = t->target == NULL;
+	char lang[3];
+
+	for (size_t i = 0; !concerned && i < p->naccounts; i++)
+		concerned = strcmp(p->accounts[i], t->target) == 0;
+	if (!concerned)
+		return 0;
+	notify_poc_lang(p, lang);
+	t->err = store_outbox_add(t->w, t->kind, t->ref, p->id, p->state, lang, t->details, t->now);
+	t->mails += t->err == POCD_OK;
+	return t->err != POCD_OK;
+}
+
+/* Tells t's accounts and PoCs of state, in the caller's transaction. */
+static enum pocd_err
+tell(struct tell_ctx *t, const char *state)
+{
+	struct poc_filter f = {.kind = -1, .limit = 1000000};
+	enum pocd_err err = store_accounts_list(t->w, state, notice_account, t);
+
+	if (err == POCD_OK)
+		err = t->err;
+	memcpy(f.state, state, sizeof(f.state));
+	if (err == POCD_OK)
+		err = store_pocs_list(t->w, &f, mail_poc, t);
+	return err == POCD_OK ? t->err : err;
+}
+
+/* Tells the account a recovery link is for, its state's administrators and the PoCs it
+ * acts for that the link e was issued (used == false) or used at now. */
+static enum pocd_err
+tell_recovery(struct store_conn *w, const struct enrolment *e, const struct account *a, bool used,
+              int64_t now)
+{
+	char details[512], at[RFC3339_SIZE], expires[RFC3339_SIZE];
+	struct tell_ctx t = {.w = w,
+	                     .kind = used ? NOTICE_RECOVERED : NOTICE_RECOVERY_LINK,
+	                     .ref = e->id,
+	                     .details = details,
+	                     .target = a->id,
+	                     .now = now};
+	int n;
+
+	fmt_rfc3339(now, at);
+	fmt_rfc3339(e->expires_at, expires);
+	n = snprintf(details, sizeof(details),
+	             "{\"state\":\"%s\",\"account\":\"%s\",\"username\":\"%s\",\"link\":\"%s\","
+	             "\"issued_by\":\"%s\",\"%s\":\"%s\",\"expires\":\"%s\"}",
+	             a->state, a->id, a->username, e->id, e->created_by, used ? "used" : "at", at,
+	             expires);
+	if (n < 0 || (size_t)n >= sizeof(details))
+		return POCD_ENOMEM; /* cannot be: every field is bounded */
+	return tell(&t, a->state);
+}
+
 static enum pocd_err
 link_run(struct store_conn *w, struct store_job *j)
 {
@@ -48,6 +134,8 @@ link_run(struct store_conn *w, struct store_job *j)
 	memcpy(op->link.created_by, op->actor.account_id, sizeof(op->actor.account_id));
 	op->link.expires_at = now + op->core->cfg.enrolment_ttl;
 	err = store_enrolment_insert(w, hash, &op->link, now);
+	if (err == POCD_OK)
+		err = tell_recovery(w, &op->link, &a, false, now);
 	return err != POCD_OK ? err : store_event_append(w, &ev, now);
 }
 
@@ -122,6 +210,8 @@ reset_run(struct store_conn *w, struct store_job *j)
 		err = store_totp_put(w, op->account.id, &none);
 	if (err == POCD_OK)
 		err = store_enrolments_spend_target(w, op->account.id, now);
+	if (err == POCD_OK)
+		err = tell_recovery(w, &e, &op->account, true, now);
 	if (err != POCD_OK)
 		return err;
 	snprintf(details, sizeof(details), "{\"link\":\"%s\",\"issued_by\":\"%s\"}", e.id,
@@ -176,7 +266,7 @@ recovery_reset(struct core *c, struct reset_op *op)
 
 	op->core = c;
 	op->work.fn = reset_work;
-	if (!throttle_allow(c->throttle, RESET_THROTTLE_NAME, op->client, now_s(),
+	if (!throttle_allow(c->throttle, RESET_THROTTLE_NAME, op->client, core_now(c),
 	                    &op->retry_after)) {
 		err = POCD_ETHROTTLED;
 		goto fail;
@@ -189,7 +279,7 @@ recovery_reset(struct core *c, struct reset_op *op)
 		err = usable_link(rd, c, hash, &e, &a);
 	}
 	if (err == POCD_EGONE)
-		throttle_fail(c->throttle, RESET_THROTTLE_NAME, op->client, now_s());
+		throttle_fail(c->throttle, RESET_THROTTLE_NAME, op->client, core_now(c));
 	if (err != POCD_OK)
 		goto fail;
 	if (workq_submit(c->hashq, &op->work, RESET_QUEUE_MAX) != 0) {
@@ -202,47 +292,15 @@ fail:
 	return err;
 }
 
-struct tell_ctx {
-	struct store_conn *w;
-	struct reenrol_op *op;
-	const char *details;
-	enum pocd_err err;
-};
-
-static int
-notice_account(const struct account *a, void *arg)
-{
-	struct tell_ctx *t = arg;
-
-	t->err = store_notice_insert(t->w, a->id, NOTICE_REENROLMENT, t->op->now, t->details);
-	t->op->notices += t->err == POCD_OK;
-	return t->err != POCD_OK;
-}
-
-/* Accounts have no mail addresses: their state's PoCs' functional mailboxes are where the
- * state reads its mail, so each PoC of the state is told. */
-static int
-mail_poc(const struct poc *p, void *arg)
-{
-	struct tell_ctx *t = arg;
-	char lang[3];
-
-	notify_poc_lang(p, lang);
-	t->err = store_outbox_add(t->w, NOTICE_REENROLMENT, t->op->link.id, p->id, p->state, lang,
-	                          t->details, t->op->now);
-	t->op->mails += t->err == POCD_OK;
-	return t->err != POCD_OK;
-}
-
 static enum pocd_err
 reenrol_run(struct store_conn *w, struct store_job *j)
 {
 	struct reenrol_op *op = container_of(j, struct reenrol_op, job);
 	uint8_t hash[TOKEN_HASH_LEN];
 	struct state_rec st;
-	struct poc_filter f = {.kind = -1, .limit = 1000000};
 	char details[128], at[RFC3339_SIZE], expires[RFC3339_SIZE];
-	struct tell_ctx t = {.w = w, .op = op, .details = details};
+	struct tell_ctx t = {
+	    .w = w, .kind = NOTICE_REENROLMENT, .details = details, .now = op->now};
 	struct event ev = {.type = "account.reenrolment",
 	                   .actor_account = op->actor.account_id,
 	                   .actor_role = role_name(op->actor.role),
@@ -252,7 +310,6 @@ reenrol_run(struct store_conn *w, struct store_job *j)
 
 	if (err != POCD_OK)
 		return err;
-	op->notices = op->mails = 0;
 	rand_token(op->token);
 	token_hash(op->token, hash);
 	memset(&op->link, 0, sizeof(op->link));
@@ -261,7 +318,7 @@ reenrol_run(struct store_conn *w, struct store_job *j)
 	op->link.role = ROLE_STATE_ADMIN;
 	op->link.kind = ENROL_REENROL;
 	memcpy(op->link.created_by, op->actor.account_id, sizeof(op->actor.account_id));
-	op->link.expires_at = op->now + op->core->cfg.enrolment_ttl;
+	op->link.expires_at = op->now + REENROL_DELAY + op->core->cfg.enrolment_ttl;
 	err = store_enrolment_insert(w, hash, &op->link, op->now);
 	if (err != POCD_OK)
 		return err;
@@ -270,16 +327,12 @@ reenrol_run(struct store_conn *w, struct store_job *j)
 	snprintf(details, sizeof(details),
 	         "{\"state\":\"%s\",\"enrolment\":\"%s\",\"at\":\"%s\",\"expires\":\"%s\"}",
 	         op->state, op->link.id, at, expires);
-	err = store_accounts_list(w, op->state, notice_account, &t);
-	if (err == POCD_OK)
-		err = t.err;
-	memcpy(f.state, op->state, sizeof(f.state));
-	if (err == POCD_OK)
-		err = store_pocs_list(w, &f, mail_poc, &t);
-	if (err == POCD_OK)
-		err = t.err;
+	t.ref = op->link.id;
+	err = tell(&t, op->state);
 	if (err != POCD_OK)
 		return err;
+	op->notices = t.notices;
+	op->mails = t.mails;
 	rand_id(op->event_id);
 	ev.object_id = op->link.id;
 	ev.details = details;
@@ -305,5 +358,40 @@ recovery_reenrol(struct core *c, struct reenrol_op *op)
 	op->core = c;
 	op->job.run = reenrol_run;
 	op->job.done = reenrol_committed;
+	return store_submit(c->store, &op->job);
+}
+
+static enum pocd_err
+cancel_run(struct store_conn *w, struct store_job *j)
+{
+	struct reenrol_cancel_op *op = container_of(j, struct reenrol_cancel_op, job);
+	struct event ev = {.type = "account.reenrolment_cancelled",
+	                   .actor_account = op->actor.account_id,
+	                   .actor_state = op->actor.state,
+	                   .actor_role = role_name(op->actor.role),
+	                   .states = op->state,
+	                   .object_id = op->link_id,
+	                   .details = "{}"};
+	enum pocd_err err =
+	    store_enrolment_cancel(w, op->link_id, op->state, ENROL_REENROL, op->now);
+
+	return err != POCD_OK ? err : record_event(w, op->core, &ev, op->now, NULL);
+}
+
+static void
+cancel_committed(struct store_job *j, enum pocd_err st)
+{
+	struct reenrol_cancel_op *op = container_of(j, struct reenrol_cancel_op, job);
+
+	op->status = st;
+	op->done(op->arg);
+}
+
+enum pocd_err
+recovery_reenrol_cancel(struct core *c, struct reenrol_cancel_op *op)
+{
+	op->core = c;
+	op->job.run = cancel_run;
+	op->job.done = cancel_committed;
 	return store_submit(c->store, &op->job);
 }

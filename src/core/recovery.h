@@ -16,6 +16,10 @@
 
 /* The in-app notice and the mail kind of a re-enrolment. */
 #define NOTICE_REENROLMENT "reenrolment"
+/* The notice and mail kinds of a recovery link issued and used: the account it is for, its
+ * state's administrators and the PoCs the account acts for are told of both. */
+#define NOTICE_RECOVERY_LINK "recovery_link"
+#define NOTICE_RECOVERED     "recovered"
 
 struct reset_link_op {
 	struct principal actor;
@@ -70,9 +74,28 @@ struct reenrol_op {
 };
 
 /* Issues a state_admin enrolment link for state whether or not it has an administrator,
+ * usable REENROL_DELAY after its issue (until then any administrator of the state may cancel
+ * it),
  * in one transaction with a notice to every account of the state, a mail to each of its
  * PoCs and the event "account.reenrolment" in the record. Authorization (authz_reenrol) is
  * the caller's. */
 enum pocd_err recovery_reenrol(struct core *c, struct reenrol_op *op);
+
+struct reenrol_cancel_op {
+	struct principal actor;
+	char state[STATE_SIZE];
+	char link_id[ID_SIZE];
+	int64_t now;
+	enum pocd_err status; /* POCD_ENOTFOUND: no unused re-enrolment link of state has this id */
+	struct core *core;
+	struct store_job job;
+	void (*done)(void *arg); /* called once with arg when status is final */
+	void *arg;
+};
+
+/* Cancels an unused re-enrolment link of state (spends it) and logs
+ * "account.reenrolment_cancelled" in the record. Authorization (authz_cancel_reenrol) is
+ * the caller's. */
+enum pocd_err recovery_reenrol_cancel(struct core *c, struct reenrol_cancel_op *op);
 
 #endif

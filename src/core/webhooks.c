@@ -8,12 +8,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "lib/names.h"
 #include "lib/timeutil.h"
 
-static const struct {
-	unsigned bit;
-	const char *name;
-} events[] = {
+static const struct bit_name events[] = {
     {WEBHOOK_EV_COMM_NEW, "communication.new"},
     {WEBHOOK_EV_COMM_REPLY, "communication.reply"},
     {WEBHOOK_EV_COMM_OVERDUE, "communication.overdue"},
@@ -24,19 +22,13 @@ static const struct {
 const char *
 webhook_event_name(unsigned bit)
 {
-	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
-		if (events[i].bit == bit)
-			return events[i].name;
-	return NULL;
+	return bit_name(events, sizeof(events) / sizeof(events[0]), bit);
 }
 
 unsigned
 webhook_event_parse(const char *name)
 {
-	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
-		if (strcmp(events[i].name, name) == 0)
-			return events[i].bit;
-	return 0;
+	return bit_parse(events, sizeof(events) / sizeof(events[0]), name);
 }
 
 static bool
@@ -49,6 +41,7 @@ v4_refused(const uint8_t a[4])
 	       (a[0] == 172 && (a[1] & 0xf0) == 16) ||                   /* private */
 	       (a[0] == 192 && a[1] == 168) ||                           /* private */
 	       (a[0] == 192 && a[1] == 0 && (a[2] == 0 || a[2] == 2)) || /* IETF, TEST-NET-1 */
+	       (a[0] == 192 && a[1] == 88 && a[2] == 99) ||              /* 6to4 relay anycast */
 	       (a[0] == 198 && (a[1] & 0xfe) == 18) ||                   /* benchmarking */
 	       (a[0] == 198 && a[1] == 51 && a[2] == 100) ||             /* TEST-NET-2 */
 	       (a[0] == 203 && a[1] == 0 && a[2] == 113);                /* TEST-NET-3 */
@@ -60,6 +53,8 @@ webhook_addr_refused(int family, const void *addr)
 	static const uint8_t zero[12] = {0};
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
+	static const uint8_t nat64_local[6] = {0, 0x64, 0xff, 0x9b, 0, 1};
+	static const uint8_t discard[8] = {0x01, 0};
 	const uint8_t *a = addr;
 
 	if (family == AF_INET)
@@ -69,6 +64,15 @@ webhook_addr_refused(int family, const void *addr)
 	/* IPv4 in IPv6 clothes: mapped, compatible (and ::, ::1), NAT64's well-known prefix. */
 	if (memcmp(a, mapped, 12) == 0 || memcmp(a, zero, 12) == 0 || memcmp(a, nat64, 12) == 0)
 		return v4_refused(a + 12) || memcmp(a, zero, 12) == 0;
+	/* 6to4 carries its IPv4 in bits 16-47. */
+	if (a[0] == 0x20 && a[1] == 0x02)
+		return v4_refused(a + 2);
+	/* Teredo tunnels to an address of its own choosing; the local-use NAT64 prefix
+	 * (64:ff9b:1::/48) embeds IPv4 at a length each site picks, so there is no one place to
+	 * check: both are refused whole, as is the discard-only prefix. */
+	if ((a[0] == 0x20 && a[1] == 0x01 && a[2] == 0 && a[3] == 0) ||
+	    memcmp(a, nat64_local, 6) == 0 || memcmp(a, discard, 8) == 0)
+		return true;
 	return a[0] == 0xff ||                            /* multicast */
 	       (a[0] & 0xfe) == 0xfc ||                   /* unique local */
 	       (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || /* link-local */
@@ -211,13 +215,6 @@ webhook_url_check(const char *url, bool allow_private, char *host, size_t hostle
 	return true;
 }
 
-static int
-count_hook(const struct webhook *h, void *arg)
-{
-	(*(size_t *)arg)++;
-	return 0;
-}
-
 static enum pocd_err
 webhook_run(struct store_conn *w, struct store_job *j)
 {
@@ -231,7 +228,7 @@ webhook_run(struct store_conn *w, struct store_job *j)
 	                   .states = op->actor.state,
 	                   .object_id = op->hook.id,
 	                   .details = "{}"};
-	size_t n = 0;
+	int64_t n = 0;
 	enum pocd_err err;
 
 	if (op->remove) {
@@ -239,7 +236,7 @@ webhook_run(struct store_conn *w, struct store_job *j)
 		err = store_webhook_delete(w, op->hook.id, op->actor.state, op->now);
 		return err == POCD_OK ? store_event_append(w, &ev, op->now) : err;
 	}
-	err = store_webhooks_list(w, op->actor.state, count_hook, &n);
+	err = store_webhooks_count(w, op->actor.state, &n);
 	if (err == POCD_OK && n >= WEBHOOKS_PER_STATE)
 		err = POCD_ECONFLICT;
 	if (err == POCD_OK)

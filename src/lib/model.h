@@ -106,6 +106,7 @@ struct enrolment {
 	enum enrolment_kind kind;
 	char target[ID_SIZE]; /* ENROL_RESET: the account it recovers; "" otherwise */
 	char created_by[ID_SIZE];
+	int64_t created_at;
 	int64_t expires_at;
 	int64_t used_at;
 };

@@ -254,6 +254,68 @@ static const struct catalog_entry entries[] = {
       "cuenta y a cada punto de contacto de su Estado, y el evento consta en el registro.\n"
       "Si su Estado no lo solicitó, póngase en contacto de inmediato con la Secretaría y "
       "revise las cuentas de su Estado en pocd:\n{base}\n"}},
+    {"recovery_link",
+     {"صدر رابط استعادة للحساب {username} في دولتكم ({state})",
+      "已为贵国（{state}）的账户 {username} 签发恢复链接",
+      "A recovery link was issued for the account {username} of your state ({state})",
+      "Un lien de récupération a été émis pour le compte {username} de votre État ({state})",
+      "Для учётной записи {username} вашего государства ({state}) выдана ссылка восстановления",
+      "Se emitió un enlace de recuperación para la cuenta {username} de su Estado ({state})"},
+     {"أصدر أحد مسؤولي دولتكم في {at} رابطًا لمرة واحدة يضع كلمة مرور جديدة للحساب {username} "
+      "في pocd، صالحًا حتى {expires}. يُبلَّغ بذلك الحساب ومسؤولو دولتكم ونقاط الاتصال التي "
+      "يعمل لها.\nإن لم يُطلب ذلك، فراجعوا حسابات دولتكم في pocd فورًا:\n{base}\n",
+      "贵国一名管理员于 {at} 为 pocd 中的账户 {username} 签发了设置新密码的一次性链接，"
+      "有效期至 {expires}。该账户、贵国管理员及其所代表的联络点均会收到通知。\n"
+      "如非所请，请立即在 pocd 中检查贵国的账户：\n{base}\n",
+      "At {at} an administrator of your state issued a one-time link that sets a new "
+      "password on the account {username} in pocd, valid until {expires}. The account, "
+      "your state's administrators and the PoCs it acts for are told.\n"
+      "If nobody asked for this, check your state's accounts in pocd at once:\n{base}\n",
+      "Le {at}, un administrateur de votre État a émis un lien à usage unique qui définit un "
+      "nouveau mot de passe pour le compte {username} dans pocd, valable jusqu'au {expires}. "
+      "Le compte, les administrateurs de votre État et les points de contact pour lesquels il "
+      "agit en sont informés.\n"
+      "Si personne ne l'a demandé, vérifiez immédiatement les comptes de votre État dans "
+      "pocd :\n{base}\n",
+      "{at} администратор вашего государства выдал одноразовую ссылку, задающую новый пароль "
+      "учётной записи {username} в pocd, действительную до {expires}. Об этом сообщается "
+      "учётной записи, администраторам вашего государства и контактным лицам, от имени "
+      "которых она действует.\n"
+      "Если об этом никто не просил, немедленно проверьте учётные записи вашего государства "
+      "в pocd:\n{base}\n",
+      "El {at}, un administrador de su Estado emitió un enlace de un solo uso que establece "
+      "una nueva contraseña para la cuenta {username} en pocd, válido hasta el {expires}. Se "
+      "informa a la cuenta, a los administradores de su Estado y a los puntos de contacto "
+      "por los que actúa.\n"
+      "Si nadie lo solicitó, revise de inmediato las cuentas de su Estado en pocd:\n"
+      "{base}\n"}},
+    {"recovered",
+     {"استُخدم رابط استعادة للحساب {username} في دولتكم ({state})",
+      "贵国（{state}）账户 {username} 的恢复链接已被使用",
+      "A recovery link was used on the account {username} of your state ({state})",
+      "Un lien de récupération a été utilisé pour le compte {username} de votre État ({state})",
+      "Ссылка восстановления учётной записи {username} вашего государства ({state}) "
+      "использована",
+      "Se usó un enlace de recuperación de la cuenta {username} de su Estado ({state})"},
+     {"في {used} وُضعت كلمة مرور جديدة للحساب {username} في pocd برابط استعادة، وأُنهيت "
+      "جلساته وأُزيل عامل التحقق الثاني.\nإن لم يكن ذلك متوقعًا، فراجعوا حسابات دولتكم في "
+      "pocd فورًا:\n{base}\n",
+      "{used}，pocd 中账户 {username} 的密码已通过恢复链接重新设置，其会话已结束，"
+      "第二重验证已移除。\n如非预期，请立即在 pocd 中检查贵国的账户：\n{base}\n",
+      "At {used} a recovery link set a new password on the account {username} in pocd; its "
+      "sessions ended and its second factor was removed.\n"
+      "If you did not expect this, check your state's accounts in pocd at once:\n{base}\n",
+      "Le {used}, un lien de récupération a défini un nouveau mot de passe pour le compte "
+      "{username} dans pocd ; ses sessions ont pris fin et son second facteur a été retiré.\n"
+      "Si vous ne vous y attendiez pas, vérifiez immédiatement les comptes de votre État dans "
+      "pocd :\n{base}\n",
+      "{used} ссылка восстановления задала новый пароль учётной записи {username} в pocd; её "
+      "сеансы завершены, второй фактор удалён.\n"
+      "Если вы этого не ожидали, немедленно проверьте учётные записи вашего государства в "
+      "pocd:\n{base}\n",
+      "El {used}, un enlace de recuperación estableció una nueva contraseña para la cuenta "
+      "{username} en pocd; sus sesiones terminaron y se retiró su segundo factor.\n"
+      "Si no lo esperaba, revise de inmediato las cuentas de su Estado en pocd:\n{base}\n"}},
     {"key_expiry",
      {"ينتهي مفتاح OpenPGP لأحد إدخالات الدليل في {expires}",
       "名录条目的 OpenPGP 密钥将于 {expires} 过期",

@@ -117,14 +117,17 @@ store_accounts_list(struct store_conn *c, const char *state,
 }
 
 enum pocd_err
-store_account_set_disabled(struct store_conn *w, const char *id, bool disabled)
+store_account_set_disabled(struct store_conn *w, const char *id, bool disabled, int64_t now)
 {
-	sqlite3_stmt *s = stmt(w, ST_ACC_DISABLE, "UPDATE accounts SET disabled = ? WHERE id = ?");
+	sqlite3_stmt *s = stmt(w, ST_ACC_DISABLE,
+	                       "UPDATE accounts SET disabled = ?1,"
+	                       " disabled_at = CASE WHEN ?1 THEN ?2 END WHERE id = ?3");
 
 	if (s == NULL)
 		return POCD_ESTORE;
 	sqlite3_bind_int(s, 1, disabled);
-	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
 	return step_one_changed(w, s);
 }
 
@@ -152,6 +155,22 @@ store_accounts_count(struct store_conn *c, const char *state, enum role role, in
 		return POCD_ESTORE;
 	bind_text_or_null(s, 1, state);
 	sqlite3_bind_text(s, 2, role_names[role], -1, SQLITE_STATIC);
+	return step_int64(c, s, out);
+}
+
+enum pocd_err
+store_accounts_count_since(struct store_conn *c, const char *state, enum role role, int64_t since,
+                           int64_t *out)
+{
+	sqlite3_stmt *s = stmt(c, ST_ACC_COUNT_RECENT,
+	                       "SELECT count(*) FROM accounts WHERE state IS ? AND role = ?"
+	                       " AND (disabled = 0 OR disabled_at >= ?)");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	bind_text_or_null(s, 1, state);
+	sqlite3_bind_text(s, 2, role_names[role], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, since);
 	return step_int64(c, s, out);
 }
 
@@ -265,7 +284,7 @@ store_enrolment_get(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN], st
 {
 	sqlite3_stmt *s = stmt(w, ST_ENR_GET,
 	                       "SELECT id, state, role, created_by, expires_at,"
-	                       " coalesce(used_at, 0), kind, coalesce(target, '')"
+	                       " coalesce(used_at, 0), kind, coalesce(target, ''), created_at"
 	                       " FROM enrolments WHERE token_hash = ?");
 	int rc;
 
@@ -284,6 +303,7 @@ store_enrolment_get(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN], st
 	out->used_at = sqlite3_column_int64(s, 5);
 	out->kind = kind_parse(sqlite3_column_text(s, 6));
 	col_text(s, 7, out->target, sizeof(out->target));
+	out->created_at = sqlite3_column_int64(s, 8);
 	return stmt_end(s, POCD_OK);
 }
 
@@ -329,6 +349,44 @@ store_enrolments_spend_target(struct store_conn *w, const char *target, int64_t 
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_text(s, 2, target, -1, SQLITE_STATIC);
 	return stmt_end(s, sql_err(w, sqlite3_step(s)));
+}
+
+enum pocd_err
+store_enrolment_reset_used_since(struct store_conn *c, const char *account, int64_t since,
+                                 bool *out)
+{
+	/* A used link names the account it was used for; a spent one names none. */
+	sqlite3_stmt *s =
+	    stmt(c, ST_ENR_RESET_USED,
+	         "SELECT count(*) FROM enrolments WHERE target = ?1 AND kind = 'reset'"
+	         " AND account_id = ?1 AND used_at >= ?2");
+	int64_t n = 0;
+	enum pocd_err err;
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, since);
+	err = step_int64(c, s, &n);
+	*out = n > 0;
+	return err;
+}
+
+enum pocd_err
+store_enrolment_cancel(struct store_conn *w, const char *id, const char *state,
+                       enum enrolment_kind kind, int64_t now)
+{
+	sqlite3_stmt *s = stmt(w, ST_ENR_CANCEL,
+	                       "UPDATE enrolments SET used_at = ? WHERE id = ? AND state = ?"
+	                       " AND kind = ? AND used_at IS NULL");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, kind_names[kind], -1, SQLITE_STATIC);
+	return step_one_changed(w, s);
 }
 
 enum pocd_err

@@ -152,6 +152,32 @@ webhook_row(sqlite3_stmt *s, struct webhook *h)
 }
 
 enum pocd_err
+store_apikeys_count(struct store_conn *c, const char *state, int64_t *out)
+{
+	sqlite3_stmt *s =
+	    stmt(c, ST_APIKEY_COUNT,
+	         "SELECT count(*) FROM api_keys WHERE state = ? AND revoked_at IS NULL");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+	return step_int64(c, s, out);
+}
+
+enum pocd_err
+store_webhooks_count(struct store_conn *c, const char *state, int64_t *out)
+{
+	sqlite3_stmt *s =
+	    stmt(c, ST_HOOK_COUNT,
+	         "SELECT count(*) FROM webhooks WHERE state = ? AND deleted_at IS NULL");
+
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+	return step_int64(c, s, out);
+}
+
+enum pocd_err
 store_webhooks_list(struct store_conn *c, const char *state,
                     int (*cb)(const struct webhook *h, void *arg), void *arg)
 {
@@ -236,7 +262,8 @@ store_webhook_queue(struct store_conn *w, const char *state, unsigned event_bit,
 	         "INSERT INTO outbox (id, kind, ref_id, poc_id, state, lang, payload,"
 	         " created_at) SELECT lower(hex(randomblob(13))), 'webhook', ?2, id,"
 	         " state, '', ?3, ?4 FROM webhooks WHERE state = ?5 AND deleted_at IS NULL"
-	         " AND (events & ?6) != 0");
+	         " AND (events & ?6) != 0 AND EXISTS (SELECT 1 FROM accounts a"
+	         " WHERE a.id = webhooks.created_by AND a.disabled = 0)");
 
 	if (s == NULL)
 		return POCD_ESTORE;

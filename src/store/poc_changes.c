@@ -108,14 +108,14 @@ store_poc_change_armored(struct store_conn *c, const char *id, char **out)
 
 enum pocd_err
 store_poc_changes_list(struct store_conn *c, const char *state, const char *poc_id,
-                       bool pending_only, int (*cb)(const struct poc_change *ch, void *arg),
-                       void *arg)
+                       bool pending_only, size_t limit,
+                       int (*cb)(const struct poc_change *ch, void *arg), void *arg)
 {
 	sqlite3_stmt *s = stmt(c, ST_CHANGE_LIST,
 	                       "SELECT " CHANGE_COLS " FROM poc_changes WHERE state = ?1"
 	                       " AND (?2 IS NULL OR poc_id = ?2)"
 	                       " AND (?3 = 0 OR status = 'pending')"
-	                       " ORDER BY created_at DESC, id LIMIT 500");
+	                       " ORDER BY created_at DESC, id LIMIT ?4");
 	struct poc_change ch;
 	int rc;
 
@@ -124,6 +124,7 @@ store_poc_changes_list(struct store_conn *c, const char *state, const char *poc_
 	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
 	bind_text_or_null(s, 2, poc_id != NULL ? poc_id : "");
 	sqlite3_bind_int(s, 3, pending_only);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row_change(s, &ch);
 		if (cb(&ch, arg) != 0) {

@@ -238,6 +238,10 @@ static const char *const migrations[] = {
     "ALTER TABLE ping_campaigns ADD COLUMN fill_key TEXT;"
     "CREATE INDEX ping_campaigns_filling ON ping_campaigns(created_at)"
     " WHERE fill_state IS NOT NULL;",
+
+    /* Migration 15: when an account was disabled, so that a state_admin disabled a moment
+     * ago still counts when deciding whether a state has a second administrator. */
+    "ALTER TABLE accounts ADD COLUMN disabled_at INTEGER;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

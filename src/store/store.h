@@ -81,11 +81,16 @@ enum pocd_err store_account_by_username(struct store_conn *c, const char *userna
 enum pocd_err store_account_get(struct store_conn *c, const char *id, struct account *out);
 enum pocd_err store_accounts_list(struct store_conn *c, const char *state,
                                   int (*cb)(const struct account *a, void *arg), void *arg);
-enum pocd_err store_account_set_disabled(struct store_conn *w, const char *id, bool disabled);
+/* Sets or clears the account's disabled flag; a disabling also records when (now). */
+enum pocd_err store_account_set_disabled(struct store_conn *w, const char *id, bool disabled,
+                                         int64_t now);
 enum pocd_err store_account_set_password(struct store_conn *w, const char *id, const char *pwhash);
 /* Counts the enabled accounts of state with role (to know whether a state has an admin). */
 enum pocd_err store_accounts_count(struct store_conn *c, const char *state, enum role role,
                                    int64_t *out);
+/* As store_accounts_count, also counting the accounts disabled at or after since. */
+enum pocd_err store_accounts_count_since(struct store_conn *c, const char *state, enum role role,
+                                         int64_t since, int64_t *out);
 
 /* sessions: only the SHA-256 of a token is ever stored */
 enum pocd_err store_session_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
@@ -124,6 +129,12 @@ enum pocd_err store_enrolment_use(struct store_conn *w, const uint8_t hash[TOKEN
                                   int64_t now, const char *account_id);
 /* Spends every unused recovery link for the account target (a newer one replaces them). */
 enum pocd_err store_enrolments_spend_target(struct store_conn *w, const char *target, int64_t now);
+/* Whether a recovery link for account was used (set its password) at or after since. */
+enum pocd_err store_enrolment_reset_used_since(struct store_conn *c, const char *account,
+                                               int64_t since, bool *out);
+/* Spends the unused link id of kind for state; POCD_ENOTFOUND if there is none. */
+enum pocd_err store_enrolment_cancel(struct store_conn *w, const char *id, const char *state,
+                                     enum enrolment_kind kind, int64_t now);
 
 /* notices: what the service tells an account in the app (a re-enrolment of its state) */
 enum pocd_err store_notice_insert(struct store_conn *w, const char *account_id, const char *kind,
@@ -322,10 +333,10 @@ enum pocd_err store_poc_change_insert(struct store_conn *w, const struct poc_cha
 enum pocd_err store_poc_change_get(struct store_conn *c, const char *id, struct poc_change *out);
 /* The change's armored key (malloc'd, the caller frees it); POCD_ENOTFOUND without one. */
 enum pocd_err store_poc_change_armored(struct store_conn *c, const char *id, char **out);
-/* A state's changes, newest first (at most 500), of one PoC unless poc_id is NULL; cb returns
- * non-zero to stop. */
+/* A state's changes, newest first (at most limit), of one PoC unless poc_id is NULL; cb
+ * returns non-zero to stop. */
 enum pocd_err store_poc_changes_list(struct store_conn *c, const char *state, const char *poc_id,
-                                     bool pending_only,
+                                     bool pending_only, size_t limit,
                                      int (*cb)(const struct poc_change *ch, void *arg), void *arg);
 /* Moves a pending change to status, decided by `by` ("" for none) at `at`; POCD_ENOTFOUND when
  * it is not pending (any more). */
@@ -400,6 +411,8 @@ enum pocd_err store_apikey_lookup(struct store_conn *c, const uint8_t hash[TOKEN
 /* The state's keys not revoked, newest first. */
 enum pocd_err store_apikeys_list(struct store_conn *c, const char *state,
                                  int (*cb)(const struct apikey *k, void *arg), void *arg);
+/* How many keys of state are not revoked. */
+enum pocd_err store_apikeys_count(struct store_conn *c, const char *state, int64_t *out);
 /* Revokes key id of state; POCD_ENOTFOUND if it has none such (or it is revoked already). */
 enum pocd_err store_apikey_revoke(struct store_conn *w, const char *id, const char *state,
                                   int64_t now);
@@ -410,6 +423,8 @@ enum pocd_err store_webhook_insert(struct store_conn *w, const struct webhook *h
                                    const char *secret);
 enum pocd_err store_webhooks_list(struct store_conn *c, const char *state,
                                   int (*cb)(const struct webhook *h, void *arg), void *arg);
+/* How many webhooks of state are not deleted. */
+enum pocd_err store_webhooks_count(struct store_conn *c, const char *state, int64_t *out);
 /* Deletes webhook id of state (its waiting deliveries fail); POCD_ENOTFOUND if none such. */
 enum pocd_err store_webhook_delete(struct store_conn *w, const char *id, const char *state,
                                    int64_t now);

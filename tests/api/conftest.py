@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 
@@ -32,6 +33,11 @@ def demo_template(tmp_path_factory):
     db = d / "demo.db"
     subprocess.run([POCD, "init", "--db", str(db), "--demo", "--test"], check=True,
                    capture_output=True)
+    # The demo accounts existed well before any test's proposal: a PoC change is confirmed
+    # only by an account made before the second the change was proposed in.
+    with sqlite3.connect(str(db)) as con:
+        con.execute("UPDATE accounts SET created_at = created_at - 60")
+    con.close()
     return db
 
 

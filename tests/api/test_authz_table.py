@@ -275,6 +275,13 @@ TABLE = {
     ("POST", "/api/v1/states/{}/reenrol"): (
         lambda ctx, who: ctx.send("POST", "/api/v1/states/FRA/reenrol", who),
         [201, 403, 403, 403, 403, 401]),
+    # cancelling a re-enrolment link of FRA: FRA's administrators; another state's are not
+    # told it exists
+    ("DELETE", "/api/v1/states/{}/reenrol/{}"): (
+        lambda ctx, who: ctx.send(
+            "DELETE", "/api/v1/states/FRA/reenrol/" +
+            ctx.send("POST", "/api/v1/states/FRA/reenrol", "secretariat").json()["id"], who),
+        [403, 204, 403, 404, 404, 401]),
     ("GET", "/api/v1/me/notices"): (get("/api/v1/me/notices"), [200, 200, 200, 200, 200, 401]),
     ("PATCH", "/api/v1/accounts/{}"): (
         lambda ctx, who: ctx.send("PATCH", "/api/v1/accounts/" + _officer_account(ctx), who,

@@ -580,3 +580,68 @@ def test_deadlines_and_pings_reach_the_webhook(server, tmp_path):
         assert "communication.new" not in types() and rx.bad == []
     finally:
         rx.close()
+
+
+# -- hardening ----------------------------------------------------------------------------
+
+def test_a_key_reads_no_tlp_red_content(server):
+    """A key acts for its creator but is no person: TLP:RED content, its attachments and its
+    exports are for people only, though the creator reads them."""
+    from test_attachments import send_with, uploaded
+    from comm_helpers import to
+    att = uploaded(server, who="FRA/admin")
+    cid = send_with(server, [att["id"]], who="FRA/admin", tlp="RED", to=to("DEU"))["id"]
+    path = "/api/v1/communications/" + cid
+    assert "content_withheld" not in server.get(path, who="FRA/admin").json()
+    assert server.get("/api/v1/attachments/" + att["id"], who="FRA/admin").status_code == 200
+    assert server.get(path, who="FRA/admin", params={"format": "stix"}).status_code == 200
+    key = new_key(server, ["communications:read"])["key"]
+    doc = with_key(server, key, "GET", path).json()
+    assert doc.get("content_withheld") == "TLP:RED" and "description" not in doc, doc
+    r = with_key(server, key, "GET", "/api/v1/attachments/" + att["id"])
+    assert r.status_code in (403, 404) and r.content != b"" and b"PCAP" not in r.content
+    for fmt in ("iodef", "stix"):
+        assert_problem(with_key(server, key, "GET", path, params={"format": fmt}), 403)
+    # Below RED the key reads what its creator reads.
+    more = uploaded(server, who="FRA/admin", filename="more.pcap")
+    green = send_with(server, [more["id"]], who="FRA/admin", tlp="GREEN", to=to("DEU"))["id"]
+    doc = with_key(server, key, "GET", "/api/v1/communications/" + green).json()
+    assert "content_withheld" not in doc and "description" in doc, doc
+
+
+def test_a_disabled_creator_s_webhooks_get_nothing(hook_server):
+    s = hook_server
+    r = s.post("/api/v1/webhooks", who="FRA/admin2", json={"url": "https://127.0.0.1:9/x"})
+    assert r.status_code == 201, r.text
+
+    def queued():
+        with sqlite3.connect(str(s.db)) as con:
+            return con.execute("SELECT count(*) FROM outbox WHERE kind = 'webhook'"
+                               " AND state = 'FRA'").fetchone()[0]
+
+    def send_to_fra():
+        r = s.post("/api/v1/communications", who="DEU/officer", json={
+            "type": "notification", "urgency": "routine", "tlp": "GREEN",
+            "to": [{"state": "FRA", "kinds": ["technical"]}],
+            "subject": {"text": "Hello", "lang": "en"},
+            "description": {"text": "x", "lang": "en"}})
+        assert r.status_code == 201, r.text
+
+    send_to_fra()
+    assert queued() == 1
+    me = s.get("/api/v1/me", who="FRA/admin2").json()["id"]
+    r = s.patch("/api/v1/accounts/" + me, who="FRA/admin", json={"disabled": True})
+    assert r.status_code == 200, r.text
+    send_to_fra()
+    assert queued() == 1
+
+
+def test_keys_and_webhooks_take_the_service_clock(server):
+    from comm_helpers import advance, parse_time
+    server.restart_with("--test-clock", "--webhook-allow-private")
+    now = advance(server, 400 * 86400)
+    key = new_key(server, ["directory:read"])
+    assert parse_time(key["expires_at"]) - now in range(365 * 86400 - 5, 365 * 86400 + 60)
+    r = server.post("/api/v1/webhooks", who="FRA/admin", json={"url": "https://127.0.0.1:9/"})
+    assert r.status_code == 201, r.text
+    assert abs(parse_time(r.json()["created_at"]) - now) < 60, r.text

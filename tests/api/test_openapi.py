@@ -431,6 +431,9 @@ class Probe:
         self.values["api-keys"] = key.json()["id"]
         self.values["webhooks"] = hook.json()["id"]
         self.values["changes"] = self.pending_change(self.values["pocs"])
+        # A re-enrolment link of FRA, which FRA/admin (the prober) may cancel.
+        self.values["reenrol"] = server.post("/api/v1/states/FRA/reenrol",
+                                             who="secretariat").json()["id"]
 
     def pending_change(self, pid):
         """An e-mail change of the PoC proposed by FRA's second admin, so that FRA/admin (the

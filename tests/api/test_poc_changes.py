@@ -2,7 +2,12 @@
 entry"): a change of either answers 202 and waits until a second state_admin of the state
 confirms it, or, in a state with a single state_admin, until 24 hours have passed; the
 state's other accounts are told meanwhile; every reader then sees when it changed."""
+import json
+import sqlite3
+import time
+
 import pytest
+import requests
 
 from comm_helpers import HOUR, advance, wait_for
 from comm_helpers import clock_server  # noqa: F401 (fixture)
@@ -204,6 +209,9 @@ def test_a_single_admin_state_waits_24_hours(clock_server):
     admin2 = account_id(s, "FRA/admin2")
     r = s.patch("/api/v1/accounts/" + admin2, who="FRA/admin", json={"disabled": True})
     assert r.status_code == 200, r.text
+    # A co-admin disabled within the last day still counts (see
+    # test_disabling_the_co_admins_first_does_not_skip_the_confirmation).
+    advance(s, 24 * HOUR + 1)
     start = advance(s, 0)
     pid, doc = propose(s, email=NEW_EMAIL)
     ch = doc["pending_change"]
@@ -262,3 +270,115 @@ def test_poc_pocs_edit_says_the_change_waits(server, tmp_path):
     assert "waits for a second state_admin" in r.stdout, r.stdout
     cur = server.get("/api/v1/pocs/" + pid, who="FRA/admin").json()
     assert cur["role_title"] == "Edited by poc" and cur["email"] == NEW_EMAIL, cur
+
+
+NEW_PW = "a brand new passphrase 2026"
+
+
+def _login_as(server, username, password):
+    r = requests.post(server.url + "/api/v1/login",
+                      json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": "Bearer " + r.json()["token"]}
+
+
+def test_a_newly_enrolled_admin_cannot_confirm(server):
+    """One admin enrolling a second admin of its own is still one person."""
+    pid, doc = propose(server, email=NEW_EMAIL)
+    cid = doc["pending_change"]["id"]
+    e = server.post("/api/v1/states/FRA/enrolments", who="FRA/admin",
+                    json={"role": "state_admin"})
+    assert e.status_code == 201, e.text
+    r = requests.post(server.url + "/api/v1/enrol",
+                      json={"token": e.json()["token"], "username": "fra-puppet",
+                            "password": NEW_PW})
+    assert r.status_code == 201, r.text
+    puppet = _login_as(server, "fra-puppet", NEW_PW)
+    r = requests.post(server.url + changes_path(pid, cid, "confirm"), headers=puppet)
+    assert_problem(r, 403)
+    assert "existed" in r.json()["detail"], r.text
+    assert server.get("/api/v1/pocs/" + pid, who="DEU/admin").json()["email"] != NEW_EMAIL
+    # The admin who was there when it was proposed still can.
+    r = server.post(changes_path(pid, cid, "confirm"), who="FRA/admin2")
+    assert r.status_code == 200, r.text
+
+
+def test_a_co_admin_taken_over_by_a_recovery_link_cannot_confirm(server):
+    pid, doc = propose(server, email=NEW_EMAIL)
+    cid = doc["pending_change"]["id"]
+    link = server.post("/api/v1/accounts/%s/reset" % account_id(server, "FRA/admin2"),
+                       who="FRA/admin")
+    assert link.status_code == 201, link.text
+    r = requests.post(server.url + "/api/v1/reset",
+                      json={"token": link.json()["token"], "password": NEW_PW})
+    assert r.status_code == 200, r.text
+    taken = _login_as(server, server.account("FRA/admin2")["username"], NEW_PW)
+    assert_problem(requests.post(server.url + changes_path(pid, cid, "confirm"),
+                                 headers=taken), 403)
+    items = server.get(changes_path(pid), who="FRA/admin").json()["items"]
+    assert items[0]["status"] == "pending", items
+
+
+def test_disabling_the_co_admins_first_does_not_skip_the_confirmation(clock_server):
+    s = clock_server
+    r = s.patch("/api/v1/accounts/" + account_id(s, "FRA/admin2"), who="FRA/admin",
+                json={"disabled": True})
+    assert r.status_code == 200, r.text
+    advance(s, 23 * HOUR)
+    pid, doc = propose(s, email=NEW_EMAIL)
+    ch = doc["pending_change"]
+    # Not the 24 h path: a confirmation, which nobody but a real second admin can give.
+    assert ch["awaiting"] == "confirmation" and ch["effective_at"] is None, ch
+    advance(s, 48 * HOUR)
+    time.sleep(0.3)
+    assert s.get("/api/v1/pocs/" + pid, who="DEU/admin").json()["email"] != NEW_EMAIL
+    assert s.get(changes_path(pid), who="FRA/admin").json()["items"][0]["status"] == "pending"
+
+
+def test_delete_and_recreate_is_loud(server):
+    """Removing an entry and creating one with the new address takes effect at once, by
+    design, but not quietly: counterparts see the old entry gone and the new one made just
+    now (no "changed" history to vouch for it), and both steps are leaves of the state's
+    log."""
+    from test_log import checkpoint, leaves
+    r = create_poc(server)
+    old = r.json()["id"]
+    first, _ = checkpoint(server)
+    d = server.delete("/api/v1/pocs/" + old, who="FRA/admin", headers={"If-Match": etag_of(r)})
+    assert d.status_code in (200, 204), d.text
+    r = create_poc(server, email=NEW_EMAIL)
+    new = r.json()["id"]
+    entry = directory_entry(server, new)
+    assert entry["email"] == NEW_EMAIL and entry["created_at"] == r.json()["created_at"]
+    assert entry["revision"] == 1, entry
+    assert all(p["id"] != old for p in server.get("/api/v1/states/FRA/pocs",
+                                                  who="DEU/admin").json()["items"])
+    second, _ = checkpoint(server)
+    got = [json.loads(i["leaf"]) for i in leaves(server, "FRA/admin", first, second)
+           if "leaf" in i]
+    assert ("poc.removed", old) in [(g["event"], g["object"]) for g in got], got
+    assert ("poc.created", new) in [(g["event"], g["object"]) for g in got], got
+
+
+def test_one_change_that_cannot_apply_does_not_hold_up_the_others(clock_server):
+    s = clock_server
+    r = s.patch("/api/v1/accounts/" + account_id(s, "FRA/admin2"), who="FRA/admin",
+                json={"disabled": True})
+    assert r.status_code == 200, r.text
+    advance(s, 24 * HOUR + 1)
+    bad, bad_doc = propose(s, email=NEW_EMAIL)
+    advance(s, 60)
+    good, good_doc = propose(s, email="good@example.org")
+    # The first entry's update fails in the store (a trigger stands in for any such fault).
+    with sqlite3.connect(str(s.db)) as con:
+        con.execute("CREATE TRIGGER harden_fail BEFORE UPDATE ON pocs WHEN OLD.id = '%s'"
+                    " BEGIN SELECT RAISE(ABORT, 'injected'); END" % bad)
+    advance(s, 25 * HOUR)
+    got = wait_for(lambda: directory_entry(s, good),
+                   lambda e: e["email"] == "good@example.org")
+    assert "email" in got["changed"], got
+    items = wait_for(lambda: s.get(changes_path(bad), who="FRA/admin").json()["items"],
+                     lambda i: i[0]["status"] != "pending")
+    assert items[0]["status"] == "cancelled", items
+    with sqlite3.connect(str(s.db)) as con:
+        con.execute("DROP TRIGGER harden_fail")

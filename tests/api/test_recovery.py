@@ -9,6 +9,8 @@ from mail_helpers import mails, pocs_of
 from pocd_helpers import account_id, clean_log  # noqa: F401
 from test_log import log_verify
 from test_receipts import receipt_of, verify_receipt
+from comm_helpers import HOUR, advance
+from comm_helpers import clock_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("clean_log")
 
@@ -153,13 +155,13 @@ def test_reenrolment_tells_every_account_and_is_logged(server):
     assert leaf["actor_role"] == "secretariat"
     rc = receipt_of(server, doc["event_id"], "FRA/admin")
     verify_receipt(server, rc, "FRA", "account.reenrolment", doc["id"])
-    # the link works although FRA has administrators, and its use is logged too
+    # the link does not work yet: FRA's administrators have a day to cancel it
     r = requests.post(server.url + "/api/v1/enrol",
                       json={"token": doc["token"], "username": "fra-new-admin",
                             "password": NEW_PW})
-    assert r.status_code == 201, r.text
-    assert r.json()["role"] == "state_admin"
-    assert _login(server, "fra-new-admin", NEW_PW).status_code == 200
+    assert_problem(r, 403)
+    assert "a day after its issue" in r.json()["detail"], r.text
+    assert _login(server, "fra-new-admin", NEW_PW).status_code == 401
     server.stop()
     v = log_verify(server)
     assert v.returncode == 0, v.stdout + v.stderr
@@ -174,3 +176,81 @@ def test_who_may_reenrol(server):
     assert_problem(server.post("/api/v1/states/FRA/reenrol", who="secretariat", json={}), 400)
     assert server.get("/api/v1/me/notices", who="FRA/officer").json()["items"] == []
     assert mails(server, "reenrolment") == []
+
+
+def _enrol(server, token, username="fra-new-admin"):
+    return requests.post(server.url + "/api/v1/enrol",
+                         json={"token": token, "username": username, "password": NEW_PW})
+
+
+def test_a_reenrolment_link_works_after_a_day_and_its_use_is_logged(clock_server):
+    s = clock_server
+    doc = s.post("/api/v1/states/FRA/reenrol", who="secretariat").json()
+    advance(s, 23 * HOUR)
+    assert_problem(_enrol(s, doc["token"]), 403)
+    advance(s, HOUR + 1)
+    r = _enrol(s, doc["token"])
+    assert r.status_code == 201, r.text
+    assert r.json()["role"] == "state_admin"
+    assert _login(s, "fra-new-admin", NEW_PW).status_code == 200
+
+
+def test_any_admin_of_the_state_cancels_a_reenrolment(clock_server):
+    s = clock_server
+    doc = s.post("/api/v1/states/FRA/reenrol", who="secretariat").json()
+    path = "/api/v1/states/FRA/reenrol/" + doc["id"]
+    assert_problem(s.delete(path, who="FRA/officer"), 403)
+    assert_problem(s.delete(path, who="DEU/admin"), 404)
+    assert_problem(s.delete(path, who="secretariat"), 403)
+    assert_problem(s.delete("/api/v1/states/FRA/reenrol/" + "0" * 26, who="FRA/admin2"), 404)
+    r = s.delete(path, who="FRA/admin2")
+    assert r.status_code == 204, r.text
+    assert_problem(s.delete(path, who="FRA/admin"), 404)
+    advance(s, 25 * HOUR)
+    assert_problem(_enrol(s, doc["token"]), 410)
+    # the cancellation is in FRA's record
+    from test_log import checkpoint, leaves
+    import json
+    size, _ = checkpoint(s)
+    got = [json.loads(i["leaf"]) for i in leaves(s, "FRA/admin", 0, size) if "leaf" in i]
+    assert ("account.reenrolment_cancelled", doc["id"]) in [(g["event"], g["object"])
+                                                            for g in got]
+
+
+def test_a_recovery_link_tells_the_account_its_admins_and_its_pocs(server):
+    from pocd_helpers import create_poc
+    target = account_id(server, "FRA/admin2")
+    create_poc(server, accounts=[target])
+    link = _reset_link(server, "FRA/admin", "FRA/admin2").json()
+    for who in ("FRA/admin", "FRA/admin2"):
+        items = server.get("/api/v1/me/notices", who=who).json()["items"]
+        assert [n["kind"] for n in items] == ["recovery_link"], items
+        d = items[0]["details"]
+        assert d["account"] == target and d["link"] == link["id"], d
+        assert d["issued_by"] == account_id(server, "FRA/admin"), d
+    # an officer is not an administrator: only told of its own recovery
+    assert server.get("/api/v1/me/notices", who="FRA/officer").json()["items"] == []
+    acts_for = sorted(p["id"] for p in server.get("/api/v1/states/FRA/pocs",
+                                                   who="FRA/admin").json()["items"]
+                      if target in p.get("accounts", []))
+    rows = mails(server, "recovery_link")
+    assert acts_for and sorted(m["poc"] for m in rows) == acts_for, rows
+    assert all(m["ref"] == link["id"] for m in rows), rows
+    assert _use(server, link["token"]).status_code == 200
+    items = server.get("/api/v1/me/notices", who="FRA/admin").json()["items"]
+    assert sorted(n["kind"] for n in items) == ["recovered", "recovery_link"], items
+    used = next(n for n in items if n["kind"] == "recovered")
+    assert used["details"]["used"].endswith("Z"), items
+    assert sorted(m["poc"] for m in mails(server, "recovered")) == acts_for
+
+
+def test_a_malformed_notice_hides_only_itself(server):
+    import sqlite3
+    server.post("/api/v1/states/FRA/reenrol", who="secretariat")
+    with sqlite3.connect(str(server.db)) as con:
+        # the newest, so that it comes first
+        con.execute("INSERT INTO notices VALUES ('zzzzzzzzzzzzzzzzzzzzzzzzzz', ?, 'reenrolment',"
+                    " 4102444800, 'not json')", (account_id(server, "FRA/officer"),))
+    r = server.get("/api/v1/me/notices", who="FRA/officer")
+    assert r.status_code == 200, r.text
+    assert [n["kind"] for n in r.json()["items"]] == ["reenrolment"], r.text

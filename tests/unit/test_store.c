@@ -292,7 +292,7 @@ disable_account(struct store_conn *w, void *arg)
 {
 	struct acc_flag *af = arg;
 
-	return store_account_set_disabled(w, af->id, af->disabled);
+	return store_account_set_disabled(w, af->id, af->disabled, 0);
 }
 
 static enum pocd_err

@@ -95,7 +95,13 @@ export async function render(root) {
         n.kind === 'reenrolment'
           ? t('notices.reenrolment', { state: n.details.state, at: fmtDateTime(n.details.at),
             expires: fmtDateTime(n.details.expires) })
-          : n.kind)))) : null;
+          : n.kind === 'recovery_link'
+            ? t('notices.recovery_link', { username: n.details.username,
+              at: fmtDateTime(n.details.at), expires: fmtDateTime(n.details.expires) })
+            : n.kind === 'recovered'
+              ? t('notices.recovered', { username: n.details.username,
+                used: fmtDateTime(n.details.used) })
+              : n.kind)))) : null;
   put(root,
     h('h1', {}, t('account.title')),
     h('dl', { class: 'facts' },
