@@ -390,6 +390,28 @@ store_enrolment_cancel(struct store_conn *w, const char *id, const char *state,
 }
 
 enum pocd_err
+store_enrolment_pending(struct store_conn *c, const char *id, const char *state,
+                        enum enrolment_kind kind, int64_t now, bool *out)
+{
+	sqlite3_stmt *s = stmt(c, ST_ENR_PENDING,
+	                       "SELECT count(*) FROM enrolments WHERE id = ? AND state = ?"
+	                       " AND kind = ? AND used_at IS NULL AND expires_at > ?");
+	int64_t n = 0;
+	enum pocd_err err;
+
+	*out = false;
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, kind_names[kind], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	err = step_int64(c, s, &n);
+	*out = n > 0;
+	return err;
+}
+
+enum pocd_err
 store_notice_insert(struct store_conn *w, const char *account_id, const char *kind, int64_t now,
                     const char *details)
 {

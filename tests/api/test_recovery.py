@@ -195,16 +195,34 @@ def test_a_reenrolment_link_works_after_a_day_and_its_use_is_logged(clock_server
     assert _login(s, "fra-new-admin", NEW_PW).status_code == 200
 
 
+def test_an_expired_reenrolment_is_no_longer_pending(clock_server):
+    s = clock_server
+    doc = s.post("/api/v1/states/FRA/reenrol", who="secretariat").json()
+    advance(s, 24 * HOUR)
+    items = s.get("/api/v1/me/notices", who="FRA/officer").json()["items"]
+    assert [n["pending"] for n in items] == [True], items
+    advance(s, 30 * 24 * HOUR)
+    items = s.get("/api/v1/me/notices", who="FRA/officer").json()["items"]
+    assert [n["pending"] for n in items] == [False], items
+    assert_problem(_enrol(s, doc["token"]), 410)
+
+
 def test_any_admin_of_the_state_cancels_a_reenrolment(clock_server):
     s = clock_server
     doc = s.post("/api/v1/states/FRA/reenrol", who="secretariat").json()
     path = "/api/v1/states/FRA/reenrol/" + doc["id"]
+
+    def pending():
+        items = s.get("/api/v1/me/notices", who="FRA/admin").json()["items"]
+        return [n.get("pending") for n in items if n["details"].get("enrolment") == doc["id"]]
+    assert pending() == [True]
     assert_problem(s.delete(path, who="FRA/officer"), 403)
     assert_problem(s.delete(path, who="DEU/admin"), 404)
     assert_problem(s.delete(path, who="secretariat"), 403)
     assert_problem(s.delete("/api/v1/states/FRA/reenrol/" + "0" * 26, who="FRA/admin2"), 404)
     r = s.delete(path, who="FRA/admin2")
     assert r.status_code == 204, r.text
+    assert pending() == [False]
     assert_problem(s.delete(path, who="FRA/admin"), 404)
     advance(s, 25 * HOUR)
     assert_problem(_enrol(s, doc["token"]), 410)
