@@ -61,18 +61,24 @@ h_account_reset(struct api_req *req, struct api_resp *resp)
 	struct account a;
 	enum pocd_err err;
 
-	if (authz_reset_account(&req->who, req->who.state) != POCD_OK) {
-		problem(resp, POCD_EFORBIDDEN, "only a state's administrators reset its accounts");
+	if (authz_reset_account(&req->who, NULL) != POCD_OK) {
+		problem(resp, POCD_EFORBIDDEN,
+		        "only a state's administrators reset its accounts, and the Secretariat its "
+		        "own");
 		return API_DONE;
 	}
 	if ((c = reader(req, resp)) == NULL)
 		return API_DONE;
 	err = id_valid(req->params[0]) ? store_account_get(c, req->params[0], &a) : POCD_ENOTFOUND;
 	if (err == POCD_OK)
-		err = authz_reset_account(&req->who, a.state);
+		err = authz_reset_account(&req->who, &a);
 	if (err != POCD_OK) {
 		problem(resp, err,
-		        err == POCD_ENOTFOUND ? "there is no account with this id" : NULL);
+		        err == POCD_ENOTFOUND    ? "there is no account with this id"
+		        : err == POCD_EFORBIDDEN ? "the Secretariat resets only Secretariat "
+		                                   "accounts: a state's administrators "
+		                                   "reset its accounts"
+		                                 : NULL);
 		return API_DONE;
 	}
 	if (req->body_len > 0) {

@@ -269,7 +269,7 @@ store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
 		return POCD_ESTORE;
 	sqlite3_bind_blob(s, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, e->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, e->state, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 3, e->state); /* NULL: a Secretariat account's recovery link */
 	sqlite3_bind_text(s, 4, role_names[e->role], -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, e->created_by, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, now);
