@@ -23,8 +23,10 @@ link_json(const struct enrolment *e, const char *page, const char *token)
 
 	fmt_rfc3339(e->expires_at, expires);
 	snprintf(url, sizeof(url), "/%s#%s", page, token);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", e->id, "state", e->state, "role",
-	                 role_name(e->role), "token", token, "url", url, "expires_at", expires);
+	/* A Secretariat account's recovery link has no state. */
+	return json_pack("{s:s,s:s*,s:s,s:s,s:s,s:s}", "id", e->id, "state",
+	                 e->state[0] ? e->state : NULL, "role", role_name(e->role), "token", token,
+	                 "url", url, "expires_at", expires);
 }
 
 static void

@@ -116,11 +116,12 @@ export async function render(root) {
           ? [t('notices.reenrolment', { state: n.details.state, at: fmtDateTime(n.details.at),
             expires: fmtDateTime(n.details.expires) }), cancelReenrolment(n)]
           : n.kind === 'recovery_link'
-            ? t('notices.recovery_link', { username: n.details.username,
-              at: fmtDateTime(n.details.at), expires: fmtDateTime(n.details.expires) })
+            ? t(n.details.state ? 'notices.recovery_link' : 'notices.recovery_link_secretariat', {
+              username: n.details.username, at: fmtDateTime(n.details.at),
+              expires: fmtDateTime(n.details.expires) })
             : n.kind === 'recovered'
-              ? t('notices.recovered', { username: n.details.username,
-                used: fmtDateTime(n.details.used) })
+              ? t(n.details.state ? 'notices.recovered' : 'notices.recovered_secretariat', {
+                username: n.details.username, used: fmtDateTime(n.details.used) })
               : n.kind)))) : null;
   put(root,
     h('h1', {}, t('account.title')),
