@@ -23,8 +23,10 @@ link_json(const struct enrolment *e, const char *page, const char *token)
 
 	fmt_rfc3339(e->expires_at, expires);
 	snprintf(url, sizeof(url), "/%s#%s", page, token);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", e->id, "state", e->state, "role",
-	                 role_name(e->role), "token", token, "url", url, "expires_at", expires);
+	/* A Secretariat account's recovery link has no state. */
+	return json_pack("{s:s,s:s*,s:s,s:s,s:s,s:s}", "id", e->id, "state",
+	                 e->state[0] ? e->state : NULL, "role", role_name(e->role), "token", token,
+	                 "url", url, "expires_at", expires);
 }
 
 static void
@@ -61,18 +63,24 @@ h_account_reset(struct api_req *req, struct api_resp *resp)
 	struct account a;
 	enum pocd_err err;
 
-	if (authz_reset_account(&req->who, req->who.state) != POCD_OK) {
-		problem(resp, POCD_EFORBIDDEN, "only a state's administrators reset its accounts");
+	if (authz_reset_account(&req->who, NULL) != POCD_OK) {
+		problem(resp, POCD_EFORBIDDEN,
+		        "only a state's administrators reset its accounts, and the Secretariat its "
+		        "own");
 		return API_DONE;
 	}
 	if ((c = reader(req, resp)) == NULL)
 		return API_DONE;
 	err = id_valid(req->params[0]) ? store_account_get(c, req->params[0], &a) : POCD_ENOTFOUND;
 	if (err == POCD_OK)
-		err = authz_reset_account(&req->who, a.state);
+		err = authz_reset_account(&req->who, &a);
 	if (err != POCD_OK) {
 		problem(resp, err,
-		        err == POCD_ENOTFOUND ? "there is no account with this id" : NULL);
+		        err == POCD_ENOTFOUND    ? "there is no account with this id"
+		        : err == POCD_EFORBIDDEN ? "the Secretariat resets only Secretariat "
+		                                   "accounts: a state's administrators "
+		                                   "reset its accounts"
+		                                 : NULL);
 		return API_DONE;
 	}
 	if (req->body_len > 0) {
@@ -265,11 +273,22 @@ h_reenrol_cancel(struct api_req *req, struct api_resp *resp)
 	                   reenrol_cancel_cont);
 }
 
-/* A notice whose details do not parse is left out, alone: the others still show. */
+struct notices_ctx {
+	struct store_conn *c;
+	json_t *items;
+	int64_t now;
+	enum pocd_err err;
+};
+
+/* A notice whose details do not parse is left out, alone: the others still show. A
+ * re-enrolment notice says whether its link can still be cancelled (pending). */
 static int
 add_notice(const char *id, const char *kind, int64_t at, const char *details, void *arg)
 {
+	struct notices_ctx *n = arg;
 	json_t *d = json_loads(details, 0, NULL);
+	const char *link, *state;
+	bool pending;
 	json_t *o;
 
 	if (d == NULL) {
@@ -280,28 +299,40 @@ add_notice(const char *id, const char *kind, int64_t at, const char *details, vo
 	if (o == NULL)
 		return -1;
 	json_set_time(o, "created_at", at);
-	return json_array_append_new(arg, o);
+	link = json_string_value(json_object_get(d, "enrolment"));
+	state = json_string_value(json_object_get(d, "state"));
+	if (strcmp(kind, NOTICE_REENROLMENT) == 0 && link != NULL && state != NULL) {
+		n->err =
+		    store_enrolment_pending(n->c, link, state, ENROL_REENROL, n->now, &pending);
+		if (n->err != POCD_OK) {
+			json_decref(o);
+			return -1;
+		}
+		json_object_set_new(o, "pending", json_boolean(pending));
+	}
+	return json_array_append_new(n->items, o);
 }
 
 enum api_result
 h_notices(struct api_req *req, struct api_resp *resp)
 {
-	struct store_conn *c = reader(req, resp);
-	json_t *items;
+	struct notices_ctx n = {.c = reader(req, resp), .now = core_now(req->api->core)};
 	enum pocd_err err;
 
-	if (c == NULL)
+	if (n.c == NULL)
 		return API_DONE;
-	items = json_array();
-	err = items != NULL
-	          ? store_notices_list(c, req->who.account_id, NOTICES_SHOWN, add_notice, items)
+	n.items = json_array();
+	err = n.items != NULL
+	          ? store_notices_list(n.c, req->who.account_id, NOTICES_SHOWN, add_notice, &n)
 	          : POCD_ENOMEM;
+	if (err == POCD_OK)
+		err = n.err;
 	if (err != POCD_OK) {
-		json_decref(items);
+		json_decref(n.items);
 		problem(resp, err, NULL);
 		return API_DONE;
 	}
-	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", items, "next"));
+	resp_json(resp, 200, json_pack("{s:o,s:n}", "items", n.items, "next"));
 	resp_header(resp, "Cache-Control", "no-store");
 	return API_DONE;
 }

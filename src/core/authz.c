@@ -43,11 +43,28 @@ authz_create_enrolment(const struct principal *p, const char *state)
 }
 
 enum pocd_err
-authz_reset_account(const struct principal *p, const char *state)
+authz_reset_account(const struct principal *p, const struct account *target)
 {
+	if (p->role == ROLE_SECRETARIAT)
+		return target == NULL || target->role == ROLE_SECRETARIAT ? POCD_OK
+		                                                          : POCD_EFORBIDDEN;
 	if (p->role != ROLE_STATE_ADMIN)
 		return POCD_EFORBIDDEN;
-	return is_admin_of(p, state) ? POCD_OK : POCD_ENOTFOUND;
+	if (target == NULL)
+		return POCD_OK;
+	return target->role != ROLE_SECRETARIAT && is_admin_of(p, target->state) ? POCD_OK
+	                                                                         : POCD_ENOTFOUND;
+}
+
+bool
+authz_reset_link_valid(const struct account *issuer, const struct account *target)
+{
+	if (issuer->disabled)
+		return false;
+	if (issuer->role == ROLE_SECRETARIAT)
+		return target->role == ROLE_SECRETARIAT;
+	return issuer->role == ROLE_STATE_ADMIN && target->role != ROLE_SECRETARIAT &&
+	       strcmp(issuer->state, target->state) == 0;
 }
 
 enum pocd_err

@@ -18,10 +18,14 @@ enum pocd_err authz_list_accounts(const struct principal *p, const char *state);
 enum pocd_err authz_manage_account(const struct principal *p, const char *state);
 /* Issuing an enrolment link for state: its state_admin, or the Secretariat (first admin). */
 enum pocd_err authz_create_enrolment(const struct principal *p, const char *state);
-/* Issuing a recovery link for an account of state: a state_admin of that state (POCD_OK);
- * POCD_ENOTFOUND for an account of another state (not told it exists); else
- * POCD_EFORBIDDEN. */
-enum pocd_err authz_reset_account(const struct principal *p, const char *state);
+/* Issuing a recovery link for target (NULL: for any account at all): a state_admin for an
+ * account of its state, the Secretariat for a Secretariat account (POCD_OK); POCD_ENOTFOUND
+ * for an account a state_admin is not told of (another state's, or the Secretariat's); else
+ * POCD_EFORBIDDEN (officers; the Secretariat for a state's account). */
+enum pocd_err authz_reset_account(const struct principal *p, const struct account *target);
+/* Whether a recovery link that issuer made for target may still be used: the same rule,
+ * on the issuer as it is now, which must still be enabled. */
+bool authz_reset_link_valid(const struct account *issuer, const struct account *target);
 /* Re-enrolling a state's administrator (with notice to the state): the Secretariat. */
 enum pocd_err authz_reenrol(const struct principal *p);
 /* Cancelling a re-enrolment link: the state's administrators (404 for other states). */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/authz.h"
 #include "core/notify.h"
 #include "core/sessions.h"
 #include "core/throttle.h"
@@ -31,8 +32,10 @@ notice_account(const struct account *a, void *arg)
 {
 	struct tell_ctx *t = arg;
 
+	/* A state's administrators watch over its accounts; every Secretariat account over the
+	 * Secretariat's (listed alone: they have no state). */
 	if (t->target != NULL && strcmp(a->id, t->target) != 0 &&
-	    (a->role != ROLE_STATE_ADMIN || a->disabled))
+	    ((a->role != ROLE_STATE_ADMIN && a->role != ROLE_SECRETARIAT) || a->disabled))
 		return 0;
 	t->err = store_notice_insert(t->w, a->id, t->kind, t->now, t->details);
 	t->notices += t->err == POCD_OK;
@@ -58,7 +61,8 @@ mail_poc(const struct poc *p, void *arg)
 	return t->err != POCD_OK;
 }
 
-/* Tells t's accounts and PoCs of state, in the caller's transaction. */
+/* Tells t's accounts and PoCs of state ("": the Secretariat's accounts, which no PoC acts
+ * for), in the caller's transaction. */
 static enum pocd_err
 tell(struct tell_ctx *t, const char *state)
 {
@@ -67,9 +71,10 @@ tell(struct tell_ctx *t, const char *state)
 
 	if (err == POCD_OK)
 		err = t->err;
+	if (err != POCD_OK || state[0] == '\0')
+		return err;
 	memcpy(f.state, state, sizeof(f.state));
-	if (err == POCD_OK)
-		err = store_pocs_list(t->w, &f, mail_poc, t);
+	err = store_pocs_list(t->w, &f, mail_poc, t);
 	return err == POCD_OK ? t->err : err;
 }
 
@@ -115,8 +120,8 @@ link_run(struct store_conn *w, struct store_job *j)
 	                   .details = "{}"};
 	enum pocd_err err = store_account_get(w, op->account_id, &a);
 
-	if (err == POCD_OK && strcmp(a.state, op->actor.state) != 0)
-		err = POCD_ENOTFOUND;
+	if (err == POCD_OK)
+		err = authz_reset_account(&op->actor, &a);
 	if (err == POCD_OK && strcmp(a.id, op->actor.account_id) == 0)
 		err = POCD_ECONFLICT;
 	if (err == POCD_OK)
@@ -159,8 +164,8 @@ recovery_create_link(struct core *c, struct reset_link_op *op)
 	return store_submit(c->store, &op->job);
 }
 
-/* The link of hash if it can still be used: a recovery link, unused, unexpired, whose
- * issuer is still an enabled state_admin of the state of an account still there. */
+/* The link of hash if it can still be used: a recovery link, unused, unexpired, for an
+ * account still there, whose issuer may still issue it (authz_reset_link_valid). */
 static enum pocd_err
 usable_link(struct store_conn *c, struct core *core, const uint8_t hash[TOKEN_HASH_LEN],
             struct enrolment *e, struct account *target)
@@ -174,12 +179,10 @@ usable_link(struct store_conn *c, struct core *core, const uint8_t hash[TOKEN_HA
 		return POCD_EGONE;
 	if (err == POCD_OK)
 		err = store_account_get(c, e->created_by, &issuer);
-	if (err == POCD_OK && (issuer.disabled || issuer.role != ROLE_STATE_ADMIN ||
-	                       strcmp(issuer.state, e->state) != 0))
-		return POCD_EGONE;
 	if (err == POCD_OK)
 		err = store_account_get(c, e->target, target);
-	if (err == POCD_OK && strcmp(target->state, e->state) != 0)
+	if (err == POCD_OK &&
+	    (strcmp(target->state, e->state) != 0 || !authz_reset_link_valid(&issuer, target)))
 		return POCD_EGONE;
 	return err == POCD_ENOTFOUND ? POCD_EGONE : err;
 }

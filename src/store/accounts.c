@@ -269,7 +269,7 @@ store_enrolment_insert(struct store_conn *w, const uint8_t hash[TOKEN_HASH_LEN],
 		return POCD_ESTORE;
 	sqlite3_bind_blob(s, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, e->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, e->state, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 3, e->state); /* NULL: a Secretariat account's recovery link */
 	sqlite3_bind_text(s, 4, role_names[e->role], -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, e->created_by, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, now);
@@ -387,6 +387,28 @@ store_enrolment_cancel(struct store_conn *w, const char *id, const char *state,
 	sqlite3_bind_text(s, 3, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, kind_names[kind], -1, SQLITE_STATIC);
 	return step_one_changed(w, s);
+}
+
+enum pocd_err
+store_enrolment_pending(struct store_conn *c, const char *id, const char *state,
+                        enum enrolment_kind kind, int64_t now, bool *out)
+{
+	sqlite3_stmt *s = stmt(c, ST_ENR_PENDING,
+	                       "SELECT count(*) FROM enrolments WHERE id = ? AND state = ?"
+	                       " AND kind = ? AND used_at IS NULL AND expires_at > ?");
+	int64_t n = 0;
+	enum pocd_err err;
+
+	*out = false;
+	if (s == NULL)
+		return POCD_ESTORE;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, kind_names[kind], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	err = step_int64(c, s, &n);
+	*out = n > 0;
+	return err;
 }
 
 enum pocd_err

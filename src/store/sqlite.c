@@ -242,6 +242,21 @@ static const char *const migrations[] = {
     /* Migration 15: when an account was disabled, so that a state_admin disabled a moment
      * ago still counts when deciding whether a state has a second administrator. */
     "ALTER TABLE accounts ADD COLUMN disabled_at INTEGER;",
+
+    /* Migration 16: recovery links for Secretariat accounts, which belong to no state: a
+     * link's state may be NULL for them alone. SQLite cannot drop NOT NULL in place. */
+    "CREATE TABLE enrolments_new(token_hash BLOB PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    " state TEXT REFERENCES states(code), role TEXT NOT NULL,"
+    " created_by TEXT NOT NULL REFERENCES accounts(id), created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, used_at INTEGER, account_id TEXT REFERENCES accounts(id),"
+    " kind TEXT NOT NULL DEFAULT 'enrol' CHECK (kind IN ('enrol','reset','reenrol')),"
+    " target TEXT REFERENCES accounts(id),"
+    " CHECK (state IS NOT NULL OR (role = 'secretariat' AND kind = 'reset'))) STRICT;"
+    "INSERT INTO enrolments_new SELECT token_hash, id, state, role, created_by, created_at,"
+    " expires_at, used_at, account_id, kind, target FROM enrolments;"
+    "DROP TABLE enrolments;"
+    "ALTER TABLE enrolments_new RENAME TO enrolments;"
+    "CREATE INDEX enrolments_target ON enrolments(target) WHERE target IS NOT NULL;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

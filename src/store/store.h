@@ -135,6 +135,9 @@ enum pocd_err store_enrolment_reset_used_since(struct store_conn *c, const char 
 /* Spends the unused link id of kind for state; POCD_ENOTFOUND if there is none. */
 enum pocd_err store_enrolment_cancel(struct store_conn *w, const char *id, const char *state,
                                      enum enrolment_kind kind, int64_t now);
+/* Whether the link id of kind for state is still unused and unexpired at now. */
+enum pocd_err store_enrolment_pending(struct store_conn *c, const char *id, const char *state,
+                                      enum enrolment_kind kind, int64_t now, bool *out);
 
 /* notices: what the service tells an account in the app (a re-enrolment of its state) */
 enum pocd_err store_notice_insert(struct store_conn *w, const char *account_id, const char *kind,

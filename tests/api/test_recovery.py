@@ -195,16 +195,34 @@ def test_a_reenrolment_link_works_after_a_day_and_its_use_is_logged(clock_server
     assert _login(s, "fra-new-admin", NEW_PW).status_code == 200
 
 
+def test_an_expired_reenrolment_is_no_longer_pending(clock_server):
+    s = clock_server
+    doc = s.post("/api/v1/states/FRA/reenrol", who="secretariat").json()
+    advance(s, 24 * HOUR)
+    items = s.get("/api/v1/me/notices", who="FRA/officer").json()["items"]
+    assert [n["pending"] for n in items] == [True], items
+    advance(s, 30 * 24 * HOUR)
+    items = s.get("/api/v1/me/notices", who="FRA/officer").json()["items"]
+    assert [n["pending"] for n in items] == [False], items
+    assert_problem(_enrol(s, doc["token"]), 410)
+
+
 def test_any_admin_of_the_state_cancels_a_reenrolment(clock_server):
     s = clock_server
     doc = s.post("/api/v1/states/FRA/reenrol", who="secretariat").json()
     path = "/api/v1/states/FRA/reenrol/" + doc["id"]
+
+    def pending():
+        items = s.get("/api/v1/me/notices", who="FRA/admin").json()["items"]
+        return [n.get("pending") for n in items if n["details"].get("enrolment") == doc["id"]]
+    assert pending() == [True]
     assert_problem(s.delete(path, who="FRA/officer"), 403)
     assert_problem(s.delete(path, who="DEU/admin"), 404)
     assert_problem(s.delete(path, who="secretariat"), 403)
     assert_problem(s.delete("/api/v1/states/FRA/reenrol/" + "0" * 26, who="FRA/admin2"), 404)
     r = s.delete(path, who="FRA/admin2")
     assert r.status_code == 204, r.text
+    assert pending() == [False]
     assert_problem(s.delete(path, who="FRA/admin"), 404)
     advance(s, 25 * HOUR)
     assert_problem(_enrol(s, doc["token"]), 410)
@@ -254,3 +272,81 @@ def test_a_malformed_notice_hides_only_itself(server):
     r = server.get("/api/v1/me/notices", who="FRA/officer")
     assert r.status_code == 200, r.text
     assert [n["kind"] for n in r.json()["items"]] == ["reenrolment"], r.text
+
+
+def _more_secretariat_accounts(server, *names):
+    """Secretariat accounts beside the one `pocd init` makes (no route creates them), each
+    with the first one's password; their ids by name."""
+    import sqlite3
+    con = sqlite3.connect(str(server.db))
+    cols = [r[1] for r in con.execute("PRAGMA table_info(accounts)")]
+    row = dict(zip(cols, con.execute("SELECT * FROM accounts WHERE role = 'secretariat'"
+                                     " ORDER BY created_at LIMIT 1").fetchone()))
+    ids = {}
+    for i, name in enumerate(names):
+        row.update(id="secretariat" + "bcdefg"[i] * 15, username=name)
+        con.execute("INSERT INTO accounts (%s) VALUES (%s)" % (
+            ", ".join(row), ", ".join("?" * len(row))), list(row.values()))
+        ids[name] = row["id"]
+    con.commit()
+    con.close()
+    return ids
+
+
+def test_the_secretariat_recovers_another_secretariat_account(server):
+    ids = _more_secretariat_accounts(server, "secretariat-b", "secretariat-c")
+    pw = server.account("secretariat")["password"]
+    tok = {n: server.login(n, pw) for n in ids}
+    first = account_id(server, "secretariat")
+    r = server.post("/api/v1/accounts/%s/reset" % ids["secretariat-b"], who="secretariat")
+    assert r.status_code == 201, r.text
+    link = r.json()
+    assert link["account"] == ids["secretariat-b"] and link["role"] == "secretariat", link
+    assert "state" not in link, link
+
+    def notices(token):
+        r = server.get("/api/v1/me/notices", headers={"Authorization": "Bearer " + token})
+        assert r.status_code == 200, r.text
+        return r.json()["items"]
+    # The target and every other Secretariat account are told; no state is, and no PoC mailed.
+    for items in (notices(tok["secretariat-b"]), notices(tok["secretariat-c"]),
+                  server.get("/api/v1/me/notices", who="secretariat").json()["items"]):
+        assert [n["kind"] for n in items] == ["recovery_link"], items
+        d = items[0]["details"]
+        assert d["account"] == ids["secretariat-b"] and d["issued_by"] == first, d
+    assert server.get("/api/v1/me/notices", who="FRA/admin").json()["items"] == []
+    assert mails(server, "recovery_link") == []
+    r = _use(server, link["token"])
+    assert r.status_code == 200, r.text
+    assert r.json()["role"] == "secretariat" and r.json()["username"] == "secretariat-b"
+    assert_problem(_login(server, "secretariat-b", pw), 401)
+    assert _login(server, "secretariat-b", NEW_PW).status_code == 200
+    assert_problem(server.get("/api/v1/me", headers={"Authorization": "Bearer " +
+                                                      tok["secretariat-b"]}), 401)
+    assert sorted(n["kind"] for n in notices(tok["secretariat-c"])) == [
+        "recovered", "recovery_link"]
+    assert mails(server, "recovered") == []
+    # A link whose issuer was disabled meanwhile no longer works.
+    link = server.post("/api/v1/accounts/%s/reset" % ids["secretariat-c"],
+                       headers={"Authorization": "Bearer " +
+                                server.login("secretariat-b", NEW_PW)}).json()
+    import sqlite3
+    with sqlite3.connect(str(server.db)) as con:
+        con.execute("UPDATE accounts SET disabled = 1 WHERE id = ?", (ids["secretariat-b"],))
+    assert_problem(_use(server, link["token"]), 410)
+
+
+def test_who_may_recover_a_secretariat_account(server):
+    ids = _more_secretariat_accounts(server, "secretariat-b")
+    first = account_id(server, "secretariat")
+    # Not one's own; not a state's account; a state's administrator is not told it exists.
+    assert_problem(server.post("/api/v1/accounts/%s/reset" % first, who="secretariat"), 409)
+    assert_problem(_reset_link(server, "secretariat", "FRA/officer"), 403)
+    assert_problem(_reset_link(server, "secretariat", "FRA/admin"), 403)
+    for who in ("FRA/admin", "KEN/admin"):
+        for target in (first, ids["secretariat-b"]):
+            assert_problem(server.post("/api/v1/accounts/%s/reset" % target, who=who), 404)
+    assert_problem(server.post("/api/v1/accounts/%s/reset" % first, who="FRA/officer"), 403)
+    assert_problem(server.post("/api/v1/accounts/%s/reset" % ("0" * 26), who="secretariat"),
+                   404)
+    assert mails(server) == [] or all(m["kind"] != "recovery_link" for m in mails(server))

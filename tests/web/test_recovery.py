@@ -77,3 +77,34 @@ def test_reenrol_from_states_and_the_notice(page):
     notice = page.css("main #notices")
     assert "Secretariat issued a one-time link for a new administrator of RUS" in notice.text
     page.logout()
+
+
+def test_an_administrator_cancels_a_pending_reenrolment(page):
+    s = page.server
+    r = s.post("/api/v1/states/JPN/reenrol", who="secretariat")
+    assert r.status_code == 201, r.text
+    link = r.json()
+    # An officer sees the notice but cannot cancel it.
+    page.login("JPN/officer")
+    page.open("/account")
+    notice = page.css('main #notices li[data-kind="reenrolment"]')
+    assert not notice.find_elements("css selector", "button")
+    page.logout()
+    page.login("JPN/admin")
+    page.open("/account")
+    notice = page.css('main #notices li[data-kind="reenrolment"]')
+    notice.find_element("xpath", ".//button[normalize-space()='Cancel this link']").click()
+    page.d.switch_to.alert.accept()
+    page.wait(lambda d: "Link cancelled." in notice.text)
+    assert not notice.find_elements("css selector", "button")
+    page.screenshot("account-reenrolment-cancelled")
+    # The link is spent, and the notice no longer offers the button.
+    r = requests.post(s.url + "/api/v1/enrol", json={
+        "token": link["token"], "username": "jpn-new-admin", "password": NEW_PW})
+    assert r.status_code in (403, 410), r.text
+    items = s.get("/api/v1/me/notices", who="JPN/admin2").json()["items"]
+    assert [n["pending"] for n in items if n["kind"] == "reenrolment"] == [False], items
+    page.open("/account")
+    notice = page.css('main #notices li[data-kind="reenrolment"]')
+    assert not notice.find_elements("css selector", "button")
+    page.logout()

@@ -65,6 +65,26 @@ function secondFactor(box) {
     }, t('account.sf_setup')));
 }
 
+// A state's administrator cancels a re-enrolment link of their state while it is pending
+// (unused and unexpired); nothing for anyone else.
+function cancelReenrolment(n) {
+  if (!n.pending || api.me.role !== 'state_admin' || api.me.state !== n.details.state) return null;
+  const button = h('button', {
+    type: 'button', class: 'secondary', onclick: async () => {
+      if (!window.confirm(t('notices.reenrolment_cancel_confirm', { state: n.details.state }))) return;
+      try {
+        await api.call('DELETE', '/api/v1/states/' + encodeURIComponent(n.details.state) +
+          '/reenrol/' + encodeURIComponent(n.details.enrolment));
+        button.replaceWith(h('strong', { class: 'cancelled' }, t('notices.reenrolment_cancelled')));
+        flash(t('notices.reenrolment_cancelled'));
+      } catch (err) {
+        flash(err.message, 'error');
+      }
+    },
+  }, t('notices.reenrolment_cancel'));
+  return [' ', button];
+}
+
 export async function render(root) {
   const me = api.me;
   const cur = h('input', { type: 'password', autocomplete: 'current-password', required: true });
@@ -93,14 +113,15 @@ export async function render(root) {
       h('h2', {}, t('notices.title')),
       h('ul', {}, notices.map((n) => h('li', { dataset: { kind: n.kind } },
         n.kind === 'reenrolment'
-          ? t('notices.reenrolment', { state: n.details.state, at: fmtDateTime(n.details.at),
-            expires: fmtDateTime(n.details.expires) })
+          ? [t('notices.reenrolment', { state: n.details.state, at: fmtDateTime(n.details.at),
+            expires: fmtDateTime(n.details.expires) }), cancelReenrolment(n)]
           : n.kind === 'recovery_link'
-            ? t('notices.recovery_link', { username: n.details.username,
-              at: fmtDateTime(n.details.at), expires: fmtDateTime(n.details.expires) })
+            ? t(n.details.state ? 'notices.recovery_link' : 'notices.recovery_link_secretariat', {
+              username: n.details.username, at: fmtDateTime(n.details.at),
+              expires: fmtDateTime(n.details.expires) })
             : n.kind === 'recovered'
-              ? t('notices.recovered', { username: n.details.username,
-                used: fmtDateTime(n.details.used) })
+              ? t(n.details.state ? 'notices.recovered' : 'notices.recovered_secretariat', {
+                username: n.details.username, used: fmtDateTime(n.details.used) })
               : n.kind)))) : null;
   put(root,
     h('h1', {}, t('account.title')),

@@ -27,6 +27,7 @@ async function detail(root, id, states) {
   const c = (await api.get('/api/v1/ping-campaigns/' + encodeURIComponent(id))).data;
   put(root, h('p', {}, h('a', { href: '/campaigns' }, t('campaigns.back'))),
     h('h1', {}, t('campaigns.one', { date: fmtDateTime(c.created_at) })),
+    c.complete ? null : h('p', { class: 'filling', role: 'status' }, t('campaigns.filling')),
     h('p', {}, t('campaigns.due', { date: fmtDateTime(c.due) })),
     figuresTable([figuresRow(t('campaigns.all'), c.summary),
       ...(c.states || []).map((s) => figuresRow(stateName(states.get(s.state)) + ' (' + s.state + ')', s))]),
@@ -90,7 +91,8 @@ export async function render(root, params) {
     };
     try {
       const r = await api.post('/api/v1/ping-campaigns', body);
-      flash(t('campaigns.started', { n: r.data.pings }));
+      // 202: the scheduler writes the campaign's pings in chunks, their count not yet known.
+      flash(r.status === 202 ? t('campaigns.started_filling') : t('campaigns.started', { n: r.data.pings }));
       go('/campaigns?id=' + r.data.id);
     } catch (err) {
       showErrors(form, err.problem);
@@ -109,7 +111,8 @@ export async function render(root, params) {
     h('section', {}, h('h2', {}, t('campaigns.list')), list.length
       ? h('ul', {}, list.map((c) => h('li', {}, h('a', { href: '/campaigns?id=' + c.id },
         fmtDateTime(c.created_at)), ' · ', c.scope === 'all' ? t('campaigns.scope_all')
-        : [].concat(c.scope).join(', '), ' · ', t('campaigns.due', { date: fmtDateTime(c.due) }))))
+        : [].concat(c.scope).join(', '), ' · ', t('campaigns.due', { date: fmtDateTime(c.due) }),
+        c.complete ? null : [' · ', h('em', { class: 'filling' }, t('campaigns.filling'))])))
       : h('p', {}, t('campaigns.none'))));
   await trend(chart, '');
 }
