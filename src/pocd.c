@@ -16,6 +16,7 @@
 #include "core/record.h"
 #include "core/scheduler.h"
 #include "core/states.h"
+#include "core/validate.h"
 #include "http/server.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
@@ -32,7 +33,8 @@
 
 struct opts {
 	char db[1024];
-	char archive[1024]; /* backup --to, restore --from */
+	char archive[1024];              /* backup --to, restore --from */
+	char username[USERNAME_MAX + 1]; /* secretariat add */
 	char listen[128];
 	char metrics_token[256];
 	char tls_cert[1024];
@@ -123,6 +125,7 @@ usage(FILE *f)
 	    "(default 30), and GET /api/v1/log/key lists both meanwhile. Restart serve after.\n"
 	    "\n"
 	    "       pocd mail rotate-key --db PATH [--transition-days N]\n"
+	    "       pocd secretariat add --db PATH --username NAME\n"
 	    "makes a new OpenPGP key for the service's mail in PATH.gnupg; the previous one\n"
 	    "goes on signing beside it for N days (default 30), and GET /api/v1/service lists\n"
 	    "both with the end of the transition. Restart serve after.\n"
@@ -251,6 +254,8 @@ apply(struct opts *o, const char *name, const char *v)
 		o->require_2fa = strcmp(v, "yes") == 0;
 	else if (strcmp(name, "transition-days") == 0)
 		o->transition_days = (long)parse_uint(name, v, 0, 3650);
+	else if (strcmp(name, "username") == 0)
+		set_str(o->username, sizeof(o->username), name, v);
 	else if (strcmp(name, "to") == 0 || strcmp(name, "from") == 0)
 		set_str(o->archive, sizeof(o->archive), name, v);
 	else if (strcmp(name, "listen") == 0)
@@ -357,6 +362,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"db", required_argument, NULL, 0},
 	    {"to", required_argument, NULL, 0},
+	    {"username", required_argument, NULL, 0},
 	    {"transition-days", required_argument, NULL, 0},
 	    {"from", required_argument, NULL, 0},
 	    {"listen", required_argument, NULL, 0},
@@ -843,6 +849,36 @@ cmd_mail_rotate(const struct opts *o)
 	return 0;
 }
 
+/* Another Secretariat account: a second person, and the one that can recover the first
+ * (POST /api/v1/accounts/{id}/reset). Made from the host, as the first is by init; its
+ * password is shown once. */
+static int
+cmd_secretariat_add(const struct opts *o)
+{
+	struct store *st;
+	struct core *c;
+	struct account a;
+	char pw[TOKEN_SIZE];
+	enum pocd_err err;
+
+	if (!valid_username(o->username))
+		fatal("secretariat add needs --username NAME: 3 to 64 of a-z, 0-9 and . _ - "
+		      "(not first)");
+	c = open_core(o, &st);
+	rand_token(pw);
+	pw[24] = '\0';
+	err = accounts_create_sync(c, o->username, pw, ROLE_SECRETARIAT, NULL, &a);
+	if (err == POCD_ECONFLICT)
+		fatal("secretariat add: the username %s is taken", o->username);
+	if (err != POCD_OK)
+		fatal("secretariat add: %s", pocd_err_name(err));
+	printf("Secretariat login: %s / %s\n(shown once: keep it safe)\n", a.username, pw);
+	sodium_memzero(pw, sizeof(pw));
+	core_free(c);
+	store_close(st);
+	return 0;
+}
+
 static int
 cmd_backup(const struct opts *o)
 {
@@ -900,6 +936,14 @@ main(int argc, char **argv)
 		}
 		parse_args(&o, argc - 1, argv + 1);
 		return cmd_mail_rotate(&o);
+	}
+	if (strcmp(argv[1], "secretariat") == 0) {
+		if (argc < 3 || strcmp(argv[2], "add") != 0) {
+			usage(stderr);
+			return 2;
+		}
+		parse_args(&o, argc - 1, argv + 1);
+		return cmd_secretariat_add(&o);
 	}
 	if (strcmp(argv[1], "backup") == 0 || strcmp(argv[1], "restore") == 0) {
 		parse_args(&o, argc, argv);

@@ -1,10 +1,13 @@
 """Recovery links (a state_admin resets another account of its state) and the Secretariat's
 re-enrolment of a state's administrator: the notice reaches every account of the state and
 mail goes to each of its PoCs, the event is in the record and its receipt verifies."""
+import re
+import subprocess
+
 import pytest
 import requests
 
-from conftest import assert_problem
+from conftest import POCD, assert_problem
 from mail_helpers import mails, pocs_of
 from pocd_helpers import account_id, clean_log  # noqa: F401
 from test_log import log_verify
@@ -275,28 +278,38 @@ def test_a_malformed_notice_hides_only_itself(server):
 
 
 def _more_secretariat_accounts(server, *names):
-    """Secretariat accounts beside the one `pocd init` makes (no route creates them), each
-    with the first one's password; their ids by name."""
-    import sqlite3
-    con = sqlite3.connect(str(server.db))
-    cols = [r[1] for r in con.execute("PRAGMA table_info(accounts)")]
-    row = dict(zip(cols, con.execute("SELECT * FROM accounts WHERE role = 'secretariat'"
-                                     " ORDER BY created_at LIMIT 1").fetchone()))
-    ids = {}
-    for i, name in enumerate(names):
-        row.update(id="secretariat" + "bcdefg"[i] * 15, username=name)
-        con.execute("INSERT INTO accounts (%s) VALUES (%s)" % (
-            ", ".join(row), ", ".join("?" * len(row))), list(row.values()))
-        ids[name] = row["id"]
-    con.commit()
-    con.close()
-    return ids
+    """Secretariat accounts beside the one `pocd init` makes, added by `pocd secretariat add`
+    while the server runs: {name: (id, password)}."""
+    out = {}
+    for name in names:
+        r = subprocess.run([POCD, "secretariat", "add", "--db", str(server.db), "--username",
+                            name], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        m = re.match(r"Secretariat login: (\S+) / (\S+)\n", r.stdout)
+        assert m and m.group(1) == name, r.stdout
+        out[name] = (account_id_by_login(server, name, m.group(2)), m.group(2))
+    return out
+
+
+def account_id_by_login(server, name, password):
+    token = server.login(name, password)
+    r = server.get("/api/v1/me", headers={"Authorization": "Bearer " + token})
+    assert r.status_code == 200, r.text
+    return r.json()["id"]
+
+
+def test_secretariat_add_refuses_a_taken_or_bad_username(server):
+    _more_secretariat_accounts(server, "secretariat-b")
+    for name, why in (("secretariat-b", "taken"), ("X", "3 to 64")):
+        r = subprocess.run([POCD, "secretariat", "add", "--db", str(server.db), "--username",
+                            name], capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and why in r.stderr, (r.returncode, r.stderr)
 
 
 def test_the_secretariat_recovers_another_secretariat_account(server):
-    ids = _more_secretariat_accounts(server, "secretariat-b", "secretariat-c")
-    pw = server.account("secretariat")["password"]
-    tok = {n: server.login(n, pw) for n in ids}
+    more = _more_secretariat_accounts(server, "secretariat-b", "secretariat-c")
+    ids = {n: v[0] for n, v in more.items()}
+    tok = {n: server.login(n, v[1]) for n, v in more.items()}
     first = account_id(server, "secretariat")
     r = server.post("/api/v1/accounts/%s/reset" % ids["secretariat-b"], who="secretariat")
     assert r.status_code == 201, r.text
@@ -319,7 +332,7 @@ def test_the_secretariat_recovers_another_secretariat_account(server):
     r = _use(server, link["token"])
     assert r.status_code == 200, r.text
     assert r.json()["role"] == "secretariat" and r.json()["username"] == "secretariat-b"
-    assert_problem(_login(server, "secretariat-b", pw), 401)
+    assert_problem(_login(server, "secretariat-b", more["secretariat-b"][1]), 401)
     assert _login(server, "secretariat-b", NEW_PW).status_code == 200
     assert_problem(server.get("/api/v1/me", headers={"Authorization": "Bearer " +
                                                       tok["secretariat-b"]}), 401)
@@ -337,7 +350,7 @@ def test_the_secretariat_recovers_another_secretariat_account(server):
 
 
 def test_who_may_recover_a_secretariat_account(server):
-    ids = _more_secretariat_accounts(server, "secretariat-b")
+    ids = {n: v[0] for n, v in _more_secretariat_accounts(server, "secretariat-b").items()}
     first = account_id(server, "secretariat")
     # Not one's own; not a state's account; a state's administrator is not told it exists.
     assert_problem(server.post("/api/v1/accounts/%s/reset" % first, who="secretariat"), 409)

@@ -237,7 +237,7 @@ poc_usage=$(build/poc --help)
 same "pocd.8 has every option of pocd help" "" \
 	"$(missing man/pocd.8 $(echo "$pocd_usage" | grep -oE -- '--[a-z-]+' | sort -u))"
 same "pocd.8 has every command" "" \
-	"$(missing man/pocd.8 "pocd init" "pocd serve" "pocd backup" "pocd restore" "pocd log rotate-key" "pocd mail rotate-key" "pocd log verify")"
+	"$(missing man/pocd.8 "pocd init" "pocd serve" "pocd backup" "pocd restore" "pocd log rotate-key" "pocd mail rotate-key" "pocd log verify" "pocd secretariat add")"
 # shellcheck disable=SC2046
 same "poc.1 has every option of poc --help" "" \
 	"$(missing man/poc.1 $(echo "$poc_usage" | grep -oE -- '--[a-z-]+' | sort -u))"
