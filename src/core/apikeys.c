@@ -36,7 +36,7 @@ apikey_run(struct store_conn *w, struct store_job *j)
 	char details[96];
 	struct event ev = {.actor_account = op->actor.account_id,
 	                   .actor_state = op->actor.state,
-	                   .actor_role = role_name(op->actor.role),
+	                   .actor_role = actor_role_name(&op->actor),
 	                   .states = op->actor.state,
 	                   .object_id = op->key.id,
 	                   .details = details};

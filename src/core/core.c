@@ -93,6 +93,12 @@ role_name(enum role r)
 	return roles[r];
 }
 
+const char *
+actor_role_name(const struct principal *p)
+{
+	return p->key_id[0] != '\0' ? "api_key" : roles[p->role];
+}
+
 int
 role_parse_name(const char *s)
 {

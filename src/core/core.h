@@ -75,6 +75,9 @@ enum pocd_err core_advance_clock(struct core *c, int64_t seconds);
 
 /* A role's name as the API spells it, and back; -1 when unknown. */
 const char *role_name(enum role r);
+/* How the record names who acted: the account's role, or "api_key" for a state's machine, so
+ * that the log tells a person from a key made under the same account. */
+const char *actor_role_name(const struct principal *p);
 int role_parse_name(const char *s);
 const char *poc_kind_name(enum poc_kind k);
 const char *poc_rank_name(enum poc_rank r);

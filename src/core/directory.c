@@ -51,7 +51,7 @@ record(struct store_conn *w, struct poc_op *op, int64_t now)
 	                   .states = op->poc.state,
 	                   .object_id = op->poc.id,
 	                   .details = details,
-	                   .actor_role = role_name(op->actor.role),
+	                   .actor_role = actor_role_name(&op->actor),
 	                   .content = text};
 	enum pocd_err err = POCD_ENOMEM;
 

@@ -77,7 +77,7 @@ record(struct store_conn *w, struct core *c, const struct comm *cm, const char *
 	                   .object_id = cm->id,
 	                   .details = details,
 	                   .actor_role = by_link         ? "link"
-	                                 : actor != NULL ? role_name(actor->role)
+	                                 : actor != NULL ? actor_role_name(actor)
 	                                                 : NULL,
 	                   /* What the sender wrote is what a receipt of its sending proves. */
 	                   .content = strcmp(what, "sent") == 0 ? cm->content : NULL};
@@ -296,7 +296,7 @@ record_reply(struct store_conn *w, struct act_op *op, const struct comm *cm, con
 	                   .states = states,
 	                   .object_id = cm->id,
 	                   .details = "{}",
-	                   .actor_role = role_name(op->actor.role),
+	                   .actor_role = actor_role_name(&op->actor),
 	                   .content = op->reply_body};
 	size_t len;
 

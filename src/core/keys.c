@@ -17,7 +17,7 @@ attach_run(struct store_conn *w, struct store_job *j)
 	struct event ev = {.type = "poc.key_attached",
 	                   .actor_account = op->actor.account_id,
 	                   .actor_state = op->actor.state,
-	                   .actor_role = role_name(op->actor.role),
+	                   .actor_role = actor_role_name(&op->actor),
 	                   .details = details};
 	enum pocd_err err = store_poc_get(w, op->poc_id, &poc);
 

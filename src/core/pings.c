@@ -510,7 +510,7 @@ answer_run(struct store_conn *w, struct store_job *j)
 	         p->correct ? "true" : "false", p->late ? "true" : "false",
 	         op->by_link ? "link" : "app");
 	ev.actor_account = op->by_link ? NULL : op->actor.account_id;
-	ev.actor_role = op->by_link ? "link" : role_name(op->actor.role);
+	ev.actor_role = op->by_link ? "link" : actor_role_name(&op->actor);
 	ev.actor_state = p->state;
 	ev.states = p->state;
 	ev.object_id = p->id;

@@ -23,7 +23,7 @@ log_step(struct store_conn *w, struct core *c, const struct principal *actor, co
 	struct event ev = {.type = type,
 	                   .actor_account = actor->account_id[0] ? actor->account_id : NULL,
 	                   .actor_state = ch->state,
-	                   .actor_role = actor->account_id[0] ? role_name(actor->role) : NULL,
+	                   .actor_role = actor->account_id[0] ? actor_role_name(actor) : NULL,
 	                   .states = ch->state,
 	                   .object_id = ch->poc_id,
 	                   .details = details};

@@ -306,7 +306,7 @@ reenrol_run(struct store_conn *w, struct store_job *j)
 	    .w = w, .kind = NOTICE_REENROLMENT, .details = details, .now = op->now};
 	struct event ev = {.type = "account.reenrolment",
 	                   .actor_account = op->actor.account_id,
-	                   .actor_role = role_name(op->actor.role),
+	                   .actor_role = actor_role_name(&op->actor),
 	                   .states = op->state,
 	                   .id = op->event_id};
 	enum pocd_err err = store_state_get(w, op->state, &st);
@@ -371,7 +371,7 @@ cancel_run(struct store_conn *w, struct store_job *j)
 	struct event ev = {.type = "account.reenrolment_cancelled",
 	                   .actor_account = op->actor.account_id,
 	                   .actor_state = op->actor.state,
-	                   .actor_role = role_name(op->actor.role),
+	                   .actor_role = actor_role_name(&op->actor),
 	                   .states = op->state,
 	                   .object_id = op->link_id,
 	                   .details = "{}"};

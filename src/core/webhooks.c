@@ -224,7 +224,7 @@ webhook_run(struct store_conn *w, struct store_job *j)
 	char *text;
 	struct event ev = {.actor_account = op->actor.account_id,
 	                   .actor_state = op->actor.state,
-	                   .actor_role = role_name(op->actor.role),
+	                   .actor_role = actor_role_name(&op->actor),
 	                   .states = op->actor.state,
 	                   .object_id = op->hook.id,
 	                   .details = "{}"};

@@ -609,6 +609,33 @@ def test_a_key_reads_no_tlp_red_content(server):
     assert "content_withheld" not in doc and "description" in doc, doc
 
 
+def test_the_record_tells_a_key_from_a_person(server):
+    """What a key does is logged with actor_role "api_key" under the account that made it, so
+    that a state (and anyone its receipts are shown to) can tell a machine from a person."""
+    from comm_helpers import comm_body, to
+    from test_receipts import verify_receipt
+
+    def sent_leaf(r):
+        assert r.status_code == 201, r.text
+        return verify_receipt(server, r.json()["receipt"], "FRA", "communication.sent",
+                              r.json()["id"])[0], r.json()["id"]
+    person, _ = sent_leaf(server.post("/api/v1/communications", who="FRA/admin",
+                                      json=comm_body(to=to("DEU"))))
+    assert person["actor_role"] == "state_admin", person
+    key = new_key(server, ["communications:send"])["key"]
+    machine, cid = sent_leaf(with_key(server, key, "POST", "/api/v1/communications",
+                                      json=comm_body(to=to("DEU"))))
+    # The same account (the log names it by the same pseudonym), but a machine.
+    assert (machine["actor"], machine["actor_state"], machine["actor_role"]) == (
+        person["actor"], "FRA", "api_key"), machine
+    deu = new_key(server, ["communications:ack"], who="DEU/admin")["key"]
+    r = with_key(server, deu, "POST", "/api/v1/communications/%s/acknowledge" % cid, json={})
+    assert r.status_code == 200, r.text
+    leaf, _, _ = verify_receipt(server, r.json()["receipt"], "DEU",
+                                "communication.acknowledged", cid)
+    assert leaf["actor_role"] == "api_key", leaf
+
+
 def test_a_disabled_creator_s_webhooks_get_nothing(hook_server):
     s = hook_server
     r = s.post("/api/v1/webhooks", who="FRA/admin2", json={"url": "https://127.0.0.1:9/x"})
