@@ -103,9 +103,11 @@ reset_cont(struct api_req *req, struct api_resp *resp)
 	struct reset_op *op = req->state;
 
 	if (op->status == POCD_EGONE) {
-		problem(resp, POCD_EGONE,
-		        "this recovery link is unknown, used, expired or revoked: ask your state's "
-		        "administrator for a new one");
+		problem(
+		    resp, POCD_EGONE,
+		    "this recovery link is unknown, used, expired or revoked: ask your state's "
+		    "administrator (for a Secretariat account, another Secretariat account) for "
+		    "a new one");
 		return;
 	}
 	if (op->status != POCD_OK) {
